@@ -56,6 +56,9 @@ public readonly struct AgentId : IEquatable<AgentId>
 
     internal static AgentId Anonymous(long serial) => new(null, serial);
 
+    /// <summary>A runtime-internal name that user ids cannot take (they may not start with <c>$</c>).</summary>
+    internal static AgentId Reserved(string name) => new(name, 0);
+
     /// <summary>Converts a name to an id; see <see cref="Of"/>.</summary>
     public static implicit operator AgentId(string name) => Of(name);
 

@@ -1,0 +1,301 @@
+namespace Murmur;
+
+/// <summary>Start, halt, terminate; monitors and links.</summary>
+internal sealed partial class AgentProcess
+{
+    private async ValueTask StartAsync(StartSignal start)
+    {
+        if (Status == ProcessStatus.Running)
+        {
+            start.Done?.TrySetResult();
+            return;
+        }
+        if (Status == ProcessStatus.Suspended)
+        {
+            await HaltCoreAsync(Murmur.ExitReason.Shutdown).ConfigureAwait(false);
+        }
+        try
+        {
+            var agent = _factory() ?? throw new InvalidOperationException($"The factory of '{_id}' returned null.");
+            agent.Attach(this);
+            _agent = agent;
+            await agent.InvokeStartedAsync(_runtime.HandlerToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            if (start.Initial)
+            {
+                // A first start that fails is the spawn's failure, not a crash to supervise (OTP start_child).
+                Log.AgentCrashed(_runtime.AgentLogger, _id, ex);
+                _agent = null;
+                TrySetStatus(ProcessStatus.Halted);
+                await TerminateCoreAsync(Murmur.ExitReason.Failure(ex)).ConfigureAwait(false);
+                start.Done?.TrySetException(new AgentStartException(_id, ex));
+                return;
+            }
+            TrySetStatus(ProcessStatus.Running);
+            start.Done?.TrySetResult();
+            Crash(ex);
+            return;
+        }
+        TrySetStatus(ProcessStatus.Running);
+        start.Done?.TrySetResult();
+    }
+
+    private async ValueTask HaltAsync(HaltSignal halt)
+    {
+        await HaltCoreAsync(halt.Reason).ConfigureAwait(false);
+        halt.Done.TrySetResult();
+    }
+
+    private async ValueTask TerminateAsync(TerminateSignal terminate)
+    {
+        await TerminateCoreAsync(terminate.Reason).ConfigureAwait(false);
+        terminate.Done?.TrySetResult();
+    }
+
+    /// <summary>Ends the instance: children in reverse start order, then the agent's own stop handler.</summary>
+    private async ValueTask HaltCoreAsync(ExitReason reason)
+    {
+        if (Status is ProcessStatus.Halted or ProcessStatus.Terminated)
+        {
+            return;
+        }
+        await StopChildrenAsync().ConfigureAwait(false);
+        if (reason.Kind == ExitKind.Shutdown && Status == ProcessStatus.Running
+            && _runtime.Options.ShutdownMailbox == ShutdownMailboxPolicy.Drain)
+        {
+            await DrainAsync().ConfigureAwait(false);
+        }
+        if (_agent is { } agent)
+        {
+            try
+            {
+                await agent.InvokeStoppedAsync(reason, _runtime.HandlerToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.StopHandlerFailed(_runtime.AgentLogger, _id, ex);
+            }
+        }
+        _agent = null;
+        TrySetStatus(ProcessStatus.Halted);
+    }
+
+    private async ValueTask DrainAsync()
+    {
+        while (TryDequeueUser(out var envelope))
+        {
+            _sender = envelope.Sender;
+            try
+            {
+                await _agent!.InvokeReceiveAsync(envelope.Message, _runtime.HandlerToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Shutting down already: a failure while draining is logged, not supervised.
+                Log.AgentCrashed(_runtime.AgentLogger, _id, ex);
+            }
+            _sender = null;
+        }
+    }
+
+    private async ValueTask TerminateCoreAsync(ExitReason reason)
+    {
+        await HaltCoreAsync(reason).ConfigureAwait(false);
+        FinalizeTermination(reason);
+    }
+
+    private async ValueTask StopChildrenAsync()
+    {
+        var children = SnapshotChildProcesses();
+        for (var i = children.Count - 1; i >= 0; i--)
+        {
+            await TerminateChildAsync(children[i], Murmur.ExitReason.Shutdown).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Terminates a child and waits up to its shutdown timeout, then abandons it.</summary>
+    private async ValueTask TerminateChildAsync(AgentProcess child, ExitReason reason)
+    {
+        if (!child.IsAlive)
+        {
+            return;
+        }
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        child.PostSystem(new TerminateSignal(reason, done));
+        await WaitOrKillAsync(child, done.Task).ConfigureAwait(false);
+    }
+
+    private async ValueTask WaitOrKillAsync(AgentProcess child, Task done)
+    {
+        var timeout = child.ShutdownTimeout;
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            await done.ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            await done.WaitAsync(timeout, _runtime.TimeProvider).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.Killed(_runtime.RuntimeLogger, child._id, timeout);
+            child.Kill();
+        }
+    }
+
+    /// <summary>Abandons a process that did not stop in time (OTP's brutal kill after the shutdown timeout).</summary>
+    internal void Kill()
+    {
+        foreach (var child in SnapshotChildProcesses())
+        {
+            child.Kill();
+        }
+        FinalizeTermination(Murmur.ExitReason.Killed);
+    }
+
+    /// <summary>Makes the termination final and tells everyone who asked to know. Idempotent.</summary>
+    private void FinalizeTermination(ExitReason reason)
+    {
+        List<Envelope>? dropped;
+        Queue<(Envelope Envelope, TaskCompletionSource Done)>? waiters;
+        lock (this)
+        {
+            if (_status == (int)ProcessStatus.Terminated)
+            {
+                return;
+            }
+            Volatile.Write(ref _status, (int)ProcessStatus.Terminated);
+            _exitReason = reason;
+            dropped = TakeAllUser();
+            waiters = _extras?.SpaceWaiters;
+            if (_extras is not null)
+            {
+                _extras.SpaceWaiters = null;
+            }
+        }
+        if (dropped is not null)
+        {
+            foreach (var envelope in dropped)
+            {
+                _runtime.DeadLetter(_id, envelope.Message, "the agent stopped before handling it");
+            }
+        }
+        while (waiters is { Count: > 0 })
+        {
+            var (envelope, done) = waiters.Dequeue();
+            _runtime.DeadLetter(_id, envelope.Message, "the agent stopped while the sender waited for space");
+            done.TrySetResult();
+        }
+        if (_id.IsNamed)
+        {
+            _runtime.Unregister(this);
+        }
+        _parent?.RemoveChild(this);
+        if (_extras?.Monitors is { } monitors)
+        {
+            _extras.Monitors = null;
+            foreach (var watcher in monitors)
+            {
+                SendDown(watcher, reason);
+            }
+        }
+        NotifyLinks(reason);
+        _runtime.OnTerminated(this);
+    }
+
+    private void SendDown(AgentRef watcher, ExitReason reason)
+    {
+        var down = new Down(this, reason);
+        if (watcher is AgentProcess process)
+        {
+            process.PostSystem(new DownSignal(down));
+        }
+        else
+        {
+            watcher.Post(down, this);
+        }
+    }
+
+    private void NotifyLinks(ExitReason reason)
+    {
+        if (_extras?.Links is not { Count: > 0 } links)
+        {
+            return;
+        }
+        _extras.Links = null;
+        foreach (var other in links)
+        {
+            ((AgentProcess)other).PostSystem(new ExitSignal(this, reason));
+        }
+    }
+
+    /// <summary>A system message reached a terminated process: answer it as Erlang would for a dead pid.</summary>
+    private void AnswerAfterTermination(SystemMessage message)
+    {
+        var reason = _exitReason ?? Murmur.ExitReason.NoProcess;
+        switch (message)
+        {
+            case StartSignal start:
+                start.Done?.TrySetException(new InvalidOperationException($"'{_id}' has terminated ({reason})."));
+                break;
+            case HaltSignal halt:
+                halt.Done.TrySetResult();
+                break;
+            case TerminateSignal terminate:
+                terminate.Done?.TrySetResult();
+                break;
+            case WatchSignal { Add: true } watch:
+                SendDown(watch.Watcher, Murmur.ExitReason.NoProcess);
+                break;
+            case LinkSignal { Add: true } link:
+                ((AgentProcess)link.Other).PostSystem(new ExitSignal(this, Murmur.ExitReason.NoProcess));
+                break;
+        }
+    }
+
+    private void OnWatch(WatchSignal watch)
+    {
+        if (watch.Add)
+        {
+            (Extras.Monitors ??= []).Add(watch.Watcher);
+        }
+        else
+        {
+            _extras?.Monitors?.Remove(watch.Watcher);
+        }
+    }
+
+    private void OnLink(LinkSignal link)
+    {
+        if (!link.Add)
+        {
+            _extras?.Links?.Remove(link.Other);
+            return;
+        }
+        var links = Extras.Links ??= [];
+        if (!links.Contains(link.Other))
+        {
+            links.Add(link.Other);
+        }
+    }
+
+    private void OnExitSignal(ExitSignal exit)
+    {
+        var wasLinked = _extras?.Links?.Remove(exit.From) ?? false;
+        if (!wasLinked && exit.Reason.Kind != ExitKind.NoProcess)
+        {
+            return; // unlinked meanwhile
+        }
+        if (_extras?.TrapExit == true)
+        {
+            (Extras.Priority ??= new()).Enqueue(new Envelope(new Exit(exit.From, exit.Reason), exit.From));
+        }
+        else if (exit.Reason.IsAbnormal && Status == ProcessStatus.Running)
+        {
+            Crash(new LinkedExitException(exit.From.Id, exit.Reason));
+        }
+    }
+}

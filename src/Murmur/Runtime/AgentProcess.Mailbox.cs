@@ -1,0 +1,332 @@
+using System.Buffers;
+
+namespace Murmur;
+
+/// <summary>The mailbox: a pooled ring of user envelopes and an intrusive list of system messages.</summary>
+internal sealed partial class AgentProcess : IThreadPoolWorkItem
+{
+    private const int InitialRing = 16;
+
+    private Envelope[]? _ring;        // rented while the mailbox holds messages; guarded by lock (this)
+    private int _head;                // guarded by lock (this)
+    private int _count;               // guarded by lock (this)
+    private SystemMessage? _sysHead;  // guarded by lock (this)
+    private SystemMessage? _sysTail;  // guarded by lock (this)
+    private bool _scheduled;          // a turn is queued or running; guarded by lock (this)
+
+    private enum PostResult
+    {
+        Enqueued,
+        Dead,
+        Dropped,
+        Full,
+    }
+
+    internal int MailboxCount
+    {
+        get
+        {
+            lock (this)
+            {
+                return _count;
+            }
+        }
+    }
+
+    /// <summary>True while the mailbox holds a rented ring (tests check that idle agents hold none).</summary>
+    internal bool HasMailboxStorage
+    {
+        get
+        {
+            lock (this)
+            {
+                return _ring is not null;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    internal override bool Post(object message, AgentRef? sender)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        switch (TryEnqueue(message, sender))
+        {
+            case PostResult.Enqueued:
+                return true;
+            case PostResult.Full:
+                throw new MailboxFullException(_id, _options.Mailbox.Capacity, _options.Mailbox.FullMode);
+            case PostResult.Dead:
+                _runtime.DeadLetter(_id, message, "the agent has terminated");
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask SendAsync(object message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var result = TryEnqueue(message, null);
+        if (result == PostResult.Full && _options.Mailbox.FullMode == MailboxFullMode.Wait)
+        {
+            return SendWhenSpaceAsync(message, cancellationToken);
+        }
+        if (result == PostResult.Full)
+        {
+            throw new MailboxFullException(_id, _options.Mailbox.Capacity, _options.Mailbox.FullMode);
+        }
+        if (result == PostResult.Dead)
+        {
+            _runtime.DeadLetter(_id, message, "the agent has terminated");
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Waits in line: the consumer moves the first waiter's message into the mailbox when it frees a slot,
+    /// so waiting senders keep their arrival order and a newcomer cannot overtake them.
+    /// </summary>
+    private async ValueTask SendWhenSpaceAsync(object message, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = TryEnqueue(message, null, done);
+        if (result == PostResult.Dead)
+        {
+            _runtime.DeadLetter(_id, message, "the agent has terminated");
+            return;
+        }
+        if (result == PostResult.Enqueued)
+        {
+            return;
+        }
+        try
+        {
+            await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            if (WithdrawWaiter(done))
+            {
+                throw; // withdrawn before a slot was handed to it: the message was not sent
+            }
+            // A slot was handed to it as the wait was cancelled: the message is in the mailbox, so the send succeeded.
+        }
+    }
+
+    private bool WithdrawWaiter(TaskCompletionSource done)
+    {
+        lock (this)
+        {
+            if (_extras?.SpaceWaiters is not { Count: > 0 } waiters)
+            {
+                return false;
+            }
+            var kept = new Queue<(Envelope Envelope, TaskCompletionSource Done)>(waiters.Where(w => w.Done != done));
+            var withdrawn = kept.Count != waiters.Count;
+            _extras.SpaceWaiters = kept;
+            return withdrawn;
+        }
+    }
+
+    private PostResult TryEnqueue(object message, AgentRef? sender, TaskCompletionSource? waiter = null)
+    {
+        bool schedule;
+        lock (this)
+        {
+            if (_status == (int)ProcessStatus.Terminated)
+            {
+                return PostResult.Dead;
+            }
+            var mailbox = _options.Mailbox;
+            if (mailbox.IsBounded && (_count >= mailbox.Capacity || _extras?.SpaceWaiters is { Count: > 0 }))
+            {
+                switch (mailbox.FullMode)
+                {
+                    case MailboxFullMode.DropNewest:
+                        _runtime.CountDropped(_id, mailbox);
+                        return PostResult.Dropped;
+                    case MailboxFullMode.DropOldest:
+                        DequeueRing();
+                        _runtime.CountDropped(_id, mailbox);
+                        break;
+                    case MailboxFullMode.Wait when waiter is not null:
+                        (Extras.SpaceWaiters ??= new()).Enqueue((new Envelope(message, sender), waiter));
+                        return PostResult.Full;
+                    default:
+                        return PostResult.Full;
+                }
+            }
+            EnqueueRing(new Envelope(message, sender));
+            schedule = !_scheduled && _status == (int)ProcessStatus.Running;
+            if (schedule)
+            {
+                _scheduled = true;
+            }
+        }
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+        return PostResult.Enqueued;
+    }
+
+    /// <summary>Queues a system message; on a terminated process it is answered at once instead.</summary>
+    internal void PostSystem(SystemMessage message)
+    {
+        bool schedule = false, rejected = false;
+        lock (this)
+        {
+            if (_status == (int)ProcessStatus.Terminated)
+            {
+                rejected = true;
+            }
+            else
+            {
+                if (_sysTail is null)
+                {
+                    _sysHead = message;
+                }
+                else
+                {
+                    _sysTail.Next = message;
+                }
+                _sysTail = message;
+                schedule = !_scheduled;
+                _scheduled = true;
+            }
+        }
+        if (rejected)
+        {
+            AnswerAfterTermination(message);
+        }
+        else if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    private SystemMessage? DequeueSystem()
+    {
+        if (Volatile.Read(ref _sysHead) is null)
+        {
+            return null;
+        }
+        lock (this)
+        {
+            var head = _sysHead;
+            if (head is not null)
+            {
+                _sysHead = head.Next;
+                if (_sysHead is null)
+                {
+                    _sysTail = null;
+                }
+                head.Next = null;
+            }
+            return head;
+        }
+    }
+
+    private bool TryDequeueUser(out Envelope envelope)
+    {
+        if (_extras?.Priority is { Count: > 0 } priority)
+        {
+            envelope = priority.Dequeue();
+            return true;
+        }
+        TaskCompletionSource? waiter = null;
+        lock (this)
+        {
+            if (_count == 0)
+            {
+                envelope = default;
+                return false;
+            }
+            envelope = DequeueRing();
+            if (_extras?.SpaceWaiters is { Count: > 0 } waiters)
+            {
+                // Hand the freed slot to the first waiting sender.
+                var (waiting, done) = waiters.Dequeue();
+                EnqueueRing(waiting);
+                waiter = done;
+            }
+        }
+        waiter?.TrySetResult();
+        return true;
+    }
+
+    private void EnqueueRing(in Envelope envelope)
+    {
+        var ring = _ring;
+        if (ring is null)
+        {
+            ring = _ring = ArrayPool<Envelope>.Shared.Rent(InitialRing);
+            _head = 0;
+        }
+        else if (_count == ring.Length)
+        {
+            ring = GrowRing(ring);
+        }
+        var index = _head + _count;
+        if (index >= ring.Length)
+        {
+            index -= ring.Length;
+        }
+        ring[index] = envelope;
+        _count++;
+    }
+
+    private Envelope DequeueRing()
+    {
+        var ring = _ring!;
+        var envelope = ring[_head];
+        ring[_head] = default; // no stale references in a pooled array
+        _head = _head + 1 == ring.Length ? 0 : _head + 1;
+        _count--;
+        return envelope;
+    }
+
+    private Envelope[] GrowRing(Envelope[] ring)
+    {
+        var grown = ArrayPool<Envelope>.Shared.Rent(ring.Length * 2);
+        for (var i = 0; i < _count; i++)
+        {
+            var index = _head + i;
+            grown[i] = ring[index >= ring.Length ? index - ring.Length : index];
+        }
+        Array.Clear(ring);
+        ArrayPool<Envelope>.Shared.Return(ring);
+        _head = 0;
+        _ring = grown;
+        return grown;
+    }
+
+    /// <summary>Takes every queued user message out (at termination). Caller holds the lock.</summary>
+    private List<Envelope>? TakeAllUser()
+    {
+        if (_count == 0)
+        {
+            ReturnRingIfEmpty();
+            return null;
+        }
+        var all = new List<Envelope>(_count);
+        while (_count > 0)
+        {
+            all.Add(DequeueRing());
+        }
+        ReturnRingIfEmpty();
+        return all;
+    }
+
+    /// <summary>An empty mailbox holds no storage. Caller holds the lock.</summary>
+    private void ReturnRingIfEmpty()
+    {
+        if (_count == 0 && _ring is { } ring)
+        {
+            _ring = null;
+            _head = 0;
+            ArrayPool<Envelope>.Shared.Return(ring);
+        }
+    }
+}

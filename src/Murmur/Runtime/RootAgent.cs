@@ -1,0 +1,7 @@
+namespace Murmur;
+
+/// <summary>The root supervisor's agent: it only supervises; messages sent to it are ignored.</summary>
+internal sealed class RootAgent : Agent
+{
+    protected override ValueTask ReceiveAsync(object message, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}
