@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
+namespace Murmur;
+
+/// <summary>
+/// The embedded log: every topic is an in-process list, so a whole mesh runs in one process.
+/// Positions are contiguous from 1. Durable only as long as the process lives.
+/// </summary>
+/// <remarks>Thread-safe; appends to one topic are serialized by a per-topic lock, reads take no lock on the hot path.</remarks>
+public sealed class InMemoryEventLog : IEventLog
+{
+    private readonly ConcurrentDictionary<string, TopicLog> _topics = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _disposed = new();
+
+    /// <summary>Creates an empty log.</summary>
+    /// <param name="maxRecordBytes">The largest record accepted; defaults to 1 MiB.</param>
+    public InMemoryEventLog(int maxRecordBytes = LogGuard.DefaultMaxRecordBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRecordBytes, 1);
+        MaxRecordBytes = maxRecordBytes;
+    }
+
+    /// <inheritdoc/>
+    public string Name => "memory";
+
+    /// <inheritdoc/>
+    public int MaxRecordBytes { get; }
+
+    /// <summary>The names of the topics that hold at least one record.</summary>
+    public IReadOnlyCollection<string> Topics => [.. _topics.Keys];
+
+    /// <inheritdoc/>
+    public ValueTask<long> AppendAsync(string topic, LogRecord record, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        LogGuard.CheckAppend(topic, record, MaxRecordBytes);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(GetTopic(topic).Append(record));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<long>> AppendBatchAsync(string topic, IReadOnlyList<LogRecord> records, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        ArgumentNullException.ThrowIfNull(records);
+        TopicName.Validate(topic);
+        foreach (var record in records)
+        {
+            LogGuard.CheckRecord(record, MaxRecordBytes);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(GetTopic(topic).AppendBatch(records));
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<LogEntry> ReadAsync(string topic, long fromPosition = 1, bool follow = false,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        LogGuard.CheckRead(topic, fromPosition);
+        var log = GetTopic(topic);
+        var next = fromPosition;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (entries, changed) = log.Snapshot(next);
+            foreach (var entry in entries)
+            {
+                yield return entry;
+                next = entry.Position + 1;
+            }
+            if (entries.Count > 0)
+            {
+                continue;
+            }
+            if (!follow)
+            {
+                yield break;
+            }
+            ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+            try
+            {
+                await changed.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ObjectDisposedException(nameof(InMemoryEventLog), "The log was disposed while a reader followed it.");
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<long> GetEndPositionAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        TopicName.Validate(topic);
+        return ValueTask.FromResult(_topics.TryGetValue(topic, out var log) ? log.End : 0L);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync()
+    {
+        _disposed.Cancel();
+        return ValueTask.CompletedTask;
+    }
+
+    private TopicLog GetTopic(string topic) => _topics.GetOrAdd(topic, static _ => new TopicLog());
+
+    private sealed class TopicLog
+    {
+        private const int MaxSnapshot = 1024;
+        private readonly List<LogEntry> _entries = [];
+        private readonly Dictionary<string, long> _ids = new(StringComparer.Ordinal);
+        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public long End
+        {
+            get
+            {
+                lock (_entries)
+                {
+                    return _entries.Count;
+                }
+            }
+        }
+
+        public long Append(in LogRecord record)
+        {
+            TaskCompletionSource changed;
+            long position;
+            lock (_entries)
+            {
+                if (_ids.TryGetValue(record.EventId, out var existing))
+                {
+                    return existing;
+                }
+                position = AddLocked(record);
+                changed = SwapLocked();
+            }
+            changed.TrySetResult();
+            return position;
+        }
+
+        public IReadOnlyList<long> AppendBatch(IReadOnlyList<LogRecord> records)
+        {
+            var positions = new long[records.Count];
+            TaskCompletionSource changed;
+            lock (_entries)
+            {
+                for (var i = 0; i < records.Count; i++)
+                {
+                    positions[i] = _ids.TryGetValue(records[i].EventId, out var existing) ? existing : AddLocked(records[i]);
+                }
+                changed = SwapLocked();
+            }
+            changed.TrySetResult();
+            return positions;
+        }
+
+        /// <summary>Entries from <paramref name="from"/> (at most a page), and the signal of the next append.</summary>
+        public (List<LogEntry> Entries, Task Changed) Snapshot(long from)
+        {
+            lock (_entries)
+            {
+                var start = (int)Math.Min(from - 1, _entries.Count);
+                var count = Math.Min(_entries.Count - start, MaxSnapshot);
+                return (_entries.GetRange(start, count), _changed.Task);
+            }
+        }
+
+        private long AddLocked(in LogRecord record)
+        {
+            // Copy: the caller may reuse its buffer, and a log must hold what was appended.
+            var position = _entries.Count + 1L;
+            _entries.Add(new LogEntry(position, record.EventId, record.Data.ToArray()));
+            _ids[record.EventId] = position;
+            return position;
+        }
+
+        private TaskCompletionSource SwapLocked()
+        {
+            var changed = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return changed;
+        }
+    }
+}
