@@ -1,0 +1,113 @@
+namespace Murmur.Nats;
+
+/// <summary>Where the NATS JetStream log lives and how it is stored.</summary>
+/// <remarks>
+/// Durability: an append is acknowledged once the stream's replicas hold it, but nats-server writes to disk
+/// with its <c>sync_interval</c> (default: every 2 minutes). For acknowledged appends to survive power loss,
+/// run the servers with <c>jetstream { sync_interval: always }</c> (nats-server 2.10 or later).
+/// </remarks>
+public sealed record NatsEventLogOptions
+{
+    /// <summary>The defaults: a local server, stream <c>MURMUR</c>, file storage, one replica.</summary>
+    public static NatsEventLogOptions Default { get; } = new();
+
+    /// <summary>Server URLs, comma-separated (e.g. <c>nats://10.0.0.1:4222,nats://10.0.0.2:4222</c>).</summary>
+    /// <value>Defaults to <c>nats://127.0.0.1:4222</c>.</value>
+    public string Url { get; init; } = "nats://127.0.0.1:4222";
+
+    /// <summary>The JetStream stream that holds every topic.</summary>
+    /// <value>Defaults to <c>MURMUR</c>.</value>
+    public string StreamName { get; init; } = "MURMUR";
+
+    /// <summary>The subject prefix; topic <c>T</c> is subject <c>{prefix}.T</c>.</summary>
+    /// <value>Defaults to <c>murmur</c>.</value>
+    public string SubjectPrefix { get; init; } = "murmur";
+
+    /// <summary>How many servers hold each record (1, 3 or 5 in practice).</summary>
+    /// <value>Defaults to 1.</value>
+    public int Replicas { get; init; } = 1;
+
+    /// <summary>File storage (durable) or memory storage.</summary>
+    /// <value>Defaults to <see cref="NatsStorage.File"/>.</value>
+    public NatsStorage Storage { get; init; } = NatsStorage.File;
+
+    /// <summary>How long the server remembers event ids to drop duplicate appends (<c>Nats-Msg-Id</c>).</summary>
+    /// <value>Defaults to 2 minutes.</value>
+    public TimeSpan DuplicateWindow { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The largest record accepted; the servers' <c>max_payload</c> must be larger by at least 1 KiB.</summary>
+    /// <value>Defaults to 1 MiB.</value>
+    public int MaxRecordBytes { get; init; } = LogGuard.DefaultMaxRecordBytes;
+
+    /// <summary>How long one JetStream request (an append's acknowledgement) may take.</summary>
+    /// <value>Defaults to 5 seconds.</value>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many times an append is retried when no acknowledgement came (same event id, so at most once stored).</summary>
+    /// <value>Defaults to 5.</value>
+    public int AppendRetries { get; init; } = 5;
+
+    /// <summary>The client name shown by the servers.</summary>
+    /// <value>Defaults to <c>murmur</c>.</value>
+    public string ClientName { get; init; } = "murmur";
+
+    /// <summary>User name for user/password authentication.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public string? Username { get; init; }
+
+    /// <summary>Password for user/password authentication.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public string? Password { get; init; }
+
+    /// <summary>Token for token authentication.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public string? Token { get; init; }
+
+    /// <summary>Path of an nkey seed file (nkeys authentication).</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public string? NKeyFile { get; init; }
+
+    /// <summary>Path of a credentials file (JWT + nkey).</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public string? CredsFile { get; init; }
+
+    /// <summary>Require TLS to the servers.</summary>
+    /// <value>Defaults to <see langword="false"/>.</value>
+    public bool RequireTls { get; init; }
+
+    /// <summary>Path of a CA certificate file (PEM) to trust for the servers' certificates.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public string? CaFile { get; init; }
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Url))
+        {
+            throw new ArgumentException("NATS Url must not be empty.", nameof(Url));
+        }
+        if (string.IsNullOrWhiteSpace(StreamName) || StreamName.AsSpan().IndexOfAny(". *>") >= 0)
+        {
+            throw new ArgumentException($"NATS StreamName '{StreamName}' must be non-empty without '.', ' ', '*' or '>'.", nameof(StreamName));
+        }
+        if (TopicName.Check(SubjectPrefix) is { } reason)
+        {
+            throw new ArgumentException($"NATS SubjectPrefix '{SubjectPrefix}' is invalid: {reason}.", nameof(SubjectPrefix));
+        }
+        if (Replicas is < 1 or > 5)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Replicas), Replicas, "NATS Replicas must be between 1 and 5.");
+        }
+        if (MaxRecordBytes < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxRecordBytes), MaxRecordBytes, "MaxRecordBytes must be positive.");
+        }
+        if (RequestTimeout <= TimeSpan.Zero || DuplicateWindow <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RequestTimeout), "RequestTimeout and DuplicateWindow must be positive.");
+        }
+        if (AppendRetries < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AppendRetries), AppendRetries, "AppendRetries must be 0 or more.");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Sourced by test.sh: installs nats-server when missing and runs a three-server JetStream cluster on
+# loopback ports for the integration tests. Stops exactly the servers it started (by their pid files),
+# including servers that a fault test restarted (they rewrite their pid file).
+NATS_DIR="${ROOT:?}/.test-run/nats"
+NATS_CLIENT_PORTS=(24221 24222 24223)
+NATS_CLUSTER_PORTS=(26221 26222 26223)
+NATS_HTTP_PORTS=(28221 28222 28223)
+
+murmur_nats_install() {
+  command -v nats-server >/dev/null 2>&1 && return 0
+  echo "installing nats-server from Debian's packages"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nats-server >/dev/null
+}
+
+# nats-server 2.10 added jetstream.sync_interval; Debian 12 ships 2.9, which flushes on its own schedule.
+murmur_nats_sync_line() {
+  local version
+  version=$(nats-server --version 2>/dev/null | grep -o '[0-9]*\.[0-9]*\.[0-9]*' | head -1)
+  local major=${version%%.*} rest=${version#*.}
+  local minor=${rest%%.*}
+  if [ "${major:-0}" -gt 2 ] || { [ "${major:-0}" -eq 2 ] && [ "${minor:-0}" -ge 10 ]; }; then
+    echo "sync_interval: always"
+  fi
+}
+
+murmur_nats_write_config() {
+  local i=$1 routes="" sync
+  sync=$(murmur_nats_sync_line)
+  for p in "${NATS_CLUSTER_PORTS[@]}"; do routes="$routes${routes:+, }\"nats-route://127.0.0.1:$p\""; done
+  cat > "$NATS_DIR/n$i.conf" <<CONF
+server_name: n$i
+listen: 127.0.0.1:${NATS_CLIENT_PORTS[$((i-1))]}
+http: 127.0.0.1:${NATS_HTTP_PORTS[$((i-1))]}
+max_payload: 4MB
+pid_file: "$NATS_DIR/n$i.pid"
+jetstream {
+  store_dir: "$NATS_DIR/js$i"
+  $sync
+}
+cluster {
+  name: murmur-test
+  listen: 127.0.0.1:${NATS_CLUSTER_PORTS[$((i-1))]}
+  routes: [$routes ]
+}
+CONF
+}
+
+murmur_nats_wait_ready() {
+  local deadline=$((SECONDS + 60))
+  for port in "${NATS_HTTP_PORTS[@]}"; do
+    until curl -fs "http://127.0.0.1:$port/healthz?js-enabled-only=true" >/dev/null 2>&1; do
+      if [ $SECONDS -gt $deadline ]; then echo "nats-server on $port did not become ready"; return 1; fi
+      sleep 0.2
+    done
+  done
+}
+
+murmur_servers_start() {
+  murmur_nats_install || { echo "nats-server is not installed and could not be installed"; return 1; }
+  mkdir -p "$NATS_DIR"
+  for i in 1 2 3; do
+    murmur_nats_write_config "$i"
+    nats-server -c "$NATS_DIR/n$i.conf" -l "$NATS_DIR/n$i.log" &
+  done
+  murmur_nats_wait_ready || return 1
+  export MURMUR_NATS_URL="nats://127.0.0.1:${NATS_CLIENT_PORTS[0]},nats://127.0.0.1:${NATS_CLIENT_PORTS[1]},nats://127.0.0.1:${NATS_CLIENT_PORTS[2]}"
+  export MURMUR_NATS_DIR="$NATS_DIR"
+  echo "nats-server $(nats-server --version | grep -o 'v[0-9][0-9.]*') cluster up: $MURMUR_NATS_URL ($(murmur_nats_sync_line || true))"
+}
+
+murmur_servers_stop() {
+  [ -d "$NATS_DIR" ] || return 0
+  for f in "$NATS_DIR"/n*.pid; do
+    [ -f "$f" ] || continue
+    local pid; pid=$(cat "$f")
+    kill "$pid" 2>/dev/null
+  done
+  for f in "$NATS_DIR"/n*.pid; do
+    [ -f "$f" ] || continue
+    local pid; pid=$(cat "$f")
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null
+    rm -f "$f"
+  done
+}
