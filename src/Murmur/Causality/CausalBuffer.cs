@@ -325,7 +325,13 @@ public sealed partial class CausalBuffer
 
     private void Link(int s, int blocker)
     {
-        Debug.Assert(_blockedOn[s] < 0, "a sender waits on at most one index");
+        // A sender can be queued and linked at once (a released stranger is delivered, queueing its sender, and
+        // the next one is blocked). Its existing link is still right: that blocker has not delivered since, so
+        // the head is still blocked by it. Linking twice would corrupt the lists.
+        if (_blockedOn[s] >= 0)
+        {
+            return;
+        }
         _blockedOn[s] = blocker;
         _nextWaiter[s] = _firstWaiter[blocker];
         _firstWaiter[blocker] = s;

@@ -64,7 +64,7 @@ public static partial class AgentEventCodec
             catch (InvalidOperationException ex)
             {
                 // Utf8JsonReader reports invalid escapes (lone surrogates) this way when unescaping.
-                error = new EventError(_field, EventErrorKind.InvalidString, $"a string holds an invalid escape: {FirstSentence(ex.Message)}");
+                error = new EventError(_field, EventErrorKind.InvalidString, $"{_field} holds a string with an invalid escape: {FirstSentence(ex.Message)}");
                 return null;
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException or DecoderFallbackException)
@@ -330,7 +330,7 @@ public static partial class AgentEventCodec
             }
             if (!added)
             {
-                return FailBool(EventErrorKind.DuplicateKey, $"the key '{Shorten(_reader.GetString() ?? "")}' appears twice in one object");
+                return FailBool(EventErrorKind.DuplicateKey, $"holds the key '{Shorten(_reader.GetString() ?? "")}' twice in one object");
             }
             return true;
         }
@@ -340,7 +340,7 @@ public static partial class AgentEventCodec
             // Unescaping is what detects invalid escapes; GetString throws InvalidOperationException on a lone
             // surrogate, and the explicit scan is a second line of defence.
             var s = _reader.GetString()!;
-            return !HasLoneSurrogate(s) || FailBool(EventErrorKind.InvalidString, "a string holds a lone UTF-16 surrogate escape");
+            return !HasLoneSurrogate(s) || FailBool(EventErrorKind.InvalidString, "holds a string with a lone UTF-16 surrogate escape");
         }
 
         private bool ReadClock(out ulong[]? clock)
