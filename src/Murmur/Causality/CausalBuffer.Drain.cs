@@ -75,6 +75,7 @@ public sealed partial class CausalBuffer
         for (var s = 0; s < _slots; s++)
         {
             _blockedOn[s] = -1;
+            _head[s] = null;
             _nextWaiter[s] = -1;
             _firstWaiter[s] = -1;
         }

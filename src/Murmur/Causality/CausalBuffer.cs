@@ -43,6 +43,9 @@ public sealed partial class CausalBuffer
     private Dictionary<ulong, Held>?[] _pending = [];
     private AgentEvent?[]?[] _recent = [];
     private int[] _blockedOn = [];
+    private ulong[] _need = [];
+    private AgentEvent?[] _head = [];
+    private int[] _resumeAt = [];
     private int[] _nextWaiter = [];
     private int[] _firstWaiter = [];
     private bool[] _queued = [];
@@ -166,17 +169,17 @@ public sealed partial class CausalBuffer
             return SeenBefore(e, s, seq, delivered);
         }
         var pending = _pending[s];
-        if (pending is not null && pending.TryGetValue(seq, out var held))
+        if (pending is { Count: > 0 } && pending.TryGetValue(seq, out var held))
         {
             // Same content would have been caught by event_id above, so this is a second event claiming the entry.
             return Reject(RejectionKind.Conflict, $"'{e.Actor}' entry {seq} is already claimed by event '{held.Event.EventId}'");
         }
         if (seq == delivered + 1)
         {
-            var blocker = FindBlocker(e, s);
+            var blocker = FindBlocker(e, s, 0, out var need);
             if (blocker < 0)
             {
-                Deliver(e, s);
+                Deliver(e, s, wasHeld: false);
                 return new OfferResult(OfferOutcome.Delivered, 0, RejectionKind.None, null);
             }
             if (_held >= _options.Capacity)
@@ -184,7 +187,7 @@ public sealed partial class CausalBuffer
                 return Full();
             }
             Hold(s, seq, e);
-            Link(s, blocker);
+            Link(s, blocker, need, e);
             return new OfferResult(OfferOutcome.Buffered, 0, RejectionKind.None, null);
         }
         if (_held >= _options.Capacity)
@@ -207,36 +210,45 @@ public sealed partial class CausalBuffer
         return Duplicate($"'{e.Actor}' entry {seq} was already delivered (too old to compare content)");
     }
 
-    /// <summary>The index whose delivered count is too low for <paramref name="e"/>, or -1 when it is ready.</summary>
-    private int FindBlocker(AgentEvent e, int s)
+    /// <summary>
+    /// The index whose delivered count is too low for <paramref name="e"/>, or -1 when it is ready; entries
+    /// before <paramref name="from"/> are known to be satisfied (delivered counts only grow).
+    /// </summary>
+    private int FindBlocker(AgentEvent e, int s, int from, out ulong need)
     {
         var clock = e.Clock.Entries;
         var delivered = _delivered;
-        for (var j = 0; j < clock.Length; j++)
+        for (var j = from; j < clock.Length; j++)
         {
             if (clock[j] > delivered[j] && j != s)
             {
+                need = clock[j];
                 return j;
             }
         }
         // A newcomer's JOIN takes the next free index only; until the JOINs before it are delivered it waits.
         var count = _roster.Count;
+        need = 1;
         return s > count ? count : -1;
     }
 
-    private void Deliver(AgentEvent e, int s)
+    private void Deliver(AgentEvent e, int s, bool wasHeld)
     {
         var seq = e.Clock[s];
         Debug.Assert(seq == _delivered[s] + 1, "only the sender's next event is delivered");
         _delivered[s] = seq;
         var ring = _recent[s] ??= new AgentEvent?[_window];
         var slot = (int)(seq % (ulong)_window);
-        if (ring[slot] is { } evicted && _byId.TryGetValue(evicted.EventId, out var mapped) && ReferenceEquals(mapped, evicted))
+        if (ring[slot] is { } evicted && _byId.Remove(evicted.EventId, out var mapped) && !ReferenceEquals(mapped, evicted))
         {
-            _byId.Remove(evicted.EventId);
+            // The id now belongs to a held event that is a conflict candidate; keep that mapping.
+            _byId.Add(mapped.EventId, mapped);
         }
         ring[slot] = e;
-        _byId[e.EventId] = e;
+        if (!wasHeld)
+        {
+            _byId.Add(e.EventId, e);
+        }
         DeliveredCount++;
         _deliveredThisOffer++;
         var joined = s == _roster.Count && !_roster.Contains(e.Actor);
@@ -267,20 +279,31 @@ public sealed partial class CausalBuffer
         {
             var s = _work[--_workCount];
             _queued[s] = false;
-            var pending = _pending[s];
-            if (pending is null || !pending.TryGetValue(_delivered[s] + 1, out var next))
+            // A woken waiter resumes its scan at the index that blocked it; a new head is scanned from 0.
+            var head = _head[s];
+            var from = 0;
+            if (head is not null)
+            {
+                from = _resumeAt[s];
+            }
+            else if (_pending[s] is { Count: > 0 } pending && pending.TryGetValue(_delivered[s] + 1, out var next))
+            {
+                head = next.Event;
+            }
+            else
             {
                 continue;
             }
-            var blocker = FindBlocker(next.Event, s);
+            var blocker = FindBlocker(head, s, from, out var need);
             if (blocker >= 0)
             {
-                Link(s, blocker);
+                Link(s, blocker, need, head);
                 continue;
             }
-            pending.Remove(_delivered[s] + 1);
+            _head[s] = null;
+            _pending[s]!.Remove(_delivered[s] + 1);
             _held--;
-            Deliver(next.Event, s);
+            Deliver(head, s, wasHeld: true);
         }
     }
 
@@ -323,7 +346,7 @@ public sealed partial class CausalBuffer
         }
     }
 
-    private void Link(int s, int blocker)
+    private void Link(int s, int blocker, ulong need, AgentEvent head)
     {
         // A sender can be queued and linked at once (a released stranger is delivered, queueing its sender, and
         // the next one is blocked). Its existing link is still right: that blocker has not delivered since, so
@@ -333,27 +356,41 @@ public sealed partial class CausalBuffer
             return;
         }
         _blockedOn[s] = blocker;
+        _need[s] = need;
+        _head[s] = head;
+        _resumeAt[s] = blocker;
         _nextWaiter[s] = _firstWaiter[blocker];
         _firstWaiter[blocker] = s;
     }
 
     private void ReleaseWaiters(int j)
     {
+        // Wake only the waiters whose need on j is now met; the others stay linked, so a delivery costs a few
+        // integer comparisons per waiter instead of a rescan of each waiter's clock.
         var w = _firstWaiter[j];
         _firstWaiter[j] = -1;
+        var delivered = _delivered[j];
         while (w >= 0)
         {
             var next = _nextWaiter[w];
-            _blockedOn[w] = -1;
-            _nextWaiter[w] = -1;
-            Enqueue(w);
+            if (_need[w] <= delivered)
+            {
+                _blockedOn[w] = -1;
+                _nextWaiter[w] = -1;
+                Enqueue(w);
+            }
+            else
+            {
+                _nextWaiter[w] = _firstWaiter[j];
+                _firstWaiter[j] = w;
+            }
             w = next;
         }
     }
 
     private void Enqueue(int s)
     {
-        if (!_queued[s] && _pending[s] is { Count: > 0 })
+        if (!_queued[s] && (_head[s] is not null || _pending[s] is { Count: > 0 }))
         {
             _queued[s] = true;
             _work[_workCount++] = s;
@@ -398,6 +435,9 @@ public sealed partial class CausalBuffer
             Array.Resize(ref _pending, size);
             Array.Resize(ref _recent, size);
             Array.Resize(ref _blockedOn, size);
+            Array.Resize(ref _need, size);
+            Array.Resize(ref _head, size);
+            Array.Resize(ref _resumeAt, size);
             Array.Resize(ref _nextWaiter, size);
             Array.Resize(ref _firstWaiter, size);
             Array.Resize(ref _queued, size);

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Murmur;
@@ -82,7 +84,15 @@ public readonly struct VectorClock : IEquatable<VectorClock>
             (a, b) = (b, a);
         }
         var result = new ulong[a.Length];
-        for (var i = 0; i < b.Length; i++)
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= b.Length - Vector<ulong>.Count; i += Vector<ulong>.Count)
+            {
+                Vector.Max(new Vector<ulong>(a, i), new Vector<ulong>(b, i)).CopyTo(result, i);
+            }
+        }
+        for (; i < b.Length; i++)
         {
             result[i] = Math.Max(a[i], b[i]);
         }
@@ -99,7 +109,23 @@ public readonly struct VectorClock : IEquatable<VectorClock>
         var less = false;
         var greater = false;
         var common = Math.Min(left.Length, right.Length);
-        for (var i = 0; i < common; i++)
+        var start = 0;
+        if (Vector.IsHardwareAccelerated && common >= Vector<ulong>.Count)
+        {
+            var l = MemoryMarshal.Cast<ulong, Vector<ulong>>(left[..common]);
+            var r = MemoryMarshal.Cast<ulong, Vector<ulong>>(right[..common]);
+            for (var v = 0; v < l.Length; v++)
+            {
+                less |= Vector.LessThanAny(l[v], r[v]);
+                greater |= Vector.GreaterThanAny(l[v], r[v]);
+                if (less & greater)
+                {
+                    return ClockOrder.Concurrent;
+                }
+            }
+            start = l.Length * Vector<ulong>.Count;
+        }
+        for (var i = start; i < common; i++)
         {
             var l = left[i];
             var r = right[i];
