@@ -1,0 +1,56 @@
+namespace Murmur;
+
+/// <summary>Options of a <see cref="CausalBuffer"/>.</summary>
+public sealed record CausalBufferOptions
+{
+    /// <summary>The defaults documented on each property.</summary>
+    public static CausalBufferOptions Default { get; } = new();
+
+    /// <summary>The most events held while they wait for their predecessors; further ones are rejected as <see cref="RejectionKind.Full"/>.</summary>
+    /// <value>65,536.</value>
+    public int Capacity { get; init; } = 65_536;
+
+    /// <summary>
+    /// How many delivered events per sender are remembered to tell a duplicate from a conflict. An older repeat
+    /// of an already-delivered entry is still dropped as a duplicate, but its content can no longer be checked.
+    /// </summary>
+    /// <value>1,024.</value>
+    public int DuplicateWindow { get; init; } = 1024;
+
+    /// <summary>The most roster members (clock entries) accepted.</summary>
+    /// <value>1,024.</value>
+    public int MaxMembers { get; init; } = 1024;
+
+    /// <summary>
+    /// True when delivered <c>JOIN</c>s from newcomers extend the roster; false for a fixed roster, where events
+    /// from non-members and clocks longer than the roster are rejected at once.
+    /// </summary>
+    /// <value>true.</value>
+    public bool RosterGrowsByJoin { get; init; } = true;
+
+    /// <summary>How long an event may wait before <see cref="CausalBuffer.DrainExpired"/> gives it up; null waits forever.</summary>
+    /// <value>null.</value>
+    public TimeSpan? MaxWait { get; init; }
+
+    /// <summary>When set, events naming another <c>topic</c> are rejected (events without a topic are accepted).</summary>
+    /// <value>null.</value>
+    public string? Topic { get; init; }
+
+    /// <summary>The clock behind <see cref="MaxWait"/>.</summary>
+    /// <value><see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Throws when an option is out of range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A count is not positive or <see cref="MaxWait"/> is negative.</exception>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Capacity);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(DuplicateWindow);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxMembers);
+        ArgumentNullException.ThrowIfNull(TimeProvider);
+        if (MaxWait is { } wait)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(wait, TimeSpan.Zero);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+namespace Murmur;
+
+/// <summary>
+/// The well-known values of <see cref="AgentEvent.Action"/>. The action is an open string: any other value
+/// is carried through untouched.
+/// </summary>
+public static class Actions
+{
+    /// <summary>A member joins a topic; the log's order of joins fixes roster indices.</summary>
+    public const string Join = "JOIN";
+
+    /// <summary>A member leaves a topic.</summary>
+    public const string Leave = "LEAVE";
+
+    /// <summary>A free-form message to the other members.</summary>
+    public const string Message = "MESSAGE";
+
+    /// <summary>An agent calls a tool; payload <c>{"tool":…,"args":{…}}</c> (see <see cref="Murmur.ToolCall"/>).</summary>
+    public const string ToolCall = "TOOL_CALL";
+
+    /// <summary>A tool's answer; payload described by <see cref="Murmur.ToolResult"/>.</summary>
+    public const string ToolResult = "TOOL_RESULT";
+
+    /// <summary>A (possibly provisional) result an agent found; payload described by <see cref="Murmur.Finding"/>.</summary>
+    public const string Finding = "FINDING";
+
+    /// <summary>An agent declares its sub-task complete.</summary>
+    public const string TaskComplete = "TASK_COMPLETE";
+
+    /// <summary>An agent withdraws an earlier event; payload described by <see cref="Retraction"/>.</summary>
+    public const string Retract = "RETRACT";
+
+    /// <summary>A member ends its round in a strict topic.</summary>
+    public const string RoundDone = "ROUND_DONE";
+
+    /// <summary>Speculative work based on provisional events is confirmed.</summary>
+    public const string SpeculationCommit = "SPECULATION_COMMIT";
+
+    /// <summary>Speculative work based on provisional events is abandoned.</summary>
+    public const string SpeculationAbort = "SPECULATION_ABORT";
+
+    /// <summary>A liveness signal.</summary>
+    public const string Heartbeat = "HEARTBEAT";
+
+    /// <summary>A member is removed from a topic by the others.</summary>
+    public const string Evict = "EVICT";
+
+    /// <summary>A proposed change (e.g. a patch), usually speculative and carrying <c>depends_on</c>.</summary>
+    public const string Proposal = "PROPOSAL";
+}

@@ -1,0 +1,544 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json;
+
+namespace Murmur;
+
+public static partial class AgentEventCodec
+{
+    private const string Document = "$";
+    private const long MaxTimestamp = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+
+    private static readonly string[] FieldNames =
+        ["event_id", "actor", "action", "payload", "vector_clock", "topic", "ts", "round", "depends_on", "signature", "traceparent"];
+
+    /// <summary>One forward pass over the input; every fault becomes an <see cref="EventError"/>.</summary>
+    private ref struct Decoder(ReadOnlySpan<byte> utf8, EventLimits limits)
+    {
+        private readonly ReadOnlySpan<byte> _utf8 = utf8;
+        private readonly EventLimits _limits = limits;
+        private Utf8JsonReader _reader;
+        private string _field = Document;
+        private bool _rootDone;
+        private EventError? _error;
+
+        public AgentEvent? Run(out EventError? error)
+        {
+            error = null;
+            if (_utf8.Length > _limits.MaxEventBytes)
+            {
+                error = new EventError(Document, EventErrorKind.EventTooLarge,
+                    $"the event is {_utf8.Length} bytes; the limit is {_limits.MaxEventBytes}");
+                return null;
+            }
+            var bad = FindInvalidUtf8(_utf8);
+            if (bad >= 0)
+            {
+                error = new EventError(Document, EventErrorKind.InvalidUtf8, $"the input is not valid UTF-8 (byte {bad})");
+                return null;
+            }
+            _reader = new Utf8JsonReader(_utf8, new JsonReaderOptions
+            {
+                // One more than the limit so that our own check, which names the field, fires first.
+                MaxDepth = _limits.MaxDepth + 1,
+                CommentHandling = JsonCommentHandling.Disallow,
+                AllowTrailingCommas = false,
+            });
+            var tracker = KeyTracker.Rent();
+            try
+            {
+                var result = Parse(tracker);
+                error = _error;
+                return result;
+            }
+            catch (JsonException ex)
+            {
+                error = _rootDone
+                    ? new EventError(Document, EventErrorKind.TrailingData,
+                        $"unexpected data after the event's closing brace (byte {_reader.BytesConsumed})")
+                    : new EventError(_field, EventErrorKind.Malformed,
+                        $"not well-formed JSON at byte {_reader.BytesConsumed}: {FirstSentence(ex.Message)}");
+                return null;
+            }
+            catch (InvalidOperationException ex)
+            {
+                // Utf8JsonReader reports invalid escapes (lone surrogates) this way when unescaping.
+                error = new EventError(_field, EventErrorKind.InvalidString, $"{_field} holds a string with an invalid escape: {FirstSentence(ex.Message)}");
+                return null;
+            }
+            catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException or DecoderFallbackException)
+            {
+                error = new EventError(_field, EventErrorKind.Malformed, FirstSentence(ex.Message));
+                return null;
+            }
+            finally
+            {
+                KeyTracker.Return(tracker);
+            }
+        }
+
+        private AgentEvent? Parse(KeyTracker tracker)
+        {
+            if (!_reader.Read())
+            {
+                return Fail(Document, EventErrorKind.Malformed, "the input is empty");
+            }
+            if (_reader.TokenType != JsonTokenType.StartObject)
+            {
+                return Fail(Document, EventErrorKind.WrongType, $"an event must be a JSON object, not {Describe(_reader.TokenType)}");
+            }
+            string? eventId = null, actor = null, action = null, topic = null, signature = null, traceParent = null;
+            byte[]? payload = null;
+            ulong[]? clock = null;
+            long? ts = null;
+            ulong? round = null;
+            string[]? dependsOn = null;
+            var seen = 0;
+            while (true)
+            {
+                _field = Document;
+                _reader.Read();
+                if (_reader.TokenType == JsonTokenType.EndObject)
+                {
+                    break;
+                }
+                var field = Identify(ref _reader);
+                if (field < 0)
+                {
+                    var name = Shorten(_reader.GetString() ?? "");
+                    return Fail(name, EventErrorKind.UnknownField,
+                        $"unknown field '{name}'; an event holds only {string.Join(", ", FieldNames)}");
+                }
+                _field = FieldNames[field];
+                if ((seen & (1 << field)) != 0)
+                {
+                    return Fail(_field, EventErrorKind.DuplicateKey, $"the key '{_field}' appears twice");
+                }
+                seen |= 1 << field;
+                _reader.Read();
+                var ok = field switch
+                {
+                    0 => ReadString(_limits.MaxEventIdLength, required: true, plain: true, out eventId),
+                    1 => ReadString(_limits.MaxActorLength, required: true, plain: true, out actor),
+                    2 => ReadString(_limits.MaxActionLength, required: true, plain: true, out action),
+                    3 => ReadPayload(tracker, out payload),
+                    4 => ReadClock(out clock),
+                    5 => ReadString(_limits.MaxTopicLength, required: false, plain: true, out topic),
+                    6 => ReadTimestamp(out ts),
+                    7 => ReadRound(out round),
+                    8 => ReadDependsOn(out dependsOn),
+                    9 => ReadString(_limits.MaxSignatureLength, required: false, plain: false, out signature),
+                    _ => ReadString(_limits.MaxTraceParentLength, required: false, plain: true, out traceParent),
+                };
+                if (!ok)
+                {
+                    return null;
+                }
+            }
+            _rootDone = true;
+            _field = Document;
+            if (_reader.Read())
+            {
+                return Fail(Document, EventErrorKind.TrailingData, $"unexpected data after the event's closing brace (byte {_reader.TokenStartIndex})");
+            }
+            for (var f = 0; f < 5; f++)
+            {
+                // payload (3) is optional and defaults to {}.
+                if (f != 3 && (seen & (1 << f)) == 0)
+                {
+                    return Fail(FieldNames[f], EventErrorKind.MissingField, $"the required field '{FieldNames[f]}' is missing");
+                }
+            }
+            return new AgentEvent(eventId!, actor!, action!, payload, VectorClock.Wrap(clock!), validated: true)
+            {
+                Topic = string.IsNullOrEmpty(topic) ? null : topic,
+                Timestamp = ts,
+                Round = round,
+                DependsOn = dependsOn ?? [],
+                Signature = string.IsNullOrEmpty(signature) ? null : signature,
+                TraceParent = string.IsNullOrEmpty(traceParent) ? null : traceParent,
+            };
+        }
+
+        private static int Identify(ref Utf8JsonReader reader)
+        {
+            for (var i = 0; i < FieldNames.Length; i++)
+            {
+                if (reader.ValueTextEquals(FieldNames[i]))
+                {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private bool ReadString(int maxBytes, bool required, bool plain, out string? value)
+        {
+            value = null;
+            if (_reader.TokenType == JsonTokenType.Null && !required)
+            {
+                return true;
+            }
+            if (_reader.TokenType != JsonTokenType.String)
+            {
+                return FailBool(EventErrorKind.WrongType, $"must be a string, not {Describe(_reader.TokenType)}");
+            }
+            var raw = _reader.ValueSpan;
+            // An escape is at most 6 raw bytes per 3 UTF-8 bytes, so this refuses giant strings before allocating.
+            if (raw.Length > (_reader.ValueIsEscaped ? maxBytes * 6L : maxBytes))
+            {
+                return FailBool(EventErrorKind.TooLong, $"is longer than the limit of {maxBytes} bytes");
+            }
+            string s;
+            if (_reader.ValueIsEscaped)
+            {
+                s = _reader.GetString()!;
+                if (HasLoneSurrogate(s))
+                {
+                    return FailBool(EventErrorKind.InvalidString, "holds a lone UTF-16 surrogate escape");
+                }
+                var bytes = Encoding.UTF8.GetByteCount(s);
+                if (bytes > maxBytes)
+                {
+                    return FailBool(EventErrorKind.TooLong, $"is {bytes} bytes long; the limit is {maxBytes}");
+                }
+            }
+            else
+            {
+                s = Encoding.UTF8.GetString(raw);
+            }
+            if (required && s.Length == 0)
+            {
+                return FailBool(EventErrorKind.EmptyField, "must not be empty");
+            }
+            if (plain)
+            {
+                foreach (var c in s)
+                {
+                    if (char.IsControl(c))
+                    {
+                        return FailBool(EventErrorKind.InvalidString, $"holds the control character U+{(int)c:X4}");
+                    }
+                }
+            }
+            value = s;
+            return true;
+        }
+
+        private bool ReadPayload(KeyTracker tracker, out byte[]? payload)
+        {
+            payload = null;
+            var start = _reader.TokenStartIndex;
+            var max = _limits.MaxPayloadBytes;
+            switch (_reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                case JsonTokenType.StartArray:
+                    var depth = _reader.CurrentDepth;
+                    if (!EnterContainer(tracker))
+                    {
+                        return false;
+                    }
+                    while (_reader.Read())
+                    {
+                        if (_reader.BytesConsumed - start > max)
+                        {
+                            return FailBool(EventErrorKind.PayloadTooLarge, $"is larger than the limit of {max} bytes");
+                        }
+                        switch (_reader.TokenType)
+                        {
+                            case JsonTokenType.StartObject:
+                            case JsonTokenType.StartArray:
+                                if (!EnterContainer(tracker))
+                                {
+                                    return false;
+                                }
+                                break;
+                            case JsonTokenType.EndObject:
+                                tracker.Pop();
+                                break;
+                            case JsonTokenType.PropertyName:
+                                if (!CheckKey(tracker))
+                                {
+                                    return false;
+                                }
+                                break;
+                            case JsonTokenType.String:
+                                if (_reader.ValueIsEscaped && !CheckEscapes())
+                                {
+                                    return false;
+                                }
+                                break;
+                        }
+                        if (_reader.CurrentDepth == depth
+                            && _reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray)
+                        {
+                            break;
+                        }
+                    }
+                    break;
+                case JsonTokenType.String:
+                    if (_reader.ValueIsEscaped && !CheckEscapes())
+                    {
+                        return false;
+                    }
+                    break;
+            }
+            var length = _reader.BytesConsumed - start;
+            if (length > max)
+            {
+                return FailBool(EventErrorKind.PayloadTooLarge, $"is {length} bytes; the limit is {max}");
+            }
+            payload = _utf8.Slice((int)start, (int)length).ToArray();
+            return true;
+        }
+
+        private bool EnterContainer(KeyTracker tracker)
+        {
+            // CurrentDepth of a start token is the depth of its parent; the envelope object is depth 1.
+            if (_reader.CurrentDepth + 1 > _limits.MaxDepth)
+            {
+                return FailBool(EventErrorKind.TooDeep, $"nests objects or arrays deeper than the limit of {_limits.MaxDepth}");
+            }
+            if (_reader.TokenType == JsonTokenType.StartObject)
+            {
+                tracker.Push();
+            }
+            return true;
+        }
+
+        private bool CheckKey(KeyTracker tracker)
+        {
+            bool added;
+            if (!_reader.ValueIsEscaped)
+            {
+                added = tracker.TryAdd(_reader.ValueSpan);
+            }
+            else
+            {
+                var rented = ArrayPool<byte>.Shared.Rent(_reader.ValueSpan.Length);
+                try
+                {
+                    var written = _reader.CopyString(rented);
+                    added = tracker.TryAdd(rented.AsSpan(0, written));
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+            if (!added)
+            {
+                return FailBool(EventErrorKind.DuplicateKey, $"holds the key '{Shorten(_reader.GetString() ?? "")}' twice in one object");
+            }
+            return true;
+        }
+
+        private bool CheckEscapes()
+        {
+            // Unescaping is what detects invalid escapes; GetString throws InvalidOperationException on a lone
+            // surrogate, and the explicit scan is a second line of defence.
+            var s = _reader.GetString()!;
+            return !HasLoneSurrogate(s) || FailBool(EventErrorKind.InvalidString, "holds a string with a lone UTF-16 surrogate escape");
+        }
+
+        private bool ReadClock(out ulong[]? clock)
+        {
+            clock = null;
+            if (_reader.TokenType != JsonTokenType.StartArray)
+            {
+                return FailBool(EventErrorKind.WrongType, $"must be an array of non-negative integers, not {Describe(_reader.TokenType)}");
+            }
+            var entries = new ulong[8];
+            var count = 0;
+            while (_reader.Read() && _reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (count == _limits.MaxClockLength)
+                {
+                    return FailBool(EventErrorKind.TooLong, $"has more than the limit of {_limits.MaxClockLength} entries");
+                }
+                if (_reader.TokenType != JsonTokenType.Number)
+                {
+                    return FailBool(EventErrorKind.InvalidClockEntry, $"entry {count} is {Describe(_reader.TokenType)}; entries must be non-negative integers");
+                }
+                if (!ParseUnsigned(_reader.ValueSpan, $"entry {count}", EventErrorKind.InvalidClockEntry, out var value))
+                {
+                    return false;
+                }
+                if (count == entries.Length)
+                {
+                    Array.Resize(ref entries, count * 2);
+                }
+                entries[count++] = value;
+            }
+            if (count != entries.Length)
+            {
+                Array.Resize(ref entries, count);
+            }
+            clock = entries;
+            return true;
+        }
+
+        private bool ReadTimestamp(out long? ts)
+        {
+            ts = null;
+            if (_reader.TokenType == JsonTokenType.Null)
+            {
+                return true;
+            }
+            if (_reader.TokenType != JsonTokenType.Number)
+            {
+                return FailBool(EventErrorKind.WrongType, $"must be milliseconds since the Unix epoch, not {Describe(_reader.TokenType)}");
+            }
+            if (!ParseUnsigned(_reader.ValueSpan, "the value", EventErrorKind.InvalidValue, out var value))
+            {
+                return false;
+            }
+            if (value > MaxTimestamp)
+            {
+                return FailBool(EventErrorKind.InvalidValue, $"is after the year 9999 ({value})");
+            }
+            ts = (long)value;
+            return true;
+        }
+
+        private bool ReadRound(out ulong? round)
+        {
+            round = null;
+            if (_reader.TokenType == JsonTokenType.Null)
+            {
+                return true;
+            }
+            if (_reader.TokenType != JsonTokenType.Number)
+            {
+                return FailBool(EventErrorKind.WrongType, $"must be a non-negative integer, not {Describe(_reader.TokenType)}");
+            }
+            if (!ParseUnsigned(_reader.ValueSpan, "the value", EventErrorKind.InvalidValue, out var value))
+            {
+                return false;
+            }
+            round = value;
+            return true;
+        }
+
+        private bool ReadDependsOn(out string[]? ids)
+        {
+            ids = null;
+            if (_reader.TokenType == JsonTokenType.Null)
+            {
+                return true;
+            }
+            if (_reader.TokenType != JsonTokenType.StartArray)
+            {
+                return FailBool(EventErrorKind.WrongType, $"must be an array of event ids, not {Describe(_reader.TokenType)}");
+            }
+            var list = new List<string>();
+            while (_reader.Read() && _reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (list.Count == _limits.MaxDependsOn)
+                {
+                    return FailBool(EventErrorKind.TooLong, $"has more than the limit of {_limits.MaxDependsOn} entries");
+                }
+                if (_reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    return FailBool(EventErrorKind.WrongType, $"entry {list.Count} is {Describe(_reader.TokenType)}; entries must be event ids");
+                }
+                if (!ReadString(_limits.MaxEventIdLength, required: true, plain: true, out var id))
+                {
+                    return false;
+                }
+                list.Add(id!);
+            }
+            ids = [.. list];
+            return true;
+        }
+
+        private bool ParseUnsigned(ReadOnlySpan<byte> raw, string what, EventErrorKind kind, out ulong value)
+        {
+            value = 0;
+            var shown = Shorten(Encoding.UTF8.GetString(raw[..Math.Min(raw.Length, 40)]));
+            if (raw[0] == (byte)'-')
+            {
+                // "-0" is still a sign the producer is confused; refuse it too.
+                return FailBool(kind, $"{what} is negative ({shown})");
+            }
+            if (raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0)
+            {
+                return FailBool(kind, $"{what} is not an integer ({shown}); write a plain integer without a fraction or exponent");
+            }
+            if (!Utf8Parser.TryParse(raw, out value, out var consumed) || consumed != raw.Length)
+            {
+                return FailBool(kind, $"{what} overflows 64 bits ({shown}); the largest allowed is {ulong.MaxValue}");
+            }
+            return true;
+        }
+
+        private bool FailBool(EventErrorKind kind, string reason)
+        {
+            _error ??= new EventError(_field, kind, $"{_field} {reason}");
+            return false;
+        }
+
+        private AgentEvent? Fail(string field, EventErrorKind kind, string reason)
+        {
+            _error ??= new EventError(field, kind, reason);
+            return null;
+        }
+    }
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => token.ToString(),
+    };
+
+    private static string Shorten(string s) => s.Length <= 64 ? s : string.Concat(s.AsSpan(0, 61), "...");
+
+    private static string FirstSentence(string message)
+    {
+        var i = message.IndexOf(". ", StringComparison.Ordinal);
+        return i < 0 ? message.TrimEnd('.') : message[..i];
+    }
+
+    private static bool HasLoneSurrogate(string s)
+    {
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The offset of the first byte that is not valid UTF-8, or -1.</summary>
+    private static int FindInvalidUtf8(ReadOnlySpan<byte> utf8)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return -1;
+        }
+        var offset = 0;
+        while (offset < utf8.Length)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(utf8[offset..], out _, out var consumed) != OperationStatus.Done)
+            {
+                return offset;
+            }
+            offset += consumed;
+        }
+        return offset;
+    }
+}
