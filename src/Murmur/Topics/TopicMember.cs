@@ -1,0 +1,156 @@
+using System.Text.Json;
+
+namespace Murmur;
+
+/// <summary>
+/// An agent's membership of a topic: its roster index, what it has seen, and publishing. The runtime stamps
+/// every published event's vector clock; user code never handles clocks.
+/// </summary>
+/// <remarks>
+/// Publish from the agent's own handlers. Publishes of one member are serialized, and an append that failed
+/// is appended again (same event id) before the next one, so the member's sequence never has a gap or a fork.
+/// </remarks>
+public sealed class TopicMember
+{
+    private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
+    private readonly SemaphoreSlim _publishing = new(1, 1);
+    private readonly TopicDelivery _wake;
+    private AgentRef? _agent;
+    private int _wakePending;
+    private long _deliveredIndex;
+    private long _replayUntil;
+    private VectorClock _seen;
+    private ulong _ownSeq;
+    private (AgentEvent Event, LogRecord Record)? _unacknowledged;
+
+    internal TopicMember(TopicHost host, AgentId id, int index, ulong ownSeq)
+    {
+        Host = host;
+        AgentId = id;
+        Actor = id.ToString();
+        Index = index;
+        _ownSeq = ownSeq;
+        _wake = new TopicDelivery(this);
+    }
+
+    internal TopicHost Host { get; }
+
+    /// <summary>The topic's name.</summary>
+    public string Topic => Host.Name;
+
+    /// <summary>The topic's consistency mode.</summary>
+    public Consistency Consistency => Host.Consistency;
+
+    /// <summary>The member's agent id.</summary>
+    public AgentId AgentId { get; }
+
+    /// <summary>The member's name in events (<c>actor</c>).</summary>
+    public string Actor { get; }
+
+    /// <summary>The member's index in the topic's roster, which is its entry in every vector clock.</summary>
+    public int Index { get; }
+
+    /// <summary>Everything this member's agent instance has been handed, as a vector clock.</summary>
+    public VectorClock Seen => _seen;
+
+    /// <summary>How many events this member has published (its own clock entry).</summary>
+    public ulong Sequence => _ownSeq;
+
+    /// <summary>Publishes an event whose payload is <paramref name="payload"/> serialized as JSON (web defaults), or <c>{}</c> when null.</summary>
+    /// <returns>The event as appended, with its id and vector clock.</returns>
+    /// <exception cref="EventLogException">The log refused or failed the append (after retries). The event is kept and appended again first by the next publish.</exception>
+    public Task<AgentEvent> PublishAsync(string action, object? payload = null, IReadOnlyList<string>? dependsOn = null, CancellationToken cancellationToken = default)
+    {
+        var json = payload switch
+        {
+            null => ReadOnlyMemory<byte>.Empty,
+            JsonElement element => JsonSerializer.SerializeToUtf8Bytes(element),
+            _ => JsonSerializer.SerializeToUtf8Bytes(payload, payload.GetType(), PayloadJson),
+        };
+        return PublishRawAsync(action, json, dependsOn, cancellationToken);
+    }
+
+    /// <summary>Publishes an event whose payload is the given UTF-8 JSON value.</summary>
+    /// <exception cref="ArgumentException">The action is empty or the payload is not one JSON value.</exception>
+    public async Task<AgentEvent> PublishRawAsync(string action, ReadOnlyMemory<byte> payloadJson, IReadOnlyList<string>? dependsOn = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(action);
+        await _publishing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_unacknowledged is { } earlier)
+            {
+                await Host.AppendAsync(earlier.Event, earlier.Record, cancellationToken).ConfigureAwait(false);
+                _unacknowledged = null;
+            }
+            var seq = _ownSeq + 1;
+            var @event = Host.CreateEvent(Actor, action, payloadJson, StampClock(seq), dependsOn);
+            var record = new LogRecord(@event.EventId, AgentEventCodec.Encode(@event));
+            _ownSeq = seq;
+            _unacknowledged = (@event, record);
+            await Host.AppendAsync(@event, record, cancellationToken).ConfigureAwait(false);
+            _unacknowledged = null;
+            return @event;
+        }
+        finally
+        {
+            _publishing.Release();
+        }
+    }
+
+    /// <summary>Leaves the topic (a <c>LEAVE</c> event); the member no longer holds strict rounds.</summary>
+    public Task<AgentEvent> LeaveAsync(CancellationToken cancellationToken = default)
+        => PublishAsync(Actions.Leave, null, null, cancellationToken);
+
+    private VectorClock StampClock(ulong seq)
+    {
+        var seen = _seen.Entries;
+        var entries = new ulong[Math.Max(seen.Length, Index + 1)];
+        seen.CopyTo(entries);
+        entries[Index] = seq;
+        return VectorClock.FromEntries(entries);
+    }
+
+    internal void Bind(AgentRef agent)
+    {
+        _agent = agent;
+        Wake();
+    }
+
+    /// <summary>A new agent instance starts: it is handed the topic again from the start.</summary>
+    internal void ResetForNewInstance()
+    {
+        _replayUntil = Host.DeliveredCount;
+        _deliveredIndex = 0;
+        _seen = VectorClock.Empty;
+        Wake();
+    }
+
+    /// <summary>Called by the topic when it delivered events; posts one wake-up at a time.</summary>
+    internal void Wake()
+    {
+        if (_agent is { } agent && Interlocked.Exchange(ref _wakePending, 1) == 0)
+        {
+            agent.Post(_wake, null);
+        }
+    }
+
+    /// <summary>In the agent's turn: takes what it has not seen; null when nothing is new.</summary>
+    internal TopicView? Pull()
+    {
+        // Clear the flag before reading, so a delivery racing with this pull posts a new wake-up.
+        Volatile.Write(ref _wakePending, 0);
+        var events = Host.TakeVisible(_deliveredIndex, out var upTo);
+        if (events.Count == 0)
+        {
+            return null;
+        }
+        var replay = upTo <= _replayUntil;
+        foreach (var e in events)
+        {
+            _seen = _seen.Merge(e.Clock);
+        }
+        _deliveredIndex = upTo;
+        return new TopicView(this, events, replay);
+    }
+}

@@ -1,0 +1,39 @@
+namespace Murmur;
+
+/// <summary>
+/// What an agent is handed by <see cref="Agent.OnEventsAsync"/>: the topic's events it has not seen yet,
+/// in causal order (eventual topics) or in the log's order of closed rounds (strict topics).
+/// </summary>
+/// <remarks>Use it only inside the handler it was passed to.</remarks>
+public sealed class TopicView
+{
+    internal TopicView(TopicMember member, IReadOnlyList<AgentEvent> events, bool isReplay)
+    {
+        Member = member;
+        New = events;
+        IsReplay = isReplay;
+        Clock = member.Seen;
+    }
+
+    /// <summary>The agent's membership of the topic.</summary>
+    public TopicMember Member { get; }
+
+    /// <summary>The topic's name.</summary>
+    public string Topic => Member.Topic;
+
+    /// <summary>The events not seen before, including the agent's own, in delivery order.</summary>
+    public IReadOnlyList<AgentEvent> New { get; }
+
+    /// <summary>True when these events were delivered before to a previous instance (a restart replays the topic).</summary>
+    public bool IsReplay { get; }
+
+    /// <summary>The agent's vector clock after these events: everything it has now seen.</summary>
+    public VectorClock Clock { get; }
+
+    /// <summary>The new events sent by other agents.</summary>
+    public IEnumerable<AgentEvent> FromOthers => New.Where(e => !string.Equals(e.Actor, Member.Actor, StringComparison.Ordinal));
+
+    /// <summary>Publishes to the topic; see <see cref="TopicMember.PublishAsync(string, object?, IReadOnlyList{string}?, CancellationToken)"/>.</summary>
+    public Task<AgentEvent> PublishAsync(string action, object? payload = null, IReadOnlyList<string>? dependsOn = null, CancellationToken cancellationToken = default)
+        => Member.PublishAsync(action, payload, dependsOn, cancellationToken);
+}
