@@ -27,7 +27,10 @@ internal sealed class AskBench : IBench
             Measure.FullCollect();
             var (ask, dispose) = Create(system);
             await RunScheduleAsync(ask, warmUp * Rate).ConfigureAwait(false);
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var recorder = await RunScheduleAsync(ask, seconds * Rate).ConfigureAwait(false);
+            allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            Measure.Note($"ask {system}: {(double)allocated / (seconds * Rate):0} B allocated per ask (including the driver's own task and closure)");
             await dispose().ConfigureAwait(false);
             var keys = new (string, object)[] { ("rate", Rate), ("asks", seconds * Rate), ("failures", recorder.Failures) };
             Measure.Note($"ask {system}: p50 {recorder.PercentileMicroseconds(50):0.0} us, p90 {recorder.PercentileMicroseconds(90):0.0} us, "

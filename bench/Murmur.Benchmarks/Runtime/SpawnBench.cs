@@ -34,6 +34,15 @@ internal sealed class SpawnBench : IBench
         _ => AkkaAsync(n, context),
     };
 
+    private static void NoteAllocated(BenchContext? context, int n, long before)
+    {
+        if (context is not null)
+        {
+            var perAgent = (double)(GC.GetTotalAllocatedBytes(precise: true) - before) / n;
+            Measure.Note($"spawn: {perAgent:0} B allocated per agent while spawning (retained and transient)");
+        }
+    }
+
     private static void Reset() => Volatile.Write(ref _started, 0);
 
     private static void OnStarted() => Interlocked.Increment(ref _started);
@@ -60,6 +69,7 @@ internal sealed class SpawnBench : IBench
         Func<Agent> factory = static () => new IdleAgent();
         Reset();
         var baseline = Measure.LiveBytes();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < n; i++)
         {
@@ -67,6 +77,7 @@ internal sealed class SpawnBench : IBench
         }
         await WaitStartedAsync(n).ConfigureAwait(false);
         var seconds = Measure.Seconds(start);
+        NoteAllocated(context, n, allocated);
         var bytes = Measure.LiveBytes() - baseline;
         GC.KeepAlive(refs);
         GC.KeepAlive(runtime);
@@ -83,6 +94,7 @@ internal sealed class SpawnBench : IBench
         var refs = new PID[n];
         Reset();
         var baseline = Measure.LiveBytes();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < n; i++)
         {
@@ -90,6 +102,7 @@ internal sealed class SpawnBench : IBench
         }
         await WaitStartedAsync(n).ConfigureAwait(false);
         var seconds = Measure.Seconds(start);
+        NoteAllocated(context, n, allocated);
         var bytes = Measure.LiveBytes() - baseline;
         GC.KeepAlive(refs);
         GC.KeepAlive(system);
@@ -106,6 +119,7 @@ internal sealed class SpawnBench : IBench
         var refs = new IActorRef[n];
         Reset();
         var baseline = Measure.LiveBytes();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < n; i++)
         {
@@ -113,6 +127,7 @@ internal sealed class SpawnBench : IBench
         }
         await WaitStartedAsync(n).ConfigureAwait(false);
         var seconds = Measure.Seconds(start);
+        NoteAllocated(context, n, allocated);
         var bytes = Measure.LiveBytes() - baseline;
         GC.KeepAlive(refs);
         GC.KeepAlive(system);
