@@ -13,6 +13,7 @@ namespace Murmur;
 public abstract class Agent
 {
     private AgentProcess? _process;
+    private TopicMember[] _topics = [];
 
     /// <summary>The agent's view of the runtime: itself, its parent, sending, spawning, monitoring.</summary>
     /// <exception cref="InvalidOperationException">Accessed before the runtime started the agent (e.g. in a constructor).</exception>
@@ -30,9 +31,29 @@ public abstract class Agent
     internal void Attach(AgentProcess process) => _process = process;
 
     // The runtime calls the protected handlers through these, so subclasses in any assembly override them as plain `protected`.
-    internal ValueTask InvokeStartedAsync(CancellationToken cancellationToken) => OnStartedAsync(cancellationToken);
+    internal async ValueTask InvokeStartedAsync(CancellationToken cancellationToken)
+    {
+        await OnStartedAsync(cancellationToken).ConfigureAwait(false);
+        // A restarted instance rebuilds its state from its topics before it handles any message.
+        foreach (var member in _topics)
+        {
+            if (member.PullReplay() is { } replay)
+            {
+                await OnEventsAsync(replay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 
-    internal ValueTask InvokeReceiveAsync(object message, CancellationToken cancellationToken) => ReceiveAsync(message, cancellationToken);
+    internal ValueTask InvokeReceiveAsync(object message, CancellationToken cancellationToken)
+    {
+        if (message is TopicDelivery delivery)
+        {
+            return delivery.Member.Pull() is { } view ? OnEventsAsync(view, cancellationToken) : ValueTask.CompletedTask;
+        }
+        return ReceiveAsync(message, cancellationToken);
+    }
+
+    internal void AttachTopics(TopicMember[] members) => _topics = members;
 
     internal ValueTask InvokeStoppedAsync(ExitReason reason, CancellationToken cancellationToken) => OnStoppedAsync(reason, cancellationToken);
 
@@ -40,10 +61,34 @@ public abstract class Agent
     /// <param name="cancellationToken">Cancelled when the runtime shuts down.</param>
     protected virtual ValueTask OnStartedAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    /// <summary>Handles one message. <see cref="Down"/> and <see cref="Exit"/> notifications arrive here too.</summary>
+    /// <summary>The topics this agent is a member of (set when it was spawned on a <see cref="MurmurNode"/>).</summary>
+    protected IReadOnlyList<TopicMember> Topics => _topics;
+
+    /// <summary>This agent's membership of the topic named <paramref name="topic"/>.</summary>
+    /// <exception cref="InvalidOperationException">The agent is not a member of that topic.</exception>
+    protected TopicMember Topic(string topic)
+    {
+        foreach (var member in _topics)
+        {
+            if (string.Equals(member.Topic, topic, StringComparison.Ordinal))
+            {
+                return member;
+            }
+        }
+        throw new InvalidOperationException($"This agent is not a member of topic '{topic}'; it is a member of [{string.Join(", ", _topics.Select(t => t.Topic))}].");
+    }
+
+    /// <summary>Handles one message. <see cref="Down"/> and <see cref="Exit"/> notifications arrive here too. The default ignores it.</summary>
     /// <param name="message">The message; <see cref="IAgentContext.Sender"/> tells who sent it.</param>
     /// <param name="cancellationToken">Cancelled when the runtime shuts down.</param>
-    protected abstract ValueTask ReceiveAsync(object message, CancellationToken cancellationToken);
+    protected virtual ValueTask ReceiveAsync(object message, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Handles a topic's new events. Eventual topics hand over each event once its causes were delivered;
+    /// strict topics hand over closed rounds. Either way: a consistent view in, events out (publish through the view).
+    /// After a restart the new instance is first handed the topic's history (<see cref="TopicView.IsReplay"/>).
+    /// </summary>
+    protected virtual ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <summary>Runs when this instance ends: on stop, before a restart replaces it, or after a crash.</summary>
     /// <param name="reason">Why the instance ends.</param>

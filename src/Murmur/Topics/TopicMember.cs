@@ -117,13 +117,33 @@ public sealed class TopicMember
         Wake();
     }
 
-    /// <summary>A new agent instance starts: it is handed the topic again from the start.</summary>
-    internal void ResetForNewInstance()
+    /// <summary>
+    /// A new agent instance starts: it is handed the topic from the start. After a restart, what the previous
+    /// instance had been handed is replayed before the new one handles any message (see <see cref="PullReplay"/>).
+    /// </summary>
+    internal void ResetForNewInstance(bool restart)
     {
-        _replayUntil = Host.DeliveredCount;
+        _replayUntil = restart ? Host.DeliveredCount : 0;
         _deliveredIndex = 0;
         _seen = VectorClock.Empty;
         Wake();
+    }
+
+    /// <summary>The part of the history a restarted instance must be handed again; null when there is none.</summary>
+    internal TopicView? PullReplay()
+    {
+        if (_deliveredIndex >= _replayUntil)
+        {
+            return null;
+        }
+        var events = Host.TakeVisible(_deliveredIndex, out _);
+        var replay = events.Take((int)(_replayUntil - _deliveredIndex)).ToList();
+        foreach (var e in replay)
+        {
+            _seen = _seen.Merge(e.Clock);
+        }
+        _deliveredIndex = _replayUntil;
+        return new TopicView(this, replay, isReplay: true);
     }
 
     /// <summary>Called by the topic when it delivered events; posts one wake-up at a time.</summary>
@@ -145,7 +165,7 @@ public sealed class TopicMember
         {
             return null;
         }
-        var replay = upTo <= _replayUntil;
+        var replay = upTo <= _replayUntil; // only when a replay was cut short; PullReplay normally takes it all
         foreach (var e in events)
         {
             _seen = _seen.Merge(e.Clock);

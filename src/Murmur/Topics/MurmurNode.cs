@@ -1,0 +1,187 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace Murmur;
+
+/// <summary>
+/// One node of a mesh: an <see cref="AgentRuntime"/> plus a connection to the shared <see cref="IEventLog"/>.
+/// Agents meet on topics, not through a coordinator: every node follows the topics its agents joined.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var node = await MurmurNode.StartAsync(o => o.UseInMemoryLog());
+/// var topic = await node.OpenTopicAsync("fix-auth-token", Consistency.Eventual);
+/// await node.SpawnAsync("Researcher_Agent_3", () => new Researcher(), topic);
+/// </code>
+/// </example>
+/// <remarks>Thread-safe.</remarks>
+public sealed class MurmurNode : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, TopicHost> _topics = new(StringComparer.Ordinal);
+    private readonly bool _ownsLog;
+    private readonly Random _ids;
+    private long _published;
+    private int _disposed;
+
+    private MurmurNode(MurmurNodeOptions options, IEventLog log, bool ownsLog)
+    {
+        Options = options;
+        Log = log;
+        _ownsLog = ownsLog;
+        Runtime = AgentRuntime.Create(options.Runtime);
+        Logger = options.Runtime.LoggerFactory.CreateLogger("Murmur.Topics");
+        DeadLetters = new DeadLetterStore(options.DeadLetterCapacity);
+        _ids = options.EventIdSeed is { } seed ? new Random(seed) : new Random();
+    }
+
+    /// <summary>Starts a node; with no configuration it uses the embedded in-memory log.</summary>
+    /// <exception cref="EventLogException">The configured log cannot be reached.</exception>
+    public static async Task<MurmurNode> StartAsync(Action<MurmurNodeBuilder>? configure = null, CancellationToken cancellationToken = default)
+    {
+        var builder = new MurmurNodeBuilder();
+        configure?.Invoke(builder);
+        builder.Options.Validate();
+        var log = await builder.LogFactory(cancellationToken).ConfigureAwait(false);
+        return new MurmurNode(builder.Options, log, builder.OwnsLog);
+    }
+
+    /// <summary>The node's options.</summary>
+    public MurmurNodeOptions Options { get; }
+
+    /// <summary>The node's name.</summary>
+    public string NodeId => Options.NodeId;
+
+    /// <summary>The process runtime hosting this node's agents.</summary>
+    public AgentRuntime Runtime { get; }
+
+    /// <summary>The shared log.</summary>
+    public IEventLog Log { get; }
+
+    /// <summary>Events this node refused, with reasons.</summary>
+    public DeadLetterStore DeadLetters { get; }
+
+    /// <summary>The node's clock.</summary>
+    public TimeProvider TimeProvider => Options.Runtime.TimeProvider;
+
+    /// <summary>How many events agents of this node published.</summary>
+    public long PublishedCount => Interlocked.Read(ref _published);
+
+    /// <summary>The topics this node follows.</summary>
+    public IReadOnlyCollection<Topic> Topics => [.. _topics.Values.Select(h => new Topic(h))];
+
+    internal ILogger Logger { get; }
+
+    /// <summary>
+    /// Follows a topic (creating it by use): reads its log from the start, so the roster and history are
+    /// rebuilt, and returns once it has read to the current end.
+    /// </summary>
+    /// <exception cref="InvalidTopicNameException">The name breaks the rules of <see cref="TopicName"/>.</exception>
+    /// <exception cref="InvalidOperationException">The topic is already open on this node in the other mode.</exception>
+    public async Task<Topic> OpenTopicAsync(string name, Consistency consistency = Consistency.Eventual, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        TopicName.Validate(name);
+        var created = false;
+        var host = _topics.GetOrAdd(name, n =>
+        {
+            created = true;
+            return new TopicHost(this, n, consistency);
+        });
+        if (host.Consistency != consistency)
+        {
+            throw new InvalidOperationException($"Topic '{name}' is already open on this node as {host.Consistency}; it cannot also be {consistency}.");
+        }
+        if (created)
+        {
+            host.Start();
+        }
+        var topic = new Topic(host);
+        await topic.CatchUpAsync(cancellationToken).ConfigureAwait(false);
+        return topic;
+    }
+
+    /// <summary>
+    /// Spawns a named agent under the root supervisor as a member of <paramref name="topics"/>: it joins each
+    /// (a <c>JOIN</c> in the log, or its earlier membership when the log already has one), starts, and is then
+    /// handed the topics' events through <see cref="Agent.OnEventsAsync"/>, from the start of each topic.
+    /// </summary>
+    public async Task<AgentRef> SpawnAsync(AgentId id, Func<Agent> factory, IReadOnlyList<Topic> topics, SpawnOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ArgumentNullException.ThrowIfNull(factory);
+        ArgumentNullException.ThrowIfNull(topics);
+        var members = new TopicMember[topics.Count];
+        for (var i = 0; i < topics.Count; i++)
+        {
+            members[i] = await topics[i].Host.JoinAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        var instances = 0;
+        Agent Create()
+        {
+            var agent = factory();
+            agent.AttachTopics(members);
+            var restart = Interlocked.Increment(ref instances) > 1;
+            foreach (var member in members)
+            {
+                member.ResetForNewInstance(restart);
+            }
+            return agent;
+        }
+        AgentRef agentRef;
+        try
+        {
+            agentRef = await Runtime.SpawnAsync(id, Create, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var member in members)
+            {
+                member.Host.RemoveMember(member);
+            }
+            throw;
+        }
+        foreach (var member in members)
+        {
+            member.Bind(agentRef);
+        }
+        return agentRef;
+    }
+
+    /// <summary>Spawns a named agent as a member of one topic; see <see cref="SpawnAsync(AgentId, Func{Agent}, IReadOnlyList{Topic}, SpawnOptions?, CancellationToken)"/>.</summary>
+    public Task<AgentRef> SpawnAsync(AgentId id, Func<Agent> factory, Topic topic, SpawnOptions? options = null, CancellationToken cancellationToken = default)
+        => SpawnAsync(id, factory, [topic], options, cancellationToken);
+
+    internal string NewEventId()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        lock (_ids)
+        {
+            _ids.NextBytes(bytes);
+        }
+        return "evt_" + Convert.ToHexStringLower(bytes);
+    }
+
+    internal void OnPublished(TopicHost topic, AgentEvent @event) => Interlocked.Increment(ref _published);
+
+    internal void OnDelivered(TopicHost topic, AgentEvent @event)
+    {
+    }
+
+    /// <summary>Stops the agents (children before parents), then the topic readers, then the log if the node created it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        await Runtime.DisposeAsync().ConfigureAwait(false);
+        foreach (var host in _topics.Values)
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_ownsLog)
+        {
+            await Log.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+namespace Murmur;
+
+/// <summary>Settings of a node; built by <see cref="MurmurNodeBuilder"/>.</summary>
+public sealed record MurmurNodeOptions
+{
+    /// <summary>This node's name in <c>JOIN</c> events and logs.</summary>
+    /// <value>Defaults to the machine name and process id.</value>
+    public string NodeId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>The agent runtime's settings.</summary>
+    /// <value>Defaults to <see cref="AgentRuntimeOptions.Default"/>.</value>
+    public AgentRuntimeOptions Runtime { get; init; } = AgentRuntimeOptions.Default;
+
+    /// <summary>Limits every event read from a log is validated against.</summary>
+    /// <value>Defaults to <see cref="EventLimits.Default"/>.</value>
+    public EventLimits EventLimits { get; init; } = EventLimits.Default;
+
+    /// <summary>The causal buffer of each topic.</summary>
+    /// <value>Defaults to <see cref="CausalBufferOptions.Default"/>.</value>
+    public CausalBufferOptions CausalBuffer { get; init; } = CausalBufferOptions.Default;
+
+    /// <summary>How many refused events the node keeps for listing.</summary>
+    /// <value>Defaults to 10,000.</value>
+    public int DeadLetterCapacity { get; init; } = 10_000;
+
+    /// <summary>How often an append that failed in the transport is tried in all (same event id each time).</summary>
+    /// <value>Defaults to 3.</value>
+    public int AppendAttempts { get; init; } = 3;
+
+    /// <summary>Seed for event ids; <see langword="null"/> seeds at random. Set it for reproducible runs.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public int? EventIdSeed { get; init; }
+
+    internal void Validate()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(NodeId);
+        ArgumentNullException.ThrowIfNull(Runtime);
+        Runtime.Validate();
+        EventLimits.Validate();
+        CausalBuffer.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(DeadLetterCapacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(AppendAttempts, 1);
+    }
+}

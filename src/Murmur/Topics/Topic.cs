@@ -1,0 +1,51 @@
+namespace Murmur;
+
+/// <summary>A task's shared event stream as seen from one node: its name, mode, roster and delivered history.</summary>
+/// <remarks>Thread-safe. Obtain it with <see cref="MurmurNode.OpenTopicAsync"/>.</remarks>
+public sealed class Topic
+{
+    internal Topic(TopicHost host) => Host = host;
+
+    internal TopicHost Host { get; }
+
+    /// <summary>The topic's name.</summary>
+    public string Name => Host.Name;
+
+    /// <summary>The topic's consistency mode.</summary>
+    public Consistency Consistency => Host.Consistency;
+
+    /// <summary>The members in roster order, as derived from the log so far.</summary>
+    public Roster Roster => Host.Roster;
+
+    /// <summary>Every event delivered on this node, in delivery order (a causal order).</summary>
+    public IReadOnlyList<AgentEvent> History => Host.History;
+
+    /// <summary>How many events were delivered on this node.</summary>
+    public long DeliveredCount => Host.DeliveredCount;
+
+    /// <summary>The last log position this node has read.</summary>
+    public long ReadPosition => Host.ReadPosition;
+
+    /// <summary>Statistics of the node's causal buffer for this topic.</summary>
+    public CausalBufferStats Buffer
+    {
+        get
+        {
+            return Host.BufferStats();
+        }
+    }
+
+    /// <summary>Waits until this node has delivered at least <paramref name="count"/> events of the topic.</summary>
+    public Task WaitForDeliveredAsync(long count, CancellationToken cancellationToken = default)
+        => Host.WaitDeliveredAsync(count, cancellationToken);
+
+    /// <summary>Waits until this node has read the topic's log at least to its current end.</summary>
+    public async Task CatchUpAsync(CancellationToken cancellationToken = default)
+    {
+        var end = await Host.NodeLog.GetEndPositionAsync(Name, cancellationToken).ConfigureAwait(false);
+        await Host.WaitReadAsync(end, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name} ({Consistency})";
+}

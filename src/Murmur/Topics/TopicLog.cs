@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Murmur;
+
+/// <summary>Source-generated log messages of topics.</summary>
+internal static partial class TopicLog
+{
+    [LoggerMessage(20, LogLevel.Warning, "Reading topic {Topic} from position {Position} failed; retrying")]
+    public static partial void ReadFailed(ILogger logger, string topic, long position, Exception exception);
+
+    [LoggerMessage(21, LogLevel.Warning, "Refused an event of topic {Topic} at position {Position}: {Reason}")]
+    public static partial void Refused(ILogger logger, string topic, long position, string reason);
+
+    [LoggerMessage(22, LogLevel.Warning, "Append of {EventId} to topic {Topic} failed (attempt {Attempt}); retrying with the same event id")]
+    public static partial void AppendRetry(ILogger logger, string topic, string eventId, int attempt, Exception exception);
+}
