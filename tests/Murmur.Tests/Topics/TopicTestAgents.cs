@@ -2,8 +2,8 @@ using System.Text.Json;
 
 namespace Murmur.Tests.Topics;
 
-/// <summary>Records every view; answers a "ping" n from others with "pong" n (once per n) until n reaches a limit.</summary>
-public sealed class Echo(Seen seen, int limit = 0) : Agent
+/// <summary>Records every view; answers its partner's "ping" n with "pong" n+1 (and the reverse) until n reaches a limit.</summary>
+public sealed class Echo(Seen seen, int limit = 0, string? partner = null) : Agent
 {
     protected override async ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
     {
@@ -15,7 +15,7 @@ public sealed class Echo(Seen seen, int limit = 0) : Agent
         {
             return;
         }
-        foreach (var e in view.FromOthers)
+        foreach (var e in view.FromOthers.Where(e => partner is null || e.Actor == partner))
         {
             if (e.Action == "ping" && N(e) < limit)
             {
