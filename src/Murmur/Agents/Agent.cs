@@ -42,15 +42,51 @@ public abstract class Agent
                 await OnEventsAsync(replay, cancellationToken).ConfigureAwait(false);
             }
         }
+        await CompleteStrictRoundsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask CompleteStrictRoundsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var member in _topics)
+        {
+            await member.CompleteIfPublishedAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask DeliverStrictAsync(TopicMember member, CancellationToken cancellationToken)
+    {
+        var (view, step) = member.PullStrict();
+        switch (step.Action)
+        {
+            case StrictAction.View:
+                await OnEventsAsync(view!, cancellationToken).ConfigureAwait(false);
+                await member.CompleteRoundAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            case StrictAction.Abstain:
+                await member.CompleteRoundAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private async ValueTask ReceiveThenCompleteAsync(object message, CancellationToken cancellationToken)
+    {
+        await ReceiveAsync(message, cancellationToken).ConfigureAwait(false);
+        await CompleteStrictRoundsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     internal ValueTask InvokeReceiveAsync(object message, CancellationToken cancellationToken)
     {
         if (message is TopicDelivery delivery)
         {
+            if (delivery.Member.Consistency == Consistency.Strict)
+            {
+                return DeliverStrictAsync(delivery.Member, cancellationToken);
+            }
             return delivery.Member.Pull() is { } view ? OnEventsAsync(view, cancellationToken) : ValueTask.CompletedTask;
         }
-        return ReceiveAsync(message, cancellationToken);
+        return _topics.Length == 0 ? ReceiveAsync(message, cancellationToken) : ReceiveThenCompleteAsync(message, cancellationToken);
     }
 
     internal void AttachTopics(TopicMember[] members) => _topics = members;

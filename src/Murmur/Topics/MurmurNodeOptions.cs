@@ -27,6 +27,10 @@ public sealed record MurmurNodeOptions
     /// <value>Defaults to 3.</value>
     public int AppendAttempts { get; init; } = 3;
 
+    /// <summary>In strict topics, a member that holds an open round this long is evicted (an <c>EVICT</c> in the log), so the round can close.</summary>
+    /// <value>Defaults to <see langword="null"/>: never evict.</value>
+    public TimeSpan? StrictEvictAfter { get; init; }
+
     /// <summary>Seed for event ids; <see langword="null"/> seeds at random. Set it for reproducible runs.</summary>
     /// <value>Defaults to <see langword="null"/>.</value>
     public int? EventIdSeed { get; init; }

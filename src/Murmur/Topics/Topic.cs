@@ -39,6 +39,32 @@ public sealed class Topic
     public Task WaitForDeliveredAsync(long count, CancellationToken cancellationToken = default)
         => Host.WaitDeliveredAsync(count, cancellationToken);
 
+    /// <summary>In strict topics, the open round (how many rounds have closed); 0 in eventual topics.</summary>
+    public int Round => Host.ClosedRounds;
+
+    /// <summary>In strict topics, the history index at which each round closed: round r's view is <c>History[..ClosePositions[r-1]]</c>.</summary>
+    public IReadOnlyList<int> ClosePositions => Host.ClosePositions;
+
+    /// <summary>Members evicted from strict rounds for silence.</summary>
+    public IReadOnlyList<string> Evicted => Host.Evicted;
+
+    /// <summary>Waits until at least <paramref name="round"/> rounds have closed on this node.</summary>
+    public Task WaitForRoundAsync(int round, CancellationToken cancellationToken = default)
+        => Host.WaitUntilAsync(() => Host.ClosedRoundsLocked >= round, cancellationToken);
+
+    /// <summary>Waits until this node has delivered an event that matches <paramref name="predicate"/>, and returns it.</summary>
+    public async Task<AgentEvent> WaitForEventAsync(Func<AgentEvent, bool> predicate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        AgentEvent? found = null;
+        await Host.WaitUntilAsync(() => (found = Host.FindLocked(predicate)) is not null, cancellationToken).ConfigureAwait(false);
+        return found!;
+    }
+
+    /// <summary>Waits until <paramref name="actor"/> is a member holding the open strict round (it joined and has not completed it).</summary>
+    public Task WaitUntilHeldAsync(string actor, CancellationToken cancellationToken = default)
+        => Host.WaitUntilAsync(() => Host.IsHoldingLocked(actor), cancellationToken);
+
     /// <summary>Waits until this node has read the topic's log at least to its current end.</summary>
     public async Task CatchUpAsync(CancellationToken cancellationToken = default)
     {

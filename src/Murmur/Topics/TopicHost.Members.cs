@@ -76,12 +76,13 @@ internal sealed partial class TopicHost
         }
     }
 
-    internal AgentEvent CreateEvent(string actor, string action, ReadOnlyMemory<byte> payload, VectorClock clock, IReadOnlyList<string>? dependsOn)
-        => new(_node.NewEventId(), actor, action, payload, clock)
+    internal AgentEvent CreateEvent(string actor, string action, ReadOnlyMemory<byte> payload, VectorClock clock, IReadOnlyList<string>? dependsOn, ulong? round = null, string? eventId = null)
+        => new(eventId ?? _node.NewEventId(), actor, action, payload, clock)
         {
             Topic = Name,
             Timestamp = _node.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
             DependsOn = dependsOn ?? [],
+            Round = round,
         };
 
     /// <summary>Appends an event; in eventual topics local members get it at once, from memory, once the log acknowledged it.</summary>

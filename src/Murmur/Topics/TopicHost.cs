@@ -20,9 +20,12 @@ internal sealed partial class TopicHost : IAsyncDisposable
     private readonly HashSet<string> _joining = new(StringComparer.Ordinal);
     private readonly List<(long Position, TaskCompletionSource Done)> _readWaiters = [];
     private readonly List<(long Count, TaskCompletionSource Done)> _deliveryWaiters = [];
+    private readonly List<(Func<bool> Condition, TaskCompletionSource Done)> _conditionWaiters = [];
     private readonly CancellationTokenSource _stop = new();
     private Task _reader = Task.CompletedTask;
     private long _readPosition;
+    private long _roundOpenedAt;
+    private ITimer? _evictTimer;
 
     public TopicHost(MurmurNode node, string name, Consistency consistency)
     {
@@ -43,6 +46,18 @@ internal sealed partial class TopicHost : IAsyncDisposable
             lock (_gate)
             {
                 return _buffer.Roster;
+            }
+        }
+    }
+
+    /// <summary>How many delivered events members may see now.</summary>
+    public long VisibleCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return VisibleCountLocked;
             }
         }
     }
@@ -81,7 +96,16 @@ internal sealed partial class TopicHost : IAsyncDisposable
         }
     }
 
-    public void Start() => _reader = Task.Run(ReadLoopAsync);
+    public void Start()
+    {
+        _roundOpenedAt = _node.TimeProvider.GetTimestamp();
+        if (Consistency == Consistency.Strict && _node.Options.StrictEvictAfter is { } evictAfter)
+        {
+            var period = evictAfter / 4 > TimeSpan.Zero ? evictAfter / 4 : evictAfter;
+            _evictTimer = _node.TimeProvider.CreateTimer(_ => _ = EvictSilentMembersAsync(evictAfter), null, period, period);
+        }
+        _reader = Task.Run(ReadLoopAsync);
+    }
 
     /// <summary>Follows the log from the start; a transport error is logged and the read resumes where it stopped.</summary>
     private async Task ReadLoopAsync()
@@ -159,6 +183,11 @@ internal sealed partial class TopicHost : IAsyncDisposable
                 AdmitJoin(@event, position);
                 return;
             }
+            if (@event.Clock.Length == 0 && string.Equals(@event.Action, Actions.Evict, StringComparison.Ordinal))
+            {
+                AdmitEvictLocked(@event);
+                return;
+            }
             var index = _buffer.Roster.IndexOf(@event.Actor);
             if (index >= 0 && index < @event.Clock.Length)
             {
@@ -219,10 +248,14 @@ internal sealed partial class TopicHost : IAsyncDisposable
     private void OnDelivered(AgentEvent @event)
     {
         _history.Add(@event);
-        foreach (var member in _members)
+        if (Consistency == Consistency.Eventual || TrackStrictLocked(@event))
         {
-            member.Wake();
+            foreach (var member in _members)
+            {
+                member.Wake();
+            }
         }
+        CheckConditionsLocked();
         for (var i = _deliveryWaiters.Count - 1; i >= 0; i--)
         {
             if (_deliveryWaiters[i].Count <= _history.Count)
@@ -239,7 +272,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
     {
         lock (_gate)
         {
-            upTo = _history.Count;
+            upTo = VisibleCountLocked;
             return from >= upTo ? [] : _history.GetRange((int)from, (int)(upTo - from));
         }
     }
@@ -255,6 +288,46 @@ internal sealed partial class TopicHost : IAsyncDisposable
         var text = @event.ToString();
         _node.DeadLetters.Add(new DeadLetterEvent(Name, position, @event.EventId, reason, text.Length > 256 ? text[..256] : text));
         TopicLog.Refused(_node.Logger, Name, position, reason);
+    }
+
+    /// <summary>The first delivered event that matches; call only under the topic's lock.</summary>
+    internal AgentEvent? FindLocked(Func<AgentEvent, bool> predicate)
+    {
+        foreach (var e in _history)
+        {
+            if (predicate(e))
+            {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private void CheckConditionsLocked()
+    {
+        for (var i = _conditionWaiters.Count - 1; i >= 0; i--)
+        {
+            if (_conditionWaiters[i].Condition())
+            {
+                _conditionWaiters[i].Done.TrySetResult();
+                _conditionWaiters.RemoveAt(i);
+            }
+        }
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> (evaluated under the topic's lock after each delivery) holds.</summary>
+    internal Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (condition())
+            {
+                return Task.CompletedTask;
+            }
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _conditionWaiters.Add((condition, done));
+            return done.Task.WaitAsync(cancellationToken);
+        }
     }
 
     internal Task WaitDeliveredAsync(long count, CancellationToken cancellationToken)
@@ -287,6 +360,10 @@ internal sealed partial class TopicHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_evictTimer is { } timer)
+        {
+            await timer.DisposeAsync().ConfigureAwait(false);
+        }
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {

@@ -22,6 +22,9 @@ public sealed class TopicMember
     private VectorClock _seen;
     private ulong _ownSeq;
     private (AgentEvent Event, LogRecord Record)? _unacknowledged;
+    private int _viewedRound = -1;
+    private long _completedRound = -1;
+    private long _publishedRound = -1;
 
     internal TopicMember(TopicHost host, AgentId id, int index, ulong ownSeq)
     {
@@ -83,8 +86,21 @@ public sealed class TopicMember
                 await Host.AppendAsync(earlier.Event, earlier.Record, cancellationToken).ConfigureAwait(false);
                 _unacknowledged = null;
             }
+            ulong? round = null;
+            if (Consistency == Consistency.Strict)
+            {
+                var open = Host.ClosedRounds;
+                var isMarker = string.Equals(action, Actions.RoundDone, StringComparison.Ordinal);
+                if (!isMarker && _completedRound >= open)
+                {
+                    throw new InvalidOperationException(
+                        $"'{Actor}' already completed round {open} of strict topic '{Topic}'; publish in the next round's view.");
+                }
+                round = (ulong)open;
+                _publishedRound = open;
+            }
             var seq = _ownSeq + 1;
-            var @event = Host.CreateEvent(Actor, action, payloadJson, StampClock(seq), dependsOn);
+            var @event = Host.CreateEvent(Actor, action, payloadJson, StampClock(seq), dependsOn, round);
             var record = new LogRecord(@event.EventId, AgentEventCodec.Encode(@event));
             _ownSeq = seq;
             _unacknowledged = (@event, record);
@@ -96,6 +112,53 @@ public sealed class TopicMember
         {
             _publishing.Release();
         }
+    }
+
+    /// <summary>The strict round this member is in (the topic's open round); -1 in eventual topics.</summary>
+    public int Round => Consistency == Consistency.Strict ? Host.ClosedRounds : -1;
+
+    /// <summary>
+    /// Ends this member's part of the open strict round (<c>ROUND_DONE</c>). The runtime does this by itself when
+    /// <see cref="Agent.OnEventsAsync"/> returns, and at the end of any handler that published in the round.
+    /// </summary>
+    public async Task CompleteRoundAsync(CancellationToken cancellationToken = default)
+    {
+        if (Consistency != Consistency.Strict)
+        {
+            throw new InvalidOperationException($"Topic '{Topic}' is eventual; rounds exist only in strict topics.");
+        }
+        var round = Host.ClosedRounds;
+        if (_completedRound >= round)
+        {
+            return;
+        }
+        await PublishRawAsync(Actions.RoundDone, System.Text.Encoding.UTF8.GetBytes($"{{\"round\":{round}}}"), null, cancellationToken).ConfigureAwait(false);
+        _completedRound = round;
+    }
+
+    /// <summary>After a handler: a strict member that published in the open round completes it.</summary>
+    internal Task CompleteIfPublishedAsync(CancellationToken cancellationToken)
+        => Consistency == Consistency.Strict && _publishedRound >= 0 && _publishedRound > _completedRound && _publishedRound == Host.ClosedRounds
+            ? CompleteRoundAsync(cancellationToken)
+            : Task.CompletedTask;
+
+    /// <summary>In the agent's turn, for strict topics: what to do next, and the view if there is one.</summary>
+    internal (TopicView? View, StrictStep Step) PullStrict()
+    {
+        Volatile.Write(ref _wakePending, 0);
+        var step = Host.NextStrictStep(Actor, _viewedRound, _completedRound);
+        if (step.Action is not (StrictAction.View or StrictAction.Idle))
+        {
+            return (null, step);
+        }
+        _viewedRound = step.Round;
+        var events = Host.TakeVisible(_deliveredIndex, out var upTo);
+        foreach (var e in events)
+        {
+            _seen = _seen.Merge(e.Clock);
+        }
+        _deliveredIndex = upTo;
+        return (new TopicView(this, events, isReplay: false, step.Round), step);
     }
 
     /// <summary>Leaves the topic (a <c>LEAVE</c> event); the member no longer holds strict rounds.</summary>
@@ -123,9 +186,10 @@ public sealed class TopicMember
     /// </summary>
     internal void ResetForNewInstance(bool restart)
     {
-        _replayUntil = restart ? Host.DeliveredCount : 0;
+        _replayUntil = restart ? Host.VisibleCount : 0;
         _deliveredIndex = 0;
         _seen = VectorClock.Empty;
+        _viewedRound = -1;
         Wake();
     }
 

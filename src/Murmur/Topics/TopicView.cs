@@ -7,13 +7,17 @@ namespace Murmur;
 /// <remarks>Use it only inside the handler it was passed to.</remarks>
 public sealed class TopicView
 {
-    internal TopicView(TopicMember member, IReadOnlyList<AgentEvent> events, bool isReplay)
+    internal TopicView(TopicMember member, IReadOnlyList<AgentEvent> events, bool isReplay, int round = -1)
     {
         Member = member;
         New = events;
         IsReplay = isReplay;
         Clock = member.Seen;
+        Round = round;
     }
+
+    /// <summary>In strict topics, the round this view opens: it holds exactly the events of earlier rounds. -1 in eventual topics.</summary>
+    public int Round { get; }
 
     /// <summary>The agent's membership of the topic.</summary>
     public TopicMember Member { get; }

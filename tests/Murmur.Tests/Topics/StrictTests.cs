@@ -1,0 +1,255 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Murmur.Tests.Topics;
+
+/// <summary>What every strict member saw, round by round, as a hash of the cumulative sequence of event ids.</summary>
+public sealed class RoundRecorder
+{
+    private readonly Dictionary<string, List<string>> _cumulative = [];
+    private readonly List<(string Actor, int Round, string Hash)> _views = [];
+    private readonly List<string> _violations = [];
+
+    public void Record(TopicView view, bool freshInstance)
+    {
+        lock (_views)
+        {
+            if (freshInstance || !_cumulative.TryGetValue(view.Member.Actor, out var seen))
+            {
+                seen = _cumulative[view.Member.Actor] = [];
+            }
+            foreach (var e in view.New)
+            {
+                if (e.Round is { } r && view.Round >= 0 && (long)r >= view.Round)
+                {
+                    _violations.Add($"{view.Member.Actor} saw {e.EventId} of round {r} in round {view.Round}");
+                }
+                seen.Add(e.EventId);
+            }
+            if (view.Round >= 0 && !view.IsReplay)
+            {
+                _views.Add((view.Member.Actor, view.Round, Hash(seen)));
+            }
+        }
+    }
+
+    public static string Hash(IEnumerable<string> ids) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', ids))))[..16];
+
+    public IReadOnlyList<(string Actor, int Round, string Hash)> Views
+    {
+        get
+        {
+            lock (_views)
+            {
+                return [.. _views];
+            }
+        }
+    }
+
+    public IReadOnlyList<string> Violations
+    {
+        get
+        {
+            lock (_views)
+            {
+                return [.. _violations];
+            }
+        }
+    }
+}
+
+/// <summary>In each round up to a limit, publishes a seeded random number of events, yielding at random in between; may crash once.</summary>
+public sealed class RoundWorker(RoundRecorder recorder, int seed, int rounds, int crashInRound = -1, StrongBox<bool>? crashed = null) : Agent
+{
+    private bool _fresh = true;
+
+    protected override async ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
+    {
+        recorder.Record(view, _fresh);
+        _fresh = false;
+        if (view.IsReplay || view.Round >= rounds)
+        {
+            return;
+        }
+        var random = new Random(HashCode.Combine(seed, view.Member.Actor.GetHashCode(StringComparison.Ordinal), view.Round));
+        // At least one event per round up to the limit: a round with no work makes the topic go quiet (by design).
+        var count = random.Next(1, 4);
+        for (var i = 0; i < count; i++)
+        {
+            if (random.Next(2) == 0)
+            {
+                await Task.Yield();
+            }
+            await view.PublishAsync("work", new { round = view.Round, i }, cancellationToken: cancellationToken);
+            if (view.Round == crashInRound && crashed is { Value: false })
+            {
+                crashed.Value = true;
+                throw new InvalidOperationException($"{view.Member.Actor} crashes in round {view.Round} on purpose");
+            }
+        }
+    }
+}
+
+public sealed class StrongBox<T>(T value)
+{
+    public T Value { get; set; } = value;
+}
+
+public sealed class StrictTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private static Task<MurmurNode> NodeAsync(InMemoryEventLog log, string name, TimeProvider? time = null, TimeSpan? evictAfter = null) => MurmurNode.StartAsync(o =>
+    {
+        o.UseInMemoryLog(log);
+        o.Options = o.Options with
+        {
+            NodeId = name,
+            StrictEvictAfter = evictAfter,
+            Runtime = o.Options.Runtime with { TimeProvider = time ?? TimeProvider.System },
+        };
+    });
+
+    private static void AssertIdenticalViews(RoundRecorder recorder, Topic topic, int rounds)
+    {
+        Assert.Empty(recorder.Violations);
+        var history = topic.History.Select(e => e.EventId).ToList();
+        var closes = topic.ClosePositions;
+        foreach (var group in recorder.Views.GroupBy(v => v.Round))
+        {
+            var round = group.Key;
+            var expected = RoundRecorder.Hash(round == 0 ? [] : history.Take(closes[round - 1]));
+            Assert.All(group, v => Assert.Equal(expected, v.Hash));
+        }
+        Assert.True(recorder.Views.Select(v => v.Round).Distinct().Count() >= rounds, "every round up to the limit was viewed");
+    }
+
+    [Fact]
+    public async Task ManySeededSchedules_TwoNodes_EveryMemberSeesTheSameViewOfEachRound_NeverItsOwnRound()
+    {
+        const int Rounds = 4;
+        for (var seed = 0; seed < 25; seed++)
+        {
+            var log = new InMemoryEventLog();
+            var recorder = new RoundRecorder();
+            await using var n1 = await NodeAsync(log, "n1");
+            await using var n2 = await NodeAsync(log, "n2");
+            var t1 = await n1.OpenTopicAsync("strict", Consistency.Strict);
+            var t2 = await n2.OpenTopicAsync("strict", Consistency.Strict);
+            var members = 2 + (seed % 3);
+            for (var m = 0; m < members; m++)
+            {
+                var node = m % 2 == 0 ? n1 : n2;
+                var topic = m % 2 == 0 ? t1 : t2;
+                await node.SpawnAsync($"M{m}", () => new RoundWorker(recorder, seed, Rounds), topic);
+            }
+            await t1.WaitForRoundAsync(Rounds + 1).WaitAsync(Patience);
+            await t2.WaitForRoundAsync(Rounds + 1).WaitAsync(Patience);
+            AssertIdenticalViews(recorder, t1, Rounds);
+            Assert.Equal(t1.History.Select(e => e.EventId), t2.History.Select(e => e.EventId).Take(t1.History.Count));
+            Assert.Equal(t1.ClosePositions.Take(Rounds + 1), t2.ClosePositions.Take(Rounds + 1));
+        }
+    }
+
+    [Fact]
+    public async Task Quiescence_AfterAnEmptyRound_NoMoreRoundsRun()
+    {
+        var log = new InMemoryEventLog();
+        var recorder = new RoundRecorder();
+        await using var node = await NodeAsync(log, "n");
+        var topic = await node.OpenTopicAsync("quiet", Consistency.Strict);
+        await node.SpawnAsync("A", () => new RoundWorker(recorder, 1, rounds: 2), topic);
+        await node.SpawnAsync("B", () => new RoundWorker(recorder, 1, rounds: 2), topic);
+        await topic.WaitForRoundAsync(3).WaitAsync(Patience);
+        await topic.CatchUpAsync();
+        // Round 2 holds only ROUND_DONEs, so round 3 is idle: nobody completes it and the topic stays at round 3.
+        Assert.Equal(3, topic.Round);
+        Assert.DoesNotContain(recorder.Views, v => v.Round > 2);
+    }
+
+    [Fact]
+    public async Task MemberCrashesMidRound_IsRestarted_AndTheBarrierStillCloses()
+    {
+        const int Rounds = 4;
+        var log = new InMemoryEventLog();
+        var recorder = new RoundRecorder();
+        var crashed = new StrongBox<bool>(false);
+        await using var node = await NodeAsync(log, "n");
+        var topic = await node.OpenTopicAsync("crashy", Consistency.Strict);
+        await node.SpawnAsync("A", () => new RoundWorker(recorder, 7, Rounds), topic);
+        await node.SpawnAsync("B", () => new RoundWorker(recorder, 7, Rounds, crashInRound: 2, crashed), topic);
+        await node.SpawnAsync("C", () => new RoundWorker(recorder, 7, Rounds), topic);
+        await topic.WaitForRoundAsync(Rounds + 1).WaitAsync(Patience);
+        Assert.True(crashed.Value);
+        AssertIdenticalViews(recorder, topic, Rounds);
+    }
+
+    [Fact]
+    public async Task SilentMember_IsEvictedOnce_AndTheRoundCloses()
+    {
+        var time = new FakeTimeProvider();
+        var log = new InMemoryEventLog();
+        var recorder = new RoundRecorder();
+        await using var n1 = await NodeAsync(log, "n1", time, TimeSpan.FromSeconds(10));
+        await using var n2 = await NodeAsync(log, "n2", time, TimeSpan.FromSeconds(10));
+        var t1 = await n1.OpenTopicAsync("evict", Consistency.Strict);
+        var t2 = await n2.OpenTopicAsync("evict", Consistency.Strict);
+        await n2.SpawnAsync("Mute", () => new Mute(), t2);
+        await n1.SpawnAsync("A", () => new RoundWorker(recorder, 3, rounds: 3), t1);
+        await t1.WaitUntilHeldAsync("Mute").WaitAsync(Patience);
+        await t1.WaitForEventAsync(e => e.Actor == "A" && e.Action == Actions.RoundDone).WaitAsync(Patience);
+        Assert.Equal(0, t1.Round);
+        time.Advance(TimeSpan.FromSeconds(11)); // both nodes' timers fire and both append the same EVICT id
+        try
+        {
+            await t1.WaitForRoundAsync(1).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+            var entries = new List<string>();
+            await foreach (var entry in log.ReadAsync("evict"))
+            {
+                entries.Add(System.Text.Encoding.UTF8.GetString(entry.Data.Span));
+            }
+            Assert.Fail($"round {t1.Round}, evicted [{string.Join(",", t1.Evicted)}], dead letters [{string.Join(" | ", n1.DeadLetters.Items.Select(d => d.Reason))}], log:\n{string.Join("\n", entries)}");
+        }
+        await t2.WaitForRoundAsync(1).WaitAsync(Patience);
+        Assert.Equal(["Mute"], t1.Evicted); // A completed round 0 in time; only the silent member is evicted
+        Assert.Equal(["Mute"], t2.Evicted);
+        var evicts = 0;
+        await foreach (var entry in log.ReadAsync("evict"))
+        {
+            evicts += entry.EventId.StartsWith("evict-", StringComparison.Ordinal) ? 1 : 0;
+        }
+        Assert.Equal(1, evicts);
+    }
+
+    /// <summary>Joins and never completes a round (its handler never returns).</summary>
+    private sealed class Mute : Agent
+    {
+        protected override async ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
+            => await new TaskCompletionSource().Task.WaitAsync(cancellationToken);
+    }
+
+    [Fact]
+    public async Task ModeIsPerTopic_AStrictAndAnEventualTopicOnOneNodeDoNotInfluenceEachOther()
+    {
+        var log = new InMemoryEventLog();
+        var recorder = new RoundRecorder();
+        var seen = new Seen();
+        await using var node = await NodeAsync(log, "n");
+        var strict = await node.OpenTopicAsync("s", Consistency.Strict);
+        var eventual = await node.OpenTopicAsync("e", Consistency.Eventual);
+        await node.SpawnAsync("A", () => new RoundWorker(recorder, 5, rounds: 2), strict);
+        await node.SpawnAsync("B", () => new RoundWorker(recorder, 5, rounds: 2), strict);
+        var x = await node.SpawnAsync("X", () => new Crashy(seen), eventual);
+        var note = await node.Runtime.AskAsync<AgentEvent>(x, "note");
+        Assert.Null(note.Round);
+        await seen.WaitForAsync(note.EventId); // eventual: delivered at once, no rounds
+        await strict.WaitForRoundAsync(3).WaitAsync(Patience);
+        Assert.All(strict.History.Where(e => e.Action == "work"), e => Assert.NotNull(e.Round));
+        Assert.Equal(0, eventual.Round);
+        Assert.Equal(2, eventual.DeliveredCount);
+    }
+}
