@@ -77,15 +77,21 @@ public sealed class MurmurNode : IAsyncDisposable
     /// </summary>
     /// <exception cref="InvalidTopicNameException">The name breaks the rules of <see cref="TopicName"/>.</exception>
     /// <exception cref="InvalidOperationException">The topic is already open on this node in the other mode.</exception>
-    public async Task<Topic> OpenTopicAsync(string name, Consistency consistency = Consistency.Eventual, CancellationToken cancellationToken = default)
+    public Task<Topic> OpenTopicAsync(string name, Consistency consistency = Consistency.Eventual, CancellationToken cancellationToken = default)
+        => OpenTopicAsync(name, consistency, TopicOptions.Default, cancellationToken);
+
+    /// <summary>Follows a topic with options; see <see cref="OpenTopicAsync(string, Consistency, CancellationToken)"/>.</summary>
+    public async Task<Topic> OpenTopicAsync(string name, Consistency consistency, TopicOptions options, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         TopicName.Validate(name);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         var created = false;
         var host = _topics.GetOrAdd(name, n =>
         {
             created = true;
-            return new TopicHost(this, n, consistency);
+            return new TopicHost(this, n, consistency, options);
         });
         if (host.Consistency != consistency)
         {

@@ -1,7 +1,7 @@
 namespace Murmur;
 
 /// <summary>A task's shared event stream as seen from one node: its name, mode, roster and delivered history.</summary>
-/// <remarks>Thread-safe. Obtain it with <see cref="MurmurNode.OpenTopicAsync"/>.</remarks>
+/// <remarks>Thread-safe. Obtain it with <see cref="MurmurNode.OpenTopicAsync(string, Consistency, CancellationToken)"/>.</remarks>
 public sealed class Topic
 {
     internal Topic(TopicHost host) => Host = host;

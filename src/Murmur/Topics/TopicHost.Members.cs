@@ -27,7 +27,7 @@ internal sealed partial class TopicHost
             {
                 return AddMember(id, index, seq);
             }
-            var payload = JsonSerializer.SerializeToUtf8Bytes(new JoinPayload(_node.NodeId, Consistency == Consistency.Strict ? "strict" : "eventual"), JoinJson.Default.JoinPayload);
+            var payload = JsonSerializer.SerializeToUtf8Bytes(new JoinPayload(_node.NodeId, Consistency == Consistency.Strict ? "strict" : "eventual", Options.MinMembers), JoinJson.Default.JoinPayload);
             var join = CreateEvent(actor, Actions.Join, payload, VectorClock.Empty, null);
             var position = await AppendWithRetriesAsync(new LogRecord(join.EventId, AgentEventCodec.Encode(join)), cancellationToken).ConfigureAwait(false);
             await WaitReadAsync(position, cancellationToken).ConfigureAwait(false);

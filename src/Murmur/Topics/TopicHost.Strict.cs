@@ -12,6 +12,7 @@ internal sealed partial class TopicHost
     private readonly List<bool> _roundHadWork = [];    // round i held at least one event other than ROUND_DONE
     private readonly HashSet<string> _evicted = new(StringComparer.Ordinal);
     private bool _openRoundHasWork;
+    private int _minMembers = 1;  // from the topic's first JOIN, so every node uses the same value
 
     private sealed class StrictMemberState(int startRound)
     {
@@ -77,6 +78,10 @@ internal sealed partial class TopicHost
         switch (@event.Action)
         {
             case Actions.Join:
+                if (_strict.Count == 0)
+                {
+                    _minMembers = ReadMinMembers(@event);
+                }
                 _strict.TryAdd(@event.Actor, new StrictMemberState(open));
                 break;
             case Actions.RoundDone when _strict.TryGetValue(@event.Actor, out var member) && @event.Round is { } round:
@@ -118,7 +123,7 @@ internal sealed partial class TopicHost
                     break;
                 }
             }
-            if (!ready || holders == 0)
+            if (!ready || holders == 0 || _strict.Count < _minMembers)
             {
                 return closed;
             }
@@ -127,6 +132,21 @@ internal sealed partial class TopicHost
             _openRoundHasWork = false;
             _roundOpenedAt = _node.TimeProvider.GetTimestamp();
             closed = true;
+        }
+    }
+
+    private static int ReadMinMembers(AgentEvent join)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(join.Payload);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && document.RootElement.TryGetProperty("min_members", out var value)
+                && value.TryGetInt32(out var min) && min is >= 1 and <= 1024 ? min : 1;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return 1;
         }
     }
 
@@ -155,6 +175,17 @@ internal sealed partial class TopicHost
     private async Task EvictSilentMembersAsync(TimeSpan evictAfter)
     {
         List<(string Actor, int Round)> silent = [];
+        try
+        {
+            // Decide on the latest log, not on what this node happened to have read: a member whose ROUND_DONE
+            // is already in the log is not silent.
+            var end = await _node.Log.GetEndPositionAsync(Name, _stop.Token).ConfigureAwait(false);
+            await WaitReadAsync(end, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is EventLogException or OperationCanceledException or ObjectDisposedException)
+        {
+            return;
+        }
         lock (_gate)
         {
             if (_node.TimeProvider.GetElapsedTime(_roundOpenedAt) < evictAfter)
@@ -198,7 +229,9 @@ internal sealed partial class TopicHost
             }
             if (open > viewedRound)
             {
-                var work = open == 0 || _roundHadWork[open - 1];
+                // A member's first view always runs its handler (a newcomer or a restarted instance gets to act);
+                // later rounds run only after a round with work, so a quiet topic stays quiet.
+                var work = open == 0 || viewedRound < 0 || _roundHadWork[open - 1];
                 return new StrictStep(open, work ? StrictAction.View : StrictAction.Idle);
             }
             return new StrictStep(open, _openRoundHasWork ? StrictAction.Abstain : StrictAction.Wait);

@@ -27,17 +27,20 @@ internal sealed partial class TopicHost : IAsyncDisposable
     private long _roundOpenedAt;
     private ITimer? _evictTimer;
 
-    public TopicHost(MurmurNode node, string name, Consistency consistency)
+    public TopicHost(MurmurNode node, string name, Consistency consistency, TopicOptions options)
     {
         _node = node;
         Name = name;
         Consistency = consistency;
+        Options = options;
         _buffer = new CausalBuffer(Roster.Empty, OnDelivered, node.Options.CausalBuffer with { Topic = name });
     }
 
     public string Name { get; }
 
     public Consistency Consistency { get; }
+
+    public TopicOptions Options { get; }
 
     public Roster Roster
     {

@@ -135,9 +135,10 @@ public sealed class StrictTests
             var recorder = new RoundRecorder();
             await using var n1 = await NodeAsync(log, "n1");
             await using var n2 = await NodeAsync(log, "n2");
-            var t1 = await n1.OpenTopicAsync("strict", Consistency.Strict);
-            var t2 = await n2.OpenTopicAsync("strict", Consistency.Strict);
             var members = 2 + (seed % 3);
+            var options = new TopicOptions { MinMembers = seed % 2 == 0 ? members : 1 };
+            var t1 = await n1.OpenTopicAsync("strict", Consistency.Strict, options);
+            var t2 = await n2.OpenTopicAsync("strict", Consistency.Strict, options);
             for (var m = 0; m < members; m++)
             {
                 var node = m % 2 == 0 ? n1 : n2;
@@ -176,12 +177,13 @@ public sealed class StrictTests
         var recorder = new RoundRecorder();
         var crashed = new StrongBox<bool>(false);
         await using var node = await NodeAsync(log, "n");
-        var topic = await node.OpenTopicAsync("crashy", Consistency.Strict);
+        var topic = await node.OpenTopicAsync("crashy", Consistency.Strict, new TopicOptions { MinMembers = 3 });
         await node.SpawnAsync("A", () => new RoundWorker(recorder, 7, Rounds), topic);
         await node.SpawnAsync("B", () => new RoundWorker(recorder, 7, Rounds, crashInRound: 2, crashed), topic);
         await node.SpawnAsync("C", () => new RoundWorker(recorder, 7, Rounds), topic);
         await topic.WaitForRoundAsync(Rounds + 1).WaitAsync(Patience);
-        Assert.True(crashed.Value);
+        Assert.Equal(["A", "B", "C"], topic.Roster.Members);
+        Assert.True(crashed.Value, $"B never crashed; views: {string.Join(", ", recorder.Views.Select(v => $"{v.Actor}@{v.Round}"))}; history: {string.Join(", ", topic.History.Select(e => $"{e.Actor}:{e.Action}:{e.Round}"))}");
         AssertIdenticalViews(recorder, topic, Rounds);
     }
 
@@ -230,6 +232,23 @@ public sealed class StrictTests
     {
         protected override async ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
             => await new TaskCompletionSource().Task.WaitAsync(cancellationToken);
+    }
+
+    [Fact]
+    public async Task NewcomerInAQuietTopic_GetsAView_AndWakesTheRounds()
+    {
+        var log = new InMemoryEventLog();
+        var recorder = new RoundRecorder();
+        await using var node = await NodeAsync(log, "n");
+        var topic = await node.OpenTopicAsync("late", Consistency.Strict);
+        await node.SpawnAsync("A", () => new RoundWorker(recorder, 2, rounds: 2), topic);
+        await topic.WaitForRoundAsync(3).WaitAsync(Patience); // A alone: rounds 0, 1 with work, round 2 empty: quiet
+        await node.SpawnAsync("B", () => new RoundWorker(recorder, 2, rounds: 6), topic);
+        // B acts in its first view; A abstains from that round; B's work makes the next round run for both.
+        await topic.WaitForRoundAsync(5).WaitAsync(Patience);
+        Assert.Contains(recorder.Views, v => v.Actor == "B");
+        Assert.Contains(recorder.Views, v => v.Actor == "A" && v.Round >= 4);
+        Assert.Empty(recorder.Violations);
     }
 
     [Fact]
