@@ -94,14 +94,14 @@ public sealed partial class CausalBuffer
         if (seq > delivered + 1)
         {
             var missing = seq == delivered + 2 ? $"event {delivered + 1}" : $"events {delivered + 1}..{seq - 1}";
-            return $"waits for {Name(s, e)}'s {missing} (delivered up to {delivered})";
+            return $"waits for {missing} of {Name(s, e)} (delivered up to {delivered})";
         }
         var clock = e.Clock.Entries;
         for (var j = 0; j < clock.Length; j++)
         {
             if (j != s && clock[j] > _delivered[j])
             {
-                return $"waits for {Name(j, null)}'s event {_delivered[j] + 1} (needs {clock[j]}, delivered up to {_delivered[j]})";
+                return $"waits for event {_delivered[j] + 1} of {Name(j, null)} (needs {clock[j]}, delivered up to {_delivered[j]})";
             }
         }
         return s > _roster.Count

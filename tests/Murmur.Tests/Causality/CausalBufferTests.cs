@@ -114,8 +114,8 @@ public sealed class CausalBufferTests
         Assert.Equal(["c1"], _delivered);
         Assert.Equal(
             [
-                ("a3", "waits for 'A''s events 1..2 (delivered up to 0)"),
-                ("b1", "waits for 'A''s event 1 (needs 1, delivered up to 0)"),
+                ("a3", "waits for events 1..2 of 'A' (delivered up to 0)"),
+                ("b1", "waits for event 1 of 'A' (needs 1, delivered up to 0)"),
                 ("x1", "'X' is not a roster member and no JOIN from it was delivered"),
             ],
             undeliverable.Select(u => (u.Event.EventId, u.Reason)));
