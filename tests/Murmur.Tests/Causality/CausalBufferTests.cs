@@ -223,3 +223,34 @@ public sealed class CausalBufferTests
     public void RosterFromJoins_FollowsLogOrder()
         => Assert.Equal(["B", "A"], Roster.FromJoins([Join("1", "B", 1), Ev("2", "B", 2), Join("3", "A", 1, 1), Join("4", "B", 3, 1)]).Members);
 }
+
+public sealed class CausalBufferAllocationTests
+{
+    [Fact]
+    public void SteadyStateDelivery_AllocatesNothing()
+    {
+        var roster = Roster.Of("agent0", "agent1", "agent2", "agent3");
+        var history = History.Fixed(new Random(3), 4, 6000);
+        // Reverse every block of 8, so half the events wait and are released by cascades.
+        for (var i = 0; i + 8 <= history.Count; i += 8)
+        {
+            history.Reverse(i, 8);
+        }
+        var delivered = 0;
+        var buffer = new CausalBuffer(roster, _ => delivered++, new CausalBufferOptions { DuplicateWindow = 64 });
+        for (var i = 0; i < 3000; i++)
+        {
+            buffer.Offer(history[i]);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 3000; i < history.Count; i++)
+        {
+            buffer.Offer(history[i]);
+        }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(history.Count, delivered);
+        Assert.Equal(0, allocated);
+    }
+}
