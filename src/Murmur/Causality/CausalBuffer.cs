@@ -114,12 +114,19 @@ public sealed partial class CausalBuffer
             throw new InvalidOperationException("CausalBuffer.Offer was called from its own sink; hand events over after the delivery returns.");
         }
         _deliveredThisOffer = 0;
+        // Finish a cascade that a throwing sink interrupted before taking the new event.
+        Pump();
         var result = Admit(@event);
         Pump();
         return result with { Delivered = _deliveredThisOffer };
     }
 
-    private OfferResult Admit(AgentEvent e)
+    /// <param name="e">The event.</param>
+    /// <param name="released">
+    /// True for a newcomer's early event released by its JOIN: it is already counted as held, and is queued rather
+    /// than delivered at once, so the sink sees the JOIN first.
+    /// </param>
+    private OfferResult Admit(AgentEvent e, bool released = false)
     {
         if (_options.Topic is { } topic && e.Topic is { } other && !string.Equals(topic, other, StringComparison.Ordinal))
         {
@@ -182,19 +189,25 @@ public sealed partial class CausalBuffer
         if (seq == delivered + 1)
         {
             var blocker = FindBlocker(e, s, 0, out var need);
+            if (blocker < 0 && released)
+            {
+                Hold(s, seq, e, hash);
+                Enqueue(s);
+                return new OfferResult(OfferOutcome.Buffered, 0, RejectionKind.None, null);
+            }
             if (blocker < 0)
             {
                 Deliver(e, s, hash, wasHeld: false);
                 return new OfferResult(OfferOutcome.Delivered, 0, RejectionKind.None, null);
             }
-            if (_held >= _options.Capacity)
+            if (_held >= _options.Capacity && !released)
             {
                 return Full();
             }
             Link(s, blocker, need, Hold(s, seq, e, hash));
             return new OfferResult(OfferOutcome.Buffered, 0, RejectionKind.None, null);
         }
-        if (_held >= _options.Capacity)
+        if (_held >= _options.Capacity && !released)
         {
             return Full();
         }
@@ -255,11 +268,14 @@ public sealed partial class CausalBuffer
         }
         DeliveredCount++;
         _deliveredThisOffer++;
-        var joined = s == _roster.Count && !_roster.Contains(e.Actor);
-        if (joined)
+        if (s == _roster.Count && !_roster.Contains(e.Actor))
         {
             _roster = _roster.Add(e.Actor);
+            ReleaseStrangers(e.Actor);
         }
+        Enqueue(s);
+        ReleaseWaiters(s);
+        // The sink runs last: if it throws, the buffer is consistent and the queued work resumes on the next Offer.
         _delivering = true;
         try
         {
@@ -268,12 +284,6 @@ public sealed partial class CausalBuffer
         finally
         {
             _delivering = false;
-            Enqueue(s);
-            ReleaseWaiters(s);
-            if (joined)
-            {
-                ReleaseStrangers(e.Actor);
-            }
         }
     }
 
@@ -344,7 +354,7 @@ public sealed partial class CausalBuffer
             _ids.Remove(held.Event, held.Hash);
             _held--;
             // Its outcome was reported as Buffered when it arrived; a late rejection shows only in the counters.
-            Admit(held.Event);
+            Admit(held.Event, released: true);
         }
     }
 

@@ -197,6 +197,27 @@ public sealed class CausalBufferTests
     }
 
     [Fact]
+    public void ThrowingSink_LeavesTheBufferConsistent_AndTheCascadeResumesOnTheNextOffer()
+    {
+        var delivered = new List<string>();
+        var buffer = new CausalBuffer(AB, e =>
+        {
+            delivered.Add(e.EventId);
+            if (e.EventId == "a2" && delivered.Count(id => id == "a2") == 1)
+            {
+                throw new InvalidOperationException("sink failed");
+            }
+        });
+        buffer.Offer(Ev("a3", "A", 3));
+        buffer.Offer(Ev("a2", "A", 2));
+
+        Assert.Throws<InvalidOperationException>(() => buffer.Offer(Ev("a1", "A", 1)));
+        Assert.Equal(["a1", "a2"], delivered);
+        Assert.Equal(2, buffer.Offer(Ev("b1", "B", 0, 1)).Delivered);
+        Assert.Equal(["a1", "a2", "a3", "b1"], delivered);
+    }
+
+    [Fact]
     public void EventsOfAnotherTopic_AreRejected()
     {
         var buffer = Buffer(options: new CausalBufferOptions { Topic = "t1" });
