@@ -44,6 +44,18 @@ public sealed class CausalCommandTests : IDisposable
     }
 
     [Fact]
+    public void ByteOrderMark_AndCrLfLineEnds_AreAccepted()
+    {
+        var path = _cli.File();
+        File.WriteAllText(path, "\uFEFF" + string.Join("\r\n", Diagram) + "\r\n", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+
+        var (exit, stdout, _) = CliRun.Run("causal", path, "--roster=p1,p2,p3");
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith("""{"delivered":["e","a","b","c","d","f"]""", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Duplicates_AreListed_AndDoNotFailTheRun()
     {
         var (exit, stdout, _) = CliRun.Run("causal", _cli.File([.. Diagram, Diagram[0], Diagram[5]]), "--roster", "p1,p2,p3");

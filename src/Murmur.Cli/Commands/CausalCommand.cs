@@ -128,6 +128,10 @@ internal sealed class CausalCommand : ICommand
         var buffer = new CausalBuffer(roster ?? Roster.Empty, report.Delivered.Add,
             new CausalBufferOptions { RosterGrowsByJoin = roster is null });
         var lineNumber = 0;
+        if (content.StartsWith("\uFEFF"u8))
+        {
+            content = content[3..]; // a UTF-8 byte-order mark written by some editors
+        }
         while (!content.IsEmpty)
         {
             lineNumber++;
