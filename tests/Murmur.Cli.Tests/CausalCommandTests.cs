@@ -56,6 +56,22 @@ public sealed class CausalCommandTests : IDisposable
     }
 
     [Fact]
+    public void NewcomersConflictingEarlyEvent_IsReportedAsRejected_OnceItsJoinIsDelivered()
+    {
+        var file = _cli.File(
+            """{"event_id":"b2","actor":"B","action":"MESSAGE","payload":{},"vector_clock":[1,2]}""",
+            """{"event_id":"b2-other","actor":"B","action":"MESSAGE","payload":{},"vector_clock":[1,2]}""",
+            """{"event_id":"jb","actor":"B","action":"JOIN","payload":{},"vector_clock":[1,1]}""",
+            """{"event_id":"ja","actor":"A","action":"JOIN","payload":{},"vector_clock":[1]}""");
+
+        var (exit, stdout, _) = CliRun.Run("causal", file);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("""{"delivered":["ja","jb","b2"]""", stdout, StringComparison.Ordinal);
+        Assert.Contains("""{"line":2,"event_id":"b2-other","reason":"refused when the JOIN of 'B' was delivered""", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Duplicates_AreListed_AndDoNotFailTheRun()
     {
         var (exit, stdout, _) = CliRun.Run("causal", _cli.File([.. Diagram, Diagram[0], Diagram[5]]), "--roster", "p1,p2,p3");

@@ -125,6 +125,7 @@ internal sealed class CausalCommand : ICommand
     {
         var report = new CausalReport();
         var lines = new Dictionary<AgentEvent, int>(ReferenceEqualityComparer.Instance);
+        var buffered = new List<AgentEvent>();
         var buffer = new CausalBuffer(roster ?? Roster.Empty, report.Delivered.Add,
             new CausalBufferOptions { RosterGrowsByJoin = roster is null });
         var lineNumber = 0;
@@ -157,12 +158,24 @@ internal sealed class CausalCommand : ICommand
                 case OfferOutcome.Rejected:
                     report.Rejected.Add(new CausalReport.Rejection(lineNumber, e.EventId, result.Reason ?? result.Rejection.ToString()));
                     break;
+                case OfferOutcome.Buffered:
+                    buffered.Add(e);
+                    break;
             }
         }
-        foreach (var u in buffer.DrainUndeliverable())
+        var undeliverable = buffer.DrainUndeliverable();
+        foreach (var u in undeliverable)
         {
             report.Undeliverable.Add((u.Event.EventId, lines[u.Event], u.Reason));
         }
+        // A newcomer's early event is checked again when its JOIN is delivered and may be refused only then.
+        var settled = new HashSet<AgentEvent>(report.Delivered.Concat(undeliverable.Select(u => u.Event)), ReferenceEqualityComparer.Instance);
+        foreach (var e in buffered.Where(e => !settled.Contains(e)))
+        {
+            report.Rejected.Add(new CausalReport.Rejection(lines[e], e.EventId,
+                $"refused when the JOIN of '{e.Actor}' was delivered: another event claims its entry or event_id"));
+        }
+        report.Rejected.Sort((a, b) => a.Line.CompareTo(b.Line));
         return report;
     }
 
