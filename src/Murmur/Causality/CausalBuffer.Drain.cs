@@ -54,7 +54,7 @@ public sealed partial class CausalBuffer
             foreach (var (seq, held) in taken)
             {
                 pending.Remove(seq);
-                _byId.Remove(held.Event.EventId);
+                _ids.Remove(held.Event, held.Hash);
                 _held--;
             }
         }
@@ -68,14 +68,14 @@ public sealed partial class CausalBuffer
             }
             result.Add(new UndeliverableEvent(held.Event, $"'{held.Event.Actor}' is not a roster member and no JOIN from it was delivered"));
             _strangers.RemoveAt(i);
-            _byId.Remove(held.Event.EventId);
+            _ids.Remove(held.Event, held.Hash);
             _held--;
         }
         // Removing events never makes another ready, but the waiter links may point at removed heads: rebuild them.
         for (var s = 0; s < _slots; s++)
         {
             _blockedOn[s] = -1;
-            _head[s] = null;
+            _head[s] = default;
             _nextWaiter[s] = -1;
             _firstWaiter[s] = -1;
         }
@@ -94,14 +94,14 @@ public sealed partial class CausalBuffer
         if (seq > delivered + 1)
         {
             var missing = seq == delivered + 2 ? $"event {delivered + 1}" : $"events {delivered + 1}..{seq - 1}";
-            return $"waits for {Name(s, e)}'s {missing} (delivered up to {delivered})";
+            return $"waits for {missing} of {Name(s, e)} (delivered up to {delivered})";
         }
         var clock = e.Clock.Entries;
         for (var j = 0; j < clock.Length; j++)
         {
             if (j != s && clock[j] > _delivered[j])
             {
-                return $"waits for {Name(j, null)}'s event {_delivered[j] + 1} (needs {clock[j]}, delivered up to {_delivered[j]})";
+                return $"waits for event {_delivered[j] + 1} of {Name(j, null)} (needs {clock[j]}, delivered up to {_delivered[j]})";
             }
         }
         return s > _roster.Count

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 
 namespace Murmur;
 
@@ -34,17 +35,18 @@ public sealed partial class CausalBuffer
     private readonly Action<AgentEvent> _sink;
     private readonly CausalBufferOptions _options;
     private readonly int _window;
-    private readonly Dictionary<string, AgentEvent> _byId = new(StringComparer.Ordinal);
+    private readonly ulong _windowMask;
+    private readonly EventIdIndex _ids = new();
     private readonly List<Held> _strangers = [];
     private Roster _roster;
 
     // Per roster index (slot). Sized to the longest clock seen, not only to the roster.
     private ulong[] _delivered = [];
     private Dictionary<ulong, Held>?[] _pending = [];
-    private AgentEvent?[]?[] _recent = [];
+    private Recent[]?[] _recent = [];
     private int[] _blockedOn = [];
     private ulong[] _need = [];
-    private AgentEvent?[] _head = [];
+    private Held[] _head = [];
     private int[] _resumeAt = [];
     private int[] _nextWaiter = [];
     private int[] _firstWaiter = [];
@@ -72,7 +74,9 @@ public sealed partial class CausalBuffer
         }
         _roster = roster;
         _sink = sink;
-        _window = _options.DuplicateWindow;
+        // A power of two, so the ring slot of an entry is a mask rather than a 64-bit division.
+        _window = (int)BitOperations.RoundUpToPowerOf2((uint)_options.DuplicateWindow);
+        _windowMask = (ulong)_window - 1;
         EnsureSlots(roster.Count);
     }
 
@@ -110,18 +114,26 @@ public sealed partial class CausalBuffer
             throw new InvalidOperationException("CausalBuffer.Offer was called from its own sink; hand events over after the delivery returns.");
         }
         _deliveredThisOffer = 0;
+        // Finish a cascade that a throwing sink interrupted before taking the new event.
+        Pump();
         var result = Admit(@event);
         Pump();
         return result with { Delivered = _deliveredThisOffer };
     }
 
-    private OfferResult Admit(AgentEvent e)
+    /// <param name="e">The event.</param>
+    /// <param name="released">
+    /// True for a newcomer's early event released by its JOIN: it is already counted as held, and is queued rather
+    /// than delivered at once, so the sink sees the JOIN first.
+    /// </param>
+    private OfferResult Admit(AgentEvent e, bool released = false)
     {
         if (_options.Topic is { } topic && e.Topic is { } other && !string.Equals(topic, other, StringComparison.Ordinal))
         {
             return Reject(RejectionKind.WrongTopic, $"the event belongs to topic '{other}', not '{topic}'");
         }
-        if (_byId.TryGetValue(e.EventId, out var known))
+        var hash = EventIdIndex.Hash(e.EventId);
+        if (_ids.Find(e.EventId, hash) is { } known)
         {
             return known.Equals(e)
                 ? Duplicate($"event_id '{e.EventId}' was already received")
@@ -141,7 +153,7 @@ public sealed partial class CausalBuffer
             }
             if (!string.Equals(e.Action, Actions.Join, StringComparison.Ordinal))
             {
-                return HoldStranger(e);
+                return HoldStranger(e, hash);
             }
             s = clock.Length - 1;
             if (s < 0 || clock[s] != 1)
@@ -177,30 +189,35 @@ public sealed partial class CausalBuffer
         if (seq == delivered + 1)
         {
             var blocker = FindBlocker(e, s, 0, out var need);
+            if (blocker < 0 && released)
+            {
+                Hold(s, seq, e, hash);
+                Enqueue(s);
+                return new OfferResult(OfferOutcome.Buffered, 0, RejectionKind.None, null);
+            }
             if (blocker < 0)
             {
-                Deliver(e, s, wasHeld: false);
+                Deliver(e, s, hash, wasHeld: false);
                 return new OfferResult(OfferOutcome.Delivered, 0, RejectionKind.None, null);
             }
-            if (_held >= _options.Capacity)
+            if (_held >= _options.Capacity && !released)
             {
                 return Full();
             }
-            Hold(s, seq, e);
-            Link(s, blocker, need, e);
+            Link(s, blocker, need, Hold(s, seq, e, hash));
             return new OfferResult(OfferOutcome.Buffered, 0, RejectionKind.None, null);
         }
-        if (_held >= _options.Capacity)
+        if (_held >= _options.Capacity && !released)
         {
             return Full();
         }
-        Hold(s, seq, e);
+        Hold(s, seq, e, hash);
         return new OfferResult(OfferOutcome.Buffered, 0, RejectionKind.None, null);
     }
 
     private OfferResult SeenBefore(AgentEvent e, int s, ulong seq, ulong delivered)
     {
-        if (delivered - seq < (ulong)_window && _recent[s] is { } ring && ring[(int)(seq % (ulong)_window)] is { } earlier)
+        if (delivered - seq < (ulong)_window && _recent[s] is { } ring && ring[(int)(seq & _windowMask)].Event is { } earlier)
         {
             return earlier.Equals(e)
                 ? Duplicate($"'{e.Actor}' entry {seq} was already delivered")
@@ -232,30 +249,33 @@ public sealed partial class CausalBuffer
         return s > count ? count : -1;
     }
 
-    private void Deliver(AgentEvent e, int s, bool wasHeld)
+    private void Deliver(AgentEvent e, int s, int hash, bool wasHeld)
     {
         var seq = e.Clock[s];
         Debug.Assert(seq == _delivered[s] + 1, "only the sender's next event is delivered");
         _delivered[s] = seq;
-        var ring = _recent[s] ??= new AgentEvent?[_window];
-        var slot = (int)(seq % (ulong)_window);
-        if (ring[slot] is { } evicted && _byId.Remove(evicted.EventId, out var mapped) && !ReferenceEquals(mapped, evicted))
+        var ring = _recent[s] ??= new Recent[_window];
+        ref var slot = ref ring[(int)(seq & _windowMask)];
+        if (slot.Event is { } evicted)
         {
-            // The id now belongs to a held event that is a conflict candidate; keep that mapping.
-            _byId.Add(mapped.EventId, mapped);
+            // By stored hash and reference: the evicted event and its id are long out of cache.
+            _ids.Remove(evicted, slot.Hash);
         }
-        ring[slot] = e;
+        slot = new Recent(e, hash);
         if (!wasHeld)
         {
-            _byId.Add(e.EventId, e);
+            _ids.Add(e, hash);
         }
         DeliveredCount++;
         _deliveredThisOffer++;
-        var joined = s == _roster.Count && !_roster.Contains(e.Actor);
-        if (joined)
+        if (s == _roster.Count && !_roster.Contains(e.Actor))
         {
             _roster = _roster.Add(e.Actor);
+            ReleaseStrangers(e.Actor);
         }
+        Enqueue(s);
+        ReleaseWaiters(s);
+        // The sink runs last: if it throws, the buffer is consistent and the queued work resumes on the next Offer.
         _delivering = true;
         try
         {
@@ -264,12 +284,6 @@ public sealed partial class CausalBuffer
         finally
         {
             _delivering = false;
-            Enqueue(s);
-            ReleaseWaiters(s);
-            if (joined)
-            {
-                ReleaseStrangers(e.Actor);
-            }
         }
     }
 
@@ -282,47 +296,45 @@ public sealed partial class CausalBuffer
             // A woken waiter resumes its scan at the index that blocked it; a new head is scanned from 0.
             var head = _head[s];
             var from = 0;
-            if (head is not null)
+            if (head.Event is not null)
             {
                 from = _resumeAt[s];
             }
-            else if (_pending[s] is { Count: > 0 } pending && pending.TryGetValue(_delivered[s] + 1, out var next))
-            {
-                head = next.Event;
-            }
-            else
+            else if (!(_pending[s] is { Count: > 0 } pending && pending.TryGetValue(_delivered[s] + 1, out head)))
             {
                 continue;
             }
-            var blocker = FindBlocker(head, s, from, out var need);
+            var blocker = FindBlocker(head.Event!, s, from, out var need);
             if (blocker >= 0)
             {
                 Link(s, blocker, need, head);
                 continue;
             }
-            _head[s] = null;
+            _head[s] = default;
             _pending[s]!.Remove(_delivered[s] + 1);
             _held--;
-            Deliver(head, s, wasHeld: true);
+            Deliver(head.Event!, s, head.Hash, wasHeld: true);
         }
     }
 
-    private void Hold(int s, ulong seq, AgentEvent e)
+    private Held Hold(int s, ulong seq, AgentEvent e, int hash)
     {
         var pending = _pending[s] ??= [];
-        pending.Add(seq, new Held(e, Now()));
-        _byId.Add(e.EventId, e);
+        var held = new Held(e, Now(), hash);
+        pending.Add(seq, held);
+        _ids.Add(e, hash);
         _held++;
+        return held;
     }
 
-    private OfferResult HoldStranger(AgentEvent e)
+    private OfferResult HoldStranger(AgentEvent e, int hash)
     {
         if (_held >= _options.Capacity)
         {
             return Full();
         }
-        _strangers.Add(new Held(e, Now()));
-        _byId.Add(e.EventId, e);
+        _strangers.Add(new Held(e, Now(), hash));
+        _ids.Add(e, hash);
         _held++;
         return new OfferResult(OfferOutcome.Buffered, 0, RejectionKind.None, null);
     }
@@ -339,14 +351,14 @@ public sealed partial class CausalBuffer
                 continue;
             }
             _strangers.RemoveAt(i);
-            _byId.Remove(held.Event.EventId);
+            _ids.Remove(held.Event, held.Hash);
             _held--;
             // Its outcome was reported as Buffered when it arrived; a late rejection shows only in the counters.
-            Admit(held.Event);
+            Admit(held.Event, released: true);
         }
     }
 
-    private void Link(int s, int blocker, ulong need, AgentEvent head)
+    private void Link(int s, int blocker, ulong need, Held head)
     {
         // A sender can be queued and linked at once (a released stranger is delivered, queueing its sender, and
         // the next one is blocked). Its existing link is still right: that blocker has not delivered since, so
@@ -390,7 +402,7 @@ public sealed partial class CausalBuffer
 
     private void Enqueue(int s)
     {
-        if (!_queued[s] && (_head[s] is not null || _pending[s] is { Count: > 0 }))
+        if (!_queued[s] && (_head[s].Event is not null || _pending[s] is { Count: > 0 }))
         {
             _queued[s] = true;
             _work[_workCount++] = s;
@@ -449,5 +461,7 @@ public sealed partial class CausalBuffer
         _slots = count;
     }
 
-    private readonly record struct Held(AgentEvent Event, long ArrivedAt);
+    private readonly record struct Held(AgentEvent Event, long ArrivedAt, int Hash);
+
+    private readonly record struct Recent(AgentEvent Event, int Hash);
 }

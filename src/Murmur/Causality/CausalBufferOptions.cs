@@ -13,6 +13,7 @@ public sealed record CausalBufferOptions
     /// <summary>
     /// How many delivered events per sender are remembered to tell a duplicate from a conflict. An older repeat
     /// of an already-delivered entry is still dropped as a duplicate, but its content can no longer be checked.
+    /// Rounded up to a power of two.
     /// </summary>
     /// <value>1,024.</value>
     public int DuplicateWindow { get; init; } = 1024;

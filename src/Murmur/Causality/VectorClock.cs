@@ -68,8 +68,10 @@ public readonly struct VectorClock : IEquatable<VectorClock>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         var source = _entries ?? NoEntries;
-        var result = new ulong[Math.Max(source.Length, index + 1)];
+        // Every entry is written below, so the array need not be zeroed first (this matters for long clocks).
+        var result = GC.AllocateUninitializedArray<ulong>(Math.Max(source.Length, index + 1));
         source.CopyTo(result, 0);
+        result.AsSpan(source.Length).Clear();
         result[index] = checked(result[index] + 1);
         return new VectorClock(result);
     }
@@ -83,14 +85,18 @@ public readonly struct VectorClock : IEquatable<VectorClock>
         {
             (a, b) = (b, a);
         }
-        var result = new ulong[a.Length];
+        var result = GC.AllocateUninitializedArray<ulong>(a.Length);
         var i = 0;
-        if (Vector.IsHardwareAccelerated)
+        if (Vector.IsHardwareAccelerated && b.Length >= Vector<ulong>.Count)
         {
-            for (; i <= b.Length - Vector<ulong>.Count; i += Vector<ulong>.Count)
+            var va = MemoryMarshal.Cast<ulong, Vector<ulong>>(a.AsSpan(0, b.Length));
+            var vb = MemoryMarshal.Cast<ulong, Vector<ulong>>(b.AsSpan());
+            var vr = MemoryMarshal.Cast<ulong, Vector<ulong>>(result.AsSpan(0, b.Length));
+            for (var v = 0; v < vb.Length; v++)
             {
-                Vector.Max(new Vector<ulong>(a, i), new Vector<ulong>(b, i)).CopyTo(result, i);
+                vr[v] = Vector.Max(va[v], vb[v]);
             }
+            i = vb.Length * Vector<ulong>.Count;
         }
         for (; i < b.Length; i++)
         {
@@ -114,15 +120,21 @@ public readonly struct VectorClock : IEquatable<VectorClock>
         {
             var l = MemoryMarshal.Cast<ulong, Vector<ulong>>(left[..common]);
             var r = MemoryMarshal.Cast<ulong, Vector<ulong>>(right[..common]);
+            // Accumulate comparison masks and test them once per block: no branch per vector, yet an early exit
+            // for clocks that are clearly concurrent.
+            var lt = Vector<ulong>.Zero;
+            var gt = Vector<ulong>.Zero;
             for (var v = 0; v < l.Length; v++)
             {
-                less |= Vector.LessThanAny(l[v], r[v]);
-                greater |= Vector.GreaterThanAny(l[v], r[v]);
-                if (less & greater)
+                lt |= Vector.LessThan(l[v], r[v]);
+                gt |= Vector.GreaterThan(l[v], r[v]);
+                if ((v & 15) == 15 && lt != Vector<ulong>.Zero && gt != Vector<ulong>.Zero)
                 {
                     return ClockOrder.Concurrent;
                 }
             }
+            less = lt != Vector<ulong>.Zero;
+            greater = gt != Vector<ulong>.Zero;
             start = l.Length * Vector<ulong>.Count;
         }
         for (var i = start; i < common; i++)

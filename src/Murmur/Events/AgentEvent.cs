@@ -16,8 +16,12 @@ namespace Murmur;
 public sealed class AgentEvent : IEquatable<AgentEvent>
 {
     private static readonly byte[] EmptyObject = "{}"u8.ToArray();
+    private readonly string[] _dependsOn = [];
 
-    /// <summary>Creates an event, checking that the required strings are non-empty and the payload is one JSON value.</summary>
+    /// <summary>
+    /// Creates an event, checking that the required strings are non-empty and the payload is one JSON value.
+    /// The payload bytes are copied, so the event stays immutable.
+    /// </summary>
     /// <param name="eventId">A unique id, e.g. <c>req_88f2a</c>.</param>
     /// <param name="actor">The sender, e.g. <c>Researcher_Agent_3</c>.</param>
     /// <param name="action">What happened; see <see cref="Actions"/>.</param>
@@ -25,7 +29,7 @@ public sealed class AgentEvent : IEquatable<AgentEvent>
     /// <param name="clock">The sender's vector clock after this event.</param>
     /// <exception cref="ArgumentException">A string is empty, or the payload is not exactly one JSON value.</exception>
     public AgentEvent(string eventId, string actor, string action, ReadOnlyMemory<byte> payload, VectorClock clock)
-        : this(eventId, actor, action, CheckedPayload(payload), clock, validated: true)
+        : this(eventId, actor, action, CheckedPayload(payload).ToArray(), clock, validated: true)
     {
         ArgumentException.ThrowIfNullOrEmpty(eventId);
         ArgumentException.ThrowIfNullOrEmpty(actor);
@@ -68,8 +72,12 @@ public sealed class AgentEvent : IEquatable<AgentEvent>
     /// <summary>The strict-mode round (<c>round</c>), or null.</summary>
     public ulong? Round { get; init; }
 
-    /// <summary>Ids of events this one speculatively depends on (<c>depends_on</c>); empty when none.</summary>
-    public IReadOnlyList<string> DependsOn { get; init; } = [];
+    /// <summary>Ids of events this one speculatively depends on (<c>depends_on</c>); empty when none. Copied on init.</summary>
+    public IReadOnlyList<string> DependsOn
+    {
+        get => _dependsOn;
+        init => _dependsOn = value is null || value.Count == 0 ? [] : [.. value];
+    }
 
     /// <summary>A signature over the event (<c>signature</c>), or null.</summary>
     public string? Signature { get; init; }

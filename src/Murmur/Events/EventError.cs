@@ -8,6 +8,7 @@ namespace Murmur;
 /// <param name="Reason">A sentence naming the fault, e.g. <c>entry 2 is negative (-1)</c>.</param>
 public sealed record EventError(string Field, EventErrorKind Kind, string Reason)
 {
-    /// <summary>Formats as <c>field: reason</c>.</summary>
-    public override string ToString() => $"{Field}: {Reason}";
+    /// <summary>Formats as <c>field: reason</c>, or just the reason when it already names the field.</summary>
+    public override string ToString()
+        => Field == "$" || Reason.StartsWith(Field, StringComparison.Ordinal) ? Reason : $"{Field}: {Reason}";
 }

@@ -22,9 +22,9 @@ public sealed record EventLimits
     /// <value>128.</value>
     public int MaxEventIdLength { get; init; } = 128;
 
-    /// <summary>The longest <c>actor</c>.</summary>
-    /// <value>256.</value>
-    public int MaxActorLength { get; init; } = 256;
+    /// <summary>The longest <c>actor</c> (an agent id of <see cref="AgentId.MaxLength"/> UTF-16 units needs at most 768 bytes).</summary>
+    /// <value>1024.</value>
+    public int MaxActorLength { get; init; } = 1024;
 
     /// <summary>The longest <c>action</c>.</summary>
     /// <value>64.</value>

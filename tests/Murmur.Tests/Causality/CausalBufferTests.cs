@@ -114,8 +114,8 @@ public sealed class CausalBufferTests
         Assert.Equal(["c1"], _delivered);
         Assert.Equal(
             [
-                ("a3", "waits for 'A''s events 1..2 (delivered up to 0)"),
-                ("b1", "waits for 'A''s event 1 (needs 1, delivered up to 0)"),
+                ("a3", "waits for events 1..2 of 'A' (delivered up to 0)"),
+                ("b1", "waits for event 1 of 'A' (needs 1, delivered up to 0)"),
                 ("x1", "'X' is not a roster member and no JOIN from it was delivered"),
             ],
             undeliverable.Select(u => (u.Event.EventId, u.Reason)));
@@ -197,6 +197,27 @@ public sealed class CausalBufferTests
     }
 
     [Fact]
+    public void ThrowingSink_LeavesTheBufferConsistent_AndTheCascadeResumesOnTheNextOffer()
+    {
+        var delivered = new List<string>();
+        var buffer = new CausalBuffer(AB, e =>
+        {
+            delivered.Add(e.EventId);
+            if (e.EventId == "a2" && delivered.Count(id => id == "a2") == 1)
+            {
+                throw new InvalidOperationException("sink failed");
+            }
+        });
+        buffer.Offer(Ev("a3", "A", 3));
+        buffer.Offer(Ev("a2", "A", 2));
+
+        Assert.Throws<InvalidOperationException>(() => buffer.Offer(Ev("a1", "A", 1)));
+        Assert.Equal(["a1", "a2"], delivered);
+        Assert.Equal(2, buffer.Offer(Ev("b1", "B", 0, 1)).Delivered);
+        Assert.Equal(["a1", "a2", "a3", "b1"], delivered);
+    }
+
+    [Fact]
     public void EventsOfAnotherTopic_AreRejected()
     {
         var buffer = Buffer(options: new CausalBufferOptions { Topic = "t1" });
@@ -222,4 +243,35 @@ public sealed class CausalBufferTests
     [Fact]
     public void RosterFromJoins_FollowsLogOrder()
         => Assert.Equal(["B", "A"], Roster.FromJoins([Join("1", "B", 1), Ev("2", "B", 2), Join("3", "A", 1, 1), Join("4", "B", 3, 1)]).Members);
+}
+
+public sealed class CausalBufferAllocationTests
+{
+    [Fact]
+    public void SteadyStateDelivery_AllocatesNothing()
+    {
+        var roster = Roster.Of("agent0", "agent1", "agent2", "agent3");
+        var history = History.Fixed(new Random(3), 4, 6000);
+        // Reverse every block of 8, so half the events wait and are released by cascades.
+        for (var i = 0; i + 8 <= history.Count; i += 8)
+        {
+            history.Reverse(i, 8);
+        }
+        var delivered = 0;
+        var buffer = new CausalBuffer(roster, _ => delivered++, new CausalBufferOptions { DuplicateWindow = 64 });
+        for (var i = 0; i < 3000; i++)
+        {
+            buffer.Offer(history[i]);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 3000; i < history.Count; i++)
+        {
+            buffer.Offer(history[i]);
+        }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(history.Count, delivered);
+        Assert.Equal(0, allocated);
+    }
 }

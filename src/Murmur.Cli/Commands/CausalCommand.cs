@@ -1,0 +1,296 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Murmur.Cli.Commands;
+
+/// <summary>
+/// <c>murmur causal FILE [--roster A,B,C]</c>: reads one event per line, runs them through a
+/// <see cref="CausalBuffer"/> in file order, and prints what was delivered, concurrent, duplicated, rejected
+/// and undeliverable as JSON.
+/// </summary>
+internal sealed class CausalCommand : ICommand
+{
+    public string Name => "causal";
+
+    public string Summary => "deliver a file of events in causal order and report the outcome as JSON";
+
+    public string Usage => """
+        usage: murmur causal FILE [--roster A,B,C]
+
+        Reads FILE, one JSON event per line (blank lines are skipped), offers the events to a causal buffer
+        in file order, and prints a JSON report to stdout:
+          {"delivered":[id...],"concurrent":[[id,id]...],"duplicates":[id...],
+           "rejected":[{"line":n,"event_id":id|null,"reason":"..."}],"undeliverable":[id...]}
+
+        options:
+          --roster A,B,C   the fixed roster: member i owns clock entry i. Without it, JOIN events in the
+                           file define the roster in the order they are delivered.
+          -h, --help       print this help.
+
+        exit codes: 0 every event was delivered (duplicates are fine), 1 some lines were rejected or
+        undeliverable, 2 usage error (bad flags, unreadable file).
+
+        """;
+
+    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        var (path, roster) = Parse(args);
+        byte[] content;
+        try
+        {
+            content = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UsageException($"cannot read '{path}': {ex.Message}");
+        }
+
+        var report = Deliver(content, roster);
+        stdout.WriteLine(report.ToJson());
+        foreach (var r in report.Rejected)
+        {
+            stderr.WriteLine($"line {r.Line}: rejected{(r.EventId is null ? "" : $" '{r.EventId}'")}: {r.Reason}");
+        }
+        foreach (var (id, line, reason) in report.Undeliverable)
+        {
+            stderr.WriteLine($"line {line}: '{id}' is undeliverable: {reason}");
+        }
+        if (report.Rejected.Count == 0 && report.Undeliverable.Count == 0)
+        {
+            return ExitCodes.Ok;
+        }
+        stderr.WriteLine($"murmur causal: {report.Rejected.Count} line(s) rejected, {report.Undeliverable.Count} event(s) undeliverable, {report.Delivered.Count} delivered.");
+        return ExitCodes.Failed;
+    }
+
+    private static (string Path, Roster? Roster) Parse(IReadOnlyList<string> args)
+    {
+        string? path = null;
+        Roster? roster = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            string? value = null;
+            if (arg == "--roster")
+            {
+                if (i + 1 >= args.Count)
+                {
+                    throw new UsageException("--roster needs a value, e.g. --roster A,B,C");
+                }
+                value = args[++i];
+            }
+            else if (arg.StartsWith("--roster=", StringComparison.Ordinal))
+            {
+                value = arg["--roster=".Length..];
+            }
+            else if (arg.StartsWith('-') && arg != "-")
+            {
+                throw new UsageException($"unknown option '{arg}'");
+            }
+            else if (path is null)
+            {
+                path = arg;
+                continue;
+            }
+            else
+            {
+                throw new UsageException($"only one FILE is accepted; got '{path}' and '{arg}'");
+            }
+            if (roster is not null)
+            {
+                throw new UsageException("--roster was given twice");
+            }
+            roster = ParseRoster(value);
+        }
+        return (path ?? throw new UsageException("missing FILE"), roster);
+    }
+
+    private static Roster ParseRoster(string value)
+    {
+        var names = value.Split(',', StringSplitOptions.TrimEntries);
+        if (names.Any(n => n.Length == 0))
+        {
+            throw new UsageException($"--roster '{value}' has an empty member name");
+        }
+        var duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new UsageException($"--roster lists '{duplicate.Key}' twice");
+        }
+        return Roster.Of(names);
+    }
+
+    internal static CausalReport Deliver(ReadOnlySpan<byte> content, Roster? roster)
+    {
+        var report = new CausalReport();
+        var lines = new Dictionary<AgentEvent, int>(ReferenceEqualityComparer.Instance);
+        var buffered = new List<AgentEvent>();
+        var buffer = new CausalBuffer(roster ?? Roster.Empty, report.Delivered.Add,
+            new CausalBufferOptions { RosterGrowsByJoin = roster is null });
+        var lineNumber = 0;
+        if (content.StartsWith("\uFEFF"u8))
+        {
+            content = content[3..]; // a UTF-8 byte-order mark written by some editors
+        }
+        while (!content.IsEmpty)
+        {
+            lineNumber++;
+            var end = content.IndexOf((byte)'\n');
+            var line = end < 0 ? content : content[..end];
+            content = end < 0 ? [] : content[(end + 1)..];
+            if (line.Trim(" \t\r"u8).IsEmpty)
+            {
+                continue;
+            }
+            if (!AgentEventCodec.TryDecode(line, EventLimits.Default, roster, out var e, out var error))
+            {
+                report.Rejected.Add(new CausalReport.Rejection(lineNumber, PeekEventId(line), error.ToString()));
+                continue;
+            }
+            lines[e] = lineNumber;
+            var result = buffer.Offer(e);
+            switch (result.Outcome)
+            {
+                case OfferOutcome.Duplicate:
+                    report.Duplicates.Add(e.EventId);
+                    break;
+                case OfferOutcome.Rejected:
+                    report.Rejected.Add(new CausalReport.Rejection(lineNumber, e.EventId, result.Reason ?? result.Rejection.ToString()));
+                    break;
+                case OfferOutcome.Buffered:
+                    buffered.Add(e);
+                    break;
+            }
+        }
+        var undeliverable = buffer.DrainUndeliverable();
+        foreach (var u in undeliverable)
+        {
+            report.Undeliverable.Add((u.Event.EventId, lines[u.Event], u.Reason));
+        }
+        // A newcomer's early event is checked again when its JOIN is delivered and may be refused only then.
+        var settled = new HashSet<AgentEvent>(report.Delivered.Concat(undeliverable.Select(u => u.Event)), ReferenceEqualityComparer.Instance);
+        foreach (var e in buffered.Where(e => !settled.Contains(e)))
+        {
+            report.Rejected.Add(new CausalReport.Rejection(lines[e], e.EventId,
+                $"refused when the JOIN of '{e.Actor}' was delivered: another event claims its entry or event_id"));
+        }
+        report.Rejected.Sort((a, b) => a.Line.CompareTo(b.Line));
+        return report;
+    }
+
+    /// <summary>The top-level <c>event_id</c> of a line that failed validation, when it can still be read.</summary>
+    private static string? PeekEventId(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(line);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isId = reader.ValueTextEquals("event_id");
+                reader.Read();
+                if (isId)
+                {
+                    return reader.TokenType == JsonTokenType.String && reader.GetString() is { Length: > 0 and <= 128 } id ? id : null;
+                }
+                reader.Skip();
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // The line is not readable far enough; the id stays unknown.
+        }
+        return null;
+    }
+}
+
+/// <summary>What <see cref="CausalCommand"/> found.</summary>
+internal sealed class CausalReport
+{
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public List<AgentEvent> Delivered { get; } = [];
+
+    public List<string> Duplicates { get; } = [];
+
+    public List<Rejection> Rejected { get; } = [];
+
+    public List<(string EventId, int Line, string Reason)> Undeliverable { get; } = [];
+
+    /// <summary>Every pair of delivered events whose clocks are concurrent, in delivery order.</summary>
+    public IEnumerable<(string, string)> ConcurrentPairs()
+    {
+        for (var i = 0; i < Delivered.Count; i++)
+        {
+            for (var j = i + 1; j < Delivered.Count; j++)
+            {
+                if (Delivered[i].Clock.IsConcurrentWith(Delivered[j].Clock))
+                {
+                    yield return (Delivered[i].EventId, Delivered[j].EventId);
+                }
+            }
+        }
+    }
+
+    public string ToJson()
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, Options))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("delivered");
+            foreach (var e in Delivered)
+            {
+                w.WriteStringValue(e.EventId);
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("concurrent");
+            foreach (var (a, b) in ConcurrentPairs())
+            {
+                w.WriteStartArray();
+                w.WriteStringValue(a);
+                w.WriteStringValue(b);
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("duplicates");
+            foreach (var id in Duplicates)
+            {
+                w.WriteStringValue(id);
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("rejected");
+            foreach (var r in Rejected)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("line", r.Line);
+                if (r.EventId is null)
+                {
+                    w.WriteNull("event_id");
+                }
+                else
+                {
+                    w.WriteString("event_id", r.EventId);
+                }
+                w.WriteString("reason", r.Reason);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("undeliverable");
+            foreach (var (id, _, _) in Undeliverable)
+            {
+                w.WriteStringValue(id);
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>A refused line.</summary>
+    public sealed record Rejection(int Line, string? EventId, string Reason);
+}

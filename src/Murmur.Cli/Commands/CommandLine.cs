@@ -1,0 +1,65 @@
+using Murmur.Cli.Commands;
+
+namespace Murmur.Cli;
+
+/// <summary>The <c>murmur</c> entry point: picks a command by its first argument and runs it.</summary>
+public static class CommandLine
+{
+    /// <summary>The known commands.</summary>
+    internal static IReadOnlyList<ICommand> Commands { get; } = [new CausalCommand()];
+
+    /// <summary>The process entry point, called by the launcher in <c>murmur.dll</c>.</summary>
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Runs <c>murmur</c> with <paramref name="args"/>, writing to the given streams; returns the exit code.</summary>
+    internal static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Count == 0)
+        {
+            stderr.WriteLine("murmur: no command given.");
+            stderr.Write(Overview());
+            return ExitCodes.Usage;
+        }
+        if (args[0] is "--help" or "-h" or "help")
+        {
+            if (args.Count > 1 && Find(args[1]) is { } topic)
+            {
+                stdout.Write(topic.Usage);
+                return ExitCodes.Ok;
+            }
+            stdout.Write(Overview());
+            return ExitCodes.Ok;
+        }
+        if (Find(args[0]) is not { } command)
+        {
+            stderr.WriteLine($"murmur: unknown command '{args[0]}'.");
+            stderr.Write(Overview());
+            return ExitCodes.Usage;
+        }
+        var rest = args.Skip(1).ToList();
+        if (rest.Contains("--help") || rest.Contains("-h"))
+        {
+            stdout.Write(command.Usage);
+            return ExitCodes.Ok;
+        }
+        try
+        {
+            return command.Run(rest, stdout, stderr);
+        }
+        catch (UsageException ex)
+        {
+            stderr.WriteLine($"murmur {command.Name}: {ex.Message}");
+            stderr.Write(command.Usage);
+            return ExitCodes.Usage;
+        }
+    }
+
+    private static ICommand? Find(string name) => Commands.FirstOrDefault(c => c.Name == name);
+
+    private static string Overview()
+    {
+        var lines = Commands.Select(c => $"  {c.Name,-10} {c.Summary}");
+        return "usage: murmur <command> [options]\n\ncommands:\n" + string.Join('\n', lines)
+            + "\n\nRun 'murmur <command> --help' for a command's options.\n";
+    }
+}

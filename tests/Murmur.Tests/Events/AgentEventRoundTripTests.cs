@@ -1,0 +1,74 @@
+using System.Text;
+using CsCheck;
+
+namespace Murmur.Tests.Events;
+
+public sealed class AgentEventRoundTripTests
+{
+    private static readonly Gen<string> Text = Gen.String[Gen.Char.AlphaNumeric, 1, 12];
+
+    // Any printable text, including quotes, backslashes and non-ASCII, for strings that may hold them.
+    private static readonly Gen<string> AnyText = Gen.String[Gen.Char[' ', '\u07ff'], 0, 12];
+
+    private static readonly Gen<AgentEvent> Events =
+        Gen.Select(Text, Text, Gen.Int[0, 2].Select(i => new[] { Actions.ToolCall, Actions.Finding, "CUSTOM" }[i]), AnyText, Gen.ULong.Array[1, 6])
+        .SelectMany((id, actor, action, note, clock) =>
+            Gen.Select(Maybe(Text), Gen.Select(Gen.Bool, Gen.Long[0, 253_402_300_799_999]), Gen.Select(Gen.Bool, Gen.ULong), Text.Array[0, 3], Maybe(AnyText))
+            .Select((topic, ts, round, deps, signature) =>
+            {
+                var payload = Encoding.UTF8.GetBytes($$"""{"note":{{System.Text.Json.JsonSerializer.Serialize(note)}},"n":[1,2.5,{"x":null}]}""");
+                return new AgentEvent(id, actor, action, payload, VectorClock.FromEntries(clock))
+                {
+                    Topic = topic,
+                    Timestamp = ts.Item1 ? ts.Item2 : null,
+                    Round = round.Item1 ? round.Item2 : null,
+                    DependsOn = deps,
+                    Signature = string.IsNullOrEmpty(signature) ? null : signature,
+                };
+            }));
+
+    private static Gen<string?> Maybe(Gen<string> gen) => Gen.Select(Gen.Bool, gen).Select((some, v) => some ? v : null);
+
+    [Fact]
+    public void EncodeThenDecode_GivesAnEqualEvent_AndTheSameBytes()
+        => Events.Sample(e =>
+        {
+            var bytes = AgentEventCodec.Encode(e);
+            var decoded = AgentEventCodec.Decode(bytes);
+
+            Assert.Equal(e, decoded);
+            Assert.Equal(bytes, AgentEventCodec.Encode(decoded));
+        }, iter: 3000);
+
+    [Fact]
+    public void ToolCallView_RoundTripsThroughAPayload()
+    {
+        var call = new ToolCall("grep_search", System.Text.Json.JsonDocument.Parse("""{"query":"auth_token"}""").RootElement);
+        var e = new AgentEvent("c1", "A", Actions.ToolCall, call.ToPayload(), VectorClock.FromEntries(1));
+
+        Assert.True(ToolCall.TryRead(AgentEventCodec.Decode(AgentEventCodec.Encode(e)), out var read));
+        Assert.Equal("grep_search", read!.Tool);
+        Assert.Equal("auth_token", read.Args.GetProperty("query").GetString());
+    }
+
+    [Fact]
+    public void RetractionAndFindingViews_ReadTheirPayloads()
+    {
+        var retract = new AgentEvent("r1", "A", Actions.Retract, new Retraction("f1", "wrong file").ToPayload(), VectorClock.FromEntries(2));
+        var finding = new AgentEvent("f1", "A", Actions.Finding, new Finding("auth_token used in 3 files", null).ToPayload(), VectorClock.FromEntries(1));
+
+        Assert.True(Retraction.TryRead(retract, out var r));
+        Assert.Equal(new Retraction("f1", "wrong file"), r);
+        Assert.True(Finding.TryRead(finding, out var f));
+        Assert.Equal("auth_token used in 3 files", f!.Summary);
+        Assert.False(Retraction.TryRead(finding, out _));
+    }
+
+    [Fact]
+    public void Constructor_RefusesAPayloadThatIsNotOneJsonValue()
+    {
+        Assert.Throws<ArgumentException>(() => new AgentEvent("e", "A", "X", "{"u8.ToArray(), VectorClock.FromEntries(1)));
+        Assert.Throws<ArgumentException>(() => new AgentEvent("e", "A", "X", "1 2"u8.ToArray(), VectorClock.FromEntries(1)));
+        Assert.Throws<ArgumentException>(() => new AgentEvent("", "A", "X", default, VectorClock.FromEntries(1)));
+    }
+}
