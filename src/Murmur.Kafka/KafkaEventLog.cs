@@ -78,6 +78,14 @@ public sealed partial class KafkaEventLog : IEventLog
         }
     }
 
+    /// <summary>A log whose clients are built but never checked against the brokers (tests of the paths that need no broker).</summary>
+    internal static KafkaEventLog CreateUnchecked(KafkaEventLogOptions options, int partitionCount)
+    {
+        options.Validate();
+        var admin = new AdminClientBuilder(KafkaConfigFactory.Admin(options)).Build();
+        return new KafkaEventLog(options, admin, new ProducerBuilder<byte[], byte[]>(KafkaConfigFactory.Producer(options)).Build(), partitionCount);
+    }
+
     /// <summary>Returns the topic's partition count; creates the topic first when it does not exist.</summary>
     private static async Task<int> EnsureTopicAsync(IAdminClient admin, KafkaEventLogOptions options, CancellationToken cancellationToken)
     {
