@@ -5,11 +5,14 @@ set -uo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 RESULTS="$ROOT/.test-run"
-rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 
 if [ -x "$ROOT/tests/servers.sh" ]; then
   # shellcheck source=/dev/null
   source "$ROOT/tests/servers.sh"
+  murmur_servers_stop   # servers a previous, interrupted run left behind (found by their pid files)
+fi
+rm -rf "$RESULTS"; mkdir -p "$RESULTS"
+if [ -x "$ROOT/tests/servers.sh" ]; then
   trap 'murmur_servers_stop' EXIT
   murmur_servers_start || { echo "could not start test servers"; echo "0 passed, 1 failed"; exit 1; }
 fi

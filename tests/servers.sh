@@ -50,7 +50,8 @@ CONF
 murmur_nats_wait_ready() {
   local deadline=$((SECONDS + 60))
   for port in "${NATS_HTTP_PORTS[@]}"; do
-    until curl -fs "http://127.0.0.1:$port/healthz?js-enabled-only=true" >/dev/null 2>&1; do
+    # Plain /healthz also waits for JetStream to be current (a meta leader elected), not only enabled.
+    until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && curl -fs "http://127.0.0.1:$port/jsz" 2>/dev/null | grep -q '"leader"'; do
       if [ $SECONDS -gt $deadline ]; then echo "nats-server on $port did not become ready"; return 1; fi
       sleep 0.2
     done
@@ -59,6 +60,12 @@ murmur_nats_wait_ready() {
 
 murmur_servers_start() {
   murmur_nats_install || { echo "nats-server is not installed and could not be installed"; return 1; }
+  for port in "${NATS_CLIENT_PORTS[@]}" "${NATS_CLUSTER_PORTS[@]}" "${NATS_HTTP_PORTS[@]}"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "port $port is already in use on 127.0.0.1: stop whatever listens there (another nats-server?) and run again"
+      return 1
+    fi
+  done
   mkdir -p "$NATS_DIR"
   for i in 1 2 3; do
     murmur_nats_write_config "$i"

@@ -100,10 +100,11 @@ public sealed partial class NatsEventLog : IEventLog
             {
                 return await js.CreateOrUpdateStreamAsync(config, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (attempt < 5 && ex is NatsJSApiNoResponseException or NatsNoRespondersException or TimeoutException
+            catch (Exception ex) when (attempt < 20 && ex is NatsJSApiNoResponseException or NatsNoRespondersException or TimeoutException
                 or NatsJSApiException { Error.Code: 503 })
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken).ConfigureAwait(false);
+                // 503 "JetStream system temporarily unavailable": the cluster is still electing its meta leader.
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 100 * attempt)), cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -53,7 +53,7 @@ public static class NatsCluster
         {
             try
             {
-                var response = await http.GetAsync(new Uri($"http://127.0.0.1:{httpPort}/healthz?js-enabled-only=true"));
+                var response = await http.GetAsync(new Uri($"http://127.0.0.1:{httpPort}/healthz"));
                 if (response.IsSuccessStatusCode)
                 {
                     return;

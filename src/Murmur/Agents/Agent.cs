@@ -70,6 +70,34 @@ public abstract class Agent
         }
     }
 
+    /// <summary>Settles speculations on what the view confirms or withdraws (aborts first), then hands the view over.</summary>
+    private async ValueTask DeliverEventualAsync(TopicView view, CancellationToken cancellationToken)
+    {
+        var tracker = view.Member.Speculations;
+        tracker.Observe(view.New);
+        if (!view.IsReplay)
+        {
+            var (committed, aborted) = await tracker.SettleAllAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var speculation in aborted)
+            {
+                await OnSpeculationAbortedAsync(speculation, cancellationToken).ConfigureAwait(false);
+            }
+            foreach (var speculation in committed)
+            {
+                await OnSpeculationCommittedAsync(speculation, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        await OnEventsAsync(view, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A speculation of this agent aborted: its side effects were discarded; re-plan here.</summary>
+    protected virtual ValueTask OnSpeculationAbortedAsync(Speculation aborted, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>A speculation of this agent committed: its journaled side effects ran.</summary>
+    protected virtual ValueTask OnSpeculationCommittedAsync(Speculation committed, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    internal ValueTask InvokeSpeculationAbortedAsync(Speculation aborted, CancellationToken cancellationToken) => OnSpeculationAbortedAsync(aborted, cancellationToken);
+
     private async ValueTask ReceiveThenCompleteAsync(object message, CancellationToken cancellationToken)
     {
         await ReceiveAsync(message, cancellationToken).ConfigureAwait(false);
@@ -84,12 +112,19 @@ public abstract class Agent
             {
                 return DeliverStrictAsync(delivery.Member, cancellationToken);
             }
-            return delivery.Member.Pull() is { } view ? OnEventsAsync(view, cancellationToken) : ValueTask.CompletedTask;
+            return delivery.Member.Pull() is { } view ? DeliverEventualAsync(view, cancellationToken) : ValueTask.CompletedTask;
         }
         return _topics.Length == 0 ? ReceiveAsync(message, cancellationToken) : ReceiveThenCompleteAsync(message, cancellationToken);
     }
 
-    internal void AttachTopics(TopicMember[] members) => _topics = members;
+    internal void AttachTopics(TopicMember[] members)
+    {
+        _topics = members;
+        foreach (var member in members)
+        {
+            member.Instance = this;
+        }
+    }
 
     internal ValueTask InvokeStoppedAsync(ExitReason reason, CancellationToken cancellationToken) => OnStoppedAsync(reason, cancellationToken);
 

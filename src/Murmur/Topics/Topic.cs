@@ -23,6 +23,9 @@ public sealed class Topic
     /// <summary>How many events were delivered on this node.</summary>
     public long DeliveredCount => Host.DeliveredCount;
 
+    /// <summary>Speculations started, committed and aborted by this node's members.</summary>
+    public SpeculationStats Speculations => Host.SpeculationStats;
+
     /// <summary>The last log position this node has read.</summary>
     public long ReadPosition => Host.ReadPosition;
 

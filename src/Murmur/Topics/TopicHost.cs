@@ -78,6 +78,17 @@ internal sealed partial class TopicHost : IAsyncDisposable
 
     public long ReadPosition => Interlocked.Read(ref _readPosition);
 
+    private long _speculationsStarted;
+    private long _speculationsCommitted;
+    private long _speculationsAborted;
+
+    public SpeculationStats SpeculationStats => new(Interlocked.Read(ref _speculationsStarted), Interlocked.Read(ref _speculationsCommitted), Interlocked.Read(ref _speculationsAborted));
+
+    internal void OnSpeculationStarted() => Interlocked.Increment(ref _speculationsStarted);
+
+    internal void OnSpeculationSettled(bool committed)
+        => Interlocked.Increment(ref committed ? ref _speculationsCommitted : ref _speculationsAborted);
+
     public IReadOnlyList<AgentEvent> History
     {
         get

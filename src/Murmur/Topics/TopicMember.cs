@@ -34,7 +34,37 @@ public sealed class TopicMember
         Index = index;
         _ownSeq = ownSeq;
         _wake = new TopicDelivery(this);
+        Speculations = new SpeculationTracker(this);
     }
+
+    internal SpeculationTracker Speculations { get; }
+
+    internal Agent? Instance { get; set; }
+
+    /// <summary>Starts speculative work on provisional events (eventual topics); see <see cref="Speculation"/>.</summary>
+    /// <exception cref="InvalidOperationException">The topic is strict: strict rounds never act on provisional state.</exception>
+    public Speculation Speculate(IReadOnlyList<string> dependsOn)
+    {
+        ArgumentNullException.ThrowIfNull(dependsOn);
+        if (Consistency == Consistency.Strict)
+        {
+            throw new InvalidOperationException($"Topic '{Topic}' is strict; speculation exists only in eventual topics.");
+        }
+        if (dependsOn.Count == 0)
+        {
+            throw new ArgumentException("A speculation depends on at least one event.", nameof(dependsOn));
+        }
+        return Speculations.Start(dependsOn);
+    }
+
+    /// <summary>True when this member has seen <paramref name="eventId"/> confirmed (its producer's <c>TASK_COMPLETE</c>, or a commit listing it).</summary>
+    public bool IsConfirmed(string eventId) => Speculations.IsConfirmed(eventId);
+
+    /// <summary>True when this member has seen <paramref name="eventId"/> withdrawn (<c>RETRACT</c>, or an abort listing it).</summary>
+    public bool IsWithdrawn(string eventId) => Speculations.IsWithdrawn(eventId);
+
+    internal ValueTask NotifyAbortedAsync(Speculation speculation, CancellationToken cancellationToken)
+        => Instance is { } agent ? agent.InvokeSpeculationAbortedAsync(speculation, cancellationToken) : ValueTask.CompletedTask;
 
     internal TopicHost Host { get; }
 

@@ -37,6 +37,13 @@ public sealed class TopicView
     /// <summary>The new events sent by other agents.</summary>
     public IEnumerable<AgentEvent> FromOthers => New.Where(e => !string.Equals(e.Actor, Member.Actor, StringComparison.Ordinal));
 
+    /// <summary>Starts speculative work that depends on <paramref name="dependsOn"/>; see <see cref="Speculation"/>.</summary>
+    public Speculation Speculate(params AgentEvent[] dependsOn)
+    {
+        ArgumentNullException.ThrowIfNull(dependsOn);
+        return Member.Speculate([.. dependsOn.Select(e => e.EventId)]);
+    }
+
     /// <summary>Publishes to the topic; see <see cref="TopicMember.PublishAsync(string, object?, IReadOnlyList{string}?, CancellationToken)"/>.</summary>
     public Task<AgentEvent> PublishAsync(string action, object? payload = null, IReadOnlyList<string>? dependsOn = null, CancellationToken cancellationToken = default)
         => Member.PublishAsync(action, payload, dependsOn, cancellationToken);
