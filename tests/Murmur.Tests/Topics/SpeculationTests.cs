@@ -41,6 +41,9 @@ public sealed class SpeculationTests : IDisposable
 
         protected override async ValueTask OnSpeculationAbortedAsync(Speculation aborted, CancellationToken cancellationToken)
             => await Topics[0].PublishAsync("REPLAN", new { aborted = aborted.Id, reason = aborted.AbortReason }, cancellationToken: cancellationToken);
+
+        protected override async ValueTask OnSpeculationCommittedAsync(Speculation committed, CancellationToken cancellationToken)
+            => await Topics[0].PublishAsync("APPLIED", new { committed = committed.Id }, cancellationToken: cancellationToken);
     }
 
     /// <summary>Reviews proposals speculatively (nested speculation: work on speculative work).</summary>
@@ -55,6 +58,9 @@ public sealed class SpeculationTests : IDisposable
                 speculation.OnCommit(() => File.WriteAllText(path, "approved"));
             }
         }
+
+        protected override async ValueTask OnSpeculationCommittedAsync(Speculation committed, CancellationToken cancellationToken)
+            => await Topics[0].PublishAsync("APPROVED", new { committed = committed.Id }, cancellationToken: cancellationToken);
     }
 
     private async Task<(MurmurNode Node, Topic Topic, AgentRef Producer)> StartAsync(bool withReviewer)
@@ -82,6 +88,7 @@ public sealed class SpeculationTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_dir, "patch.txt"))); // drafted, not written: the finding is provisional
         await node.Runtime.AskAsync<AgentEvent>(producer, "complete");
         var commit = await topic.WaitForEventAsync(e => e.Action == Actions.SpeculationCommit).WaitAsync(Patience);
+        await topic.WaitForEventAsync(e => e.Action == "APPLIED").WaitAsync(Patience); // the effect ran before this
         Assert.Contains(proposal.EventId, commit.GetPayload().GetProperty("events").EnumerateArray().Select(x => x.GetString()));
         Assert.Equal($"patched because of {finding.EventId}", await File.ReadAllTextAsync(Path.Combine(_dir, "patch.txt")));
         Assert.Equal(new SpeculationStats(1, 1, 0), topic.Speculations);
@@ -131,7 +138,8 @@ public sealed class SpeculationTests : IDisposable
         await node.Runtime.AskAsync<AgentEvent>(producer, "finding");
         await topic.WaitForEventAsync(e => e.Action == "REVIEW").WaitAsync(Patience);
         await node.Runtime.AskAsync<AgentEvent>(producer, "complete");
-        await topic.WaitForEventAsync(e => e.Action == Actions.SpeculationCommit && e.Actor == "Reviewer").WaitAsync(Patience);
+        await topic.WaitForEventAsync(e => e.Action == "APPROVED").WaitAsync(Patience);
+        await topic.WaitForEventAsync(e => e.Action == "APPLIED").WaitAsync(Patience);
         Assert.True(File.Exists(Path.Combine(_dir, "patch.txt")));
         Assert.Equal("approved", await File.ReadAllTextAsync(Path.Combine(_dir, "review.txt")));
         Assert.Equal(new SpeculationStats(2, 2, 0), topic.Speculations);
