@@ -63,6 +63,10 @@ public sealed partial class UnifiedDiff
             while (i < lines.Length && (olds < oldCount || news < newCount || (i < lines.Length && lines[i].StartsWith('\\'))))
             {
                 var line = lines[i];
+                if (line.Length == 0 && i == lines.Length - 1)
+                {
+                    break; // the diff text's final newline, not an empty context line
+                }
                 if (line.StartsWith('\\'))
                 {
                     i++; // "\ No newline at end of file": the applier keeps the file's own final-newline state
