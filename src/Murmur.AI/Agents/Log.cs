@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Logging;
+
+namespace Murmur.AI;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Debug, Message = "Agent {Agent} starts a task in topic {Topic}")]
+    public static partial void TaskStarted(ILogger logger, string agent, string topic);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Trace, Message = "Agent {Agent} model answer: {Text}")]
+    public static partial void ModelAnswer(ILogger logger, string agent, string text);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Debug, Message = "Agent {Agent} called tool {Tool}: ok={Ok} in {ElapsedUs} µs")]
+    public static partial void ToolCalled(ILogger logger, string agent, string tool, bool ok, long elapsedUs);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Information, Message = "Agent {Agent} task ended: {Status} ({Reason})")]
+    public static partial void TaskEnded(ILogger logger, string agent, string status, string reason);
+
+    [LoggerMessage(EventId = 6005, Level = LogLevel.Warning, Message = "Agent {Agent}: the model asked for tool {Tool}, which is not in its allow-list; refused")]
+    public static partial void ToolRefused(ILogger logger, string agent, string tool);
+}

@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
+
+namespace Murmur.AI.Tools;
+
+/// <summary>The tools hosted by one node, by name: each an <see cref="AIFunction"/> that runs in-process.</summary>
+/// <remarks>Thread-safe. Get a node's registry with <c>node.Tools()</c> (<see cref="MurmurNodeToolExtensions"/>).</remarks>
+public sealed class ToolRegistry
+{
+    /// <summary>The key of <see cref="AITool.AdditionalProperties"/> that marks a tool as side-effecting (value <see langword="true"/>).</summary>
+    public const string SideEffectingKey = "murmur.side_effecting";
+
+    private readonly ConcurrentDictionary<string, AIFunction> _tools = new(StringComparer.Ordinal);
+
+    /// <summary>The registered tools, ordered by name.</summary>
+    public IReadOnlyList<AIFunction> All => [.. _tools.Values.OrderBy(t => t.Name, StringComparer.Ordinal)];
+
+    /// <summary>How many tools are registered.</summary>
+    public int Count => _tools.Count;
+
+    /// <summary>Registers a tool under its <see cref="AITool.Name"/>.</summary>
+    /// <exception cref="InvalidOperationException">A tool of that name is already registered.</exception>
+    public ToolRegistry Add(AIFunction tool)
+    {
+        ArgumentNullException.ThrowIfNull(tool);
+        if (!_tools.TryAdd(tool.Name, tool))
+        {
+            throw new InvalidOperationException($"A tool named '{tool.Name}' is already registered on this node.");
+        }
+        return this;
+    }
+
+    /// <summary>Registers a method as a tool (<see cref="AIFunctionFactory.Create(Delegate, string?, string?, System.Text.Json.JsonSerializerOptions?)"/>).</summary>
+    public ToolRegistry Add(Delegate method, string name, string? description = null)
+        => Add(AIFunctionFactory.Create(method, name, description));
+
+    /// <summary>Removes a tool; false when none had that name.</summary>
+    public bool Remove(string name) => _tools.TryRemove(name, out _);
+
+    /// <summary>Finds a tool by name.</summary>
+    public bool TryGet(string name, out AIFunction tool) => _tools.TryGetValue(name, out tool!);
+
+    /// <summary>True when <paramref name="tool"/> is marked side-effecting (see <see cref="SideEffectingKey"/>).</summary>
+    public static bool IsSideEffecting(AITool tool)
+    {
+        ArgumentNullException.ThrowIfNull(tool);
+        return tool.AdditionalProperties.TryGetValue(SideEffectingKey, out var value) && value is true;
+    }
+}
