@@ -8,8 +8,8 @@ public static class CommandLine
     /// <summary>The known commands.</summary>
     internal static IReadOnlyList<ICommand> Commands { get; } = [new CausalCommand()];
 
-    /// <summary>The process entry point, called by the launcher in <c>murmur.dll</c>.</summary>
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    /// <summary>The process entry point.</summary>
+    public static int Execute(IReadOnlyList<string> args) => Run(args, Console.Out, Console.Error);
 
     /// <summary>Runs <c>murmur</c> with <paramref name="args"/>, writing to the given streams; returns the exit code.</summary>
     internal static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
