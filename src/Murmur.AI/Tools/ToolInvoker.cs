@@ -95,7 +95,8 @@ public sealed class ToolInvoker
         var elapsed = _time.GetElapsedTime(started);
         _elapsedTicks += elapsed.Ticks;
         var invocation = new ToolInvocation(tool, call.EventId, error is null, result, error, ToolLocality.Local, elapsed);
-        await member.PublishRawAsync(Actions.ToolResult, ResultPayload(invocation, sideEffecting), [call.EventId], cancellationToken).ConfigureAwait(false);
+        // Correlated by call_id in the payload; depends_on is reserved for speculative dependencies.
+        await member.PublishRawAsync(Actions.ToolResult, ResultPayload(invocation, sideEffecting), null, cancellationToken).ConfigureAwait(false);
         return invocation;
     }
 

@@ -98,6 +98,8 @@ public abstract class Agent
 
     internal ValueTask InvokeSpeculationAbortedAsync(Speculation aborted, CancellationToken cancellationToken) => OnSpeculationAbortedAsync(aborted, cancellationToken);
 
+    internal ValueTask InvokeSpeculationCommittedAsync(Speculation committed, CancellationToken cancellationToken) => OnSpeculationCommittedAsync(committed, cancellationToken);
+
     private async ValueTask ReceiveThenCompleteAsync(object message, CancellationToken cancellationToken)
     {
         await ReceiveAsync(message, cancellationToken).ConfigureAwait(false);

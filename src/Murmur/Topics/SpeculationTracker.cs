@@ -96,6 +96,10 @@ internal sealed class SpeculationTracker(TopicMember member)
         {
             await member.NotifyAbortedAsync(speculation, cancellationToken).ConfigureAwait(false);
         }
+        else if (outcome == SpeculationState.Committed)
+        {
+            await member.NotifyCommittedAsync(speculation, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async ValueTask<SpeculationState> TrySettleAsync(Speculation speculation, CancellationToken cancellationToken)

@@ -66,6 +66,9 @@ public sealed class TopicMember
     internal ValueTask NotifyAbortedAsync(Speculation speculation, CancellationToken cancellationToken)
         => Instance is { } agent ? agent.InvokeSpeculationAbortedAsync(speculation, cancellationToken) : ValueTask.CompletedTask;
 
+    internal ValueTask NotifyCommittedAsync(Speculation speculation, CancellationToken cancellationToken)
+        => Instance is { } agent ? agent.InvokeSpeculationCommittedAsync(speculation, cancellationToken) : ValueTask.CompletedTask;
+
     internal TopicHost Host { get; }
 
     /// <summary>The topic's name.</summary>

@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Text;
+using Murmur.Cli.Demo;
+
+namespace Murmur.Cli.Commands;
+
+/// <summary>
+/// <c>murmur demo</c>: the essay's scenario on the embedded in-memory log — researchers search a source tree with
+/// co-located tools, a coder drafts the patch as soon as the first finding arrives, a reviewer checks it — once in
+/// eventual and once in strict mode; prints a summary and writes the patch, the event logs and their traces.
+/// </summary>
+internal sealed class DemoCommand : ICommand
+{
+    public string Name => "demo";
+
+    public string Summary => "run the essay's auth_token scenario in eventual and strict mode (scripted reasoning)";
+
+    public string Usage => """
+        usage: murmur demo [--root DIR] [--out DIR] [--mode eventual|strict|both] [--think-ms N] [--seed N] [--quiet]
+
+        Runs the essay's scenario in one process on the embedded in-memory log: three researcher agents search
+        the example tree for auth_token leaks with grep_search and read_file (tools run in-process, next to the
+        agent), a coder drafts a fix as soon as a finding arrives (speculatively, before the researcher's
+        TASK_COMPLETE, in eventual mode), and a reviewer checks each fix with propose_patch.
+
+        Reasoning is scripted: deterministic rules stand in for a model, with a modelled think time per step.
+
+        options:
+          --root DIR       the source tree (default: examples/auth-token, found from the current directory up)
+          --out DIR        where to write patch.diff, eventual.jsonl, strict.jsonl (default: ./murmur-out)
+          --mode M         eventual, strict or both (default: both)
+          --think-ms N     modelled latency of one scripted reasoning step in ms (default: 40)
+          --seed N         seed for event ids and think-time jitter (default: 7)
+          --quiet          print only the summary
+          -h, --help       print this help.
+
+        exit codes: 0 done, 1 a run failed, 2 usage error (bad flags, missing root folder).
+
+        """;
+
+    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        var settings = Parse(args);
+        return RunAsync(settings, stdout, stderr).GetAwaiter().GetResult();
+    }
+
+    private static async Task<int> RunAsync(DemoSettings settings, TextWriter stdout, TextWriter stderr)
+    {
+        stdout.WriteLine($"murmur demo — the auth_token scenario on {settings.Root}");
+        stdout.WriteLine($"reasoning: [scripted] deterministic rules, {settings.Think.TotalMilliseconds:0} ms modelled think time per step (seed {settings.Seed}); tools: co-located, in-process");
+        stdout.WriteLine();
+        var runs = new List<DemoRun>();
+        foreach (var mode in settings.Modes)
+        {
+            var label = mode == Consistency.Eventual ? "eventual" : "strict";
+            using var printer = settings.Quiet ? null : new EventPrinter(label, stdout);
+            try
+            {
+                runs.Add(await DemoRun.RunAsync(settings, mode, printer is null ? null : printer.Watch, CancellationToken.None));
+            }
+            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or EventLogException)
+            {
+                stderr.WriteLine($"murmur demo: the {label} run failed: {ex.Message}");
+                return ExitCodes.Failed;
+            }
+        }
+        Directory.CreateDirectory(settings.Out);
+        foreach (var run in runs)
+        {
+            var name = run.Mode == Consistency.Eventual ? "eventual" : "strict";
+            await File.WriteAllLinesAsync(Path.Combine(settings.Out, name + ".jsonl"), run.Events.Select(e => e.ToString()));
+        }
+        var patch = PatchWriter.ForTree(settings.Root, runs[0].Fixes);
+        await File.WriteAllTextAsync(Path.Combine(settings.Out, "patch.diff"), patch);
+        stdout.WriteLine();
+        stdout.Write(Summarize(runs, settings));
+        return ExitCodes.Ok;
+    }
+
+    private static string Summarize(List<DemoRun> runs, DemoSettings settings)
+    {
+        var sb = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        sb.AppendLine("summary ([scripted] reasoning)");
+        sb.AppendLine(inv, $"  {"",-34}{string.Join("", runs.Select(r => $"{Label(r),14}"))}");
+        void Row(string name, Func<DemoRun, string> value) => sb.AppendLine(inv, $"  {name,-34}{string.Join("", runs.Select(r => $"{value(r),14}"))}");
+        Row("wall-clock", r => $"{r.WallClock.TotalMilliseconds:0} ms");
+        Row("events", r => r.Events.Count.ToString(inv));
+        Row("tool calls (all local)", r => r.Count(Actions.ToolCall).ToString(inv));
+        Row("findings / retracted", r => $"{r.Count(Actions.Finding)} / {r.Count(Actions.Retract)}");
+        Row("proposals / reviews", r => $"{r.Count(Actions.Proposal)} / {r.Count("REVIEW")}");
+        Row("speculation started", r => r.Speculations.Started.ToString(inv));
+        Row("speculation committed", r => r.Speculations.Committed.ToString(inv));
+        Row("speculation aborted", r => r.Speculations.Aborted.ToString(inv));
+        Row("strict rounds", r => r.Mode == Consistency.Strict ? (r.Count(Actions.RoundDone) > 0 ? r.Events.Where(e => e.Round is not null).Max(e => e.Round!.Value).ToString(inv) : "0") : "-");
+        Row("first draft before research done", r => r.DraftLead is { } lead ? $"{lead.TotalMilliseconds:0} ms" : "-");
+        Row("fixes in the patch", r => r.Fixes.Count.ToString(inv));
+        if (runs.Count == 2)
+        {
+            var same = runs[0].Fixes.Select(f => (f.Path, f.Line, f.After)).SequenceEqual(runs[1].Fixes.Select(f => (f.Path, f.Line, f.After)));
+            var faster = 1 - (runs[0].WallClock / runs[1].WallClock);
+            sb.AppendLine(inv, $"  eventual took {faster:P0} less wall-clock than strict; both runs produced {(same ? "the same" : "DIFFERENT")} fixes.");
+        }
+        sb.AppendLine();
+        sb.AppendLine(inv, $"wrote {Path.Combine(settings.Out, "patch.diff")} (git apply accepts it in {settings.Root})");
+        foreach (var run in runs)
+        {
+            sb.AppendLine(inv, $"wrote {Path.Combine(settings.Out, Label(run) + ".jsonl")} ({run.Events.Count} events; see them with: murmur trace {Path.Combine(settings.Out, Label(run) + ".jsonl")} --html {Path.Combine(settings.Out, Label(run) + ".html")})");
+        }
+        return sb.ToString();
+    }
+
+    private static string Label(DemoRun run) => run.Mode == Consistency.Eventual ? "eventual" : "strict";
+
+    private static DemoSettings Parse(IReadOnlyList<string> args)
+    {
+        string? root = null, output = null;
+        IReadOnlyList<Consistency> modes = [Consistency.Eventual, Consistency.Strict];
+        var think = 40;
+        var seed = 7;
+        var quiet = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
+            switch (args[i])
+            {
+                case "--root":
+                    root = Value();
+                    break;
+                case "--out":
+                    output = Value();
+                    break;
+                case "--mode":
+                    modes = Value() switch
+                    {
+                        "eventual" => [Consistency.Eventual],
+                        "strict" => [Consistency.Strict],
+                        "both" => [Consistency.Eventual, Consistency.Strict],
+                        var m => throw new UsageException($"unknown mode '{m}'; use eventual, strict or both."),
+                    };
+                    break;
+                case "--think-ms":
+                    think = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t <= 10_000 ? t : throw new UsageException("--think-ms takes a whole number of milliseconds from 0 to 10000.");
+                    break;
+                case "--seed":
+                    seed = int.TryParse(Value(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var s) ? s : throw new UsageException("--seed takes a whole number.");
+                    break;
+                case "--quiet":
+                    quiet = true;
+                    break;
+                case "--model":
+                    throw new UsageException("--model is not available in the demo yet: it runs the scripted engine; see docs/ai.md for LlmAgent with a real model.");
+                default:
+                    throw new UsageException($"unknown option '{args[i]}'.");
+            }
+        }
+        root ??= FindExampleTree() ?? throw new UsageException("cannot find examples/auth-token from the current directory; pass --root DIR.");
+        if (!Directory.Exists(root))
+        {
+            throw new UsageException($"the root folder '{root}' does not exist.");
+        }
+        return new DemoSettings { Root = Path.GetFullPath(root), Out = output ?? "murmur-out", Modes = modes, Think = TimeSpan.FromMilliseconds(think), Seed = seed, Quiet = quiet };
+    }
+
+    private static string? FindExampleTree()
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "examples", "auth-token");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text.Json;
+
+namespace Murmur.Cli.Demo;
+
+/// <summary>
+/// Drafts a fix for each finding as soon as it arrives. In eventual topics the draft is speculative (the finding is
+/// provisional until its researcher's <c>TASK_COMPLETE</c>): the proposal carries <c>depends_on</c> and adding the
+/// fix to the patch is journaled until the commit; a retracted finding aborts it. In strict topics the coder sees
+/// only closed rounds, so it acts on agreed state directly. Ends with <c>TASK_COMPLETE</c> once every researcher is
+/// done and every live proposal has a review.
+/// </summary>
+internal sealed class DemoCoder(DemoContext demo) : Agent
+{
+    private readonly HashSet<string> _handled = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _retracted = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _liveProposals = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reviewed = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _researchersDone = new(StringComparer.Ordinal);
+    private int _open;
+    private bool _completed;
+
+    protected override async ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
+    {
+        foreach (var e in view.New)
+        {
+            if (e.Action == Actions.Retract && Retraction.TryRead(e, out var retraction))
+            {
+                _retracted.Add(retraction!.Target);
+            }
+            else if (e.Action == Actions.TaskComplete && e.Actor.StartsWith("Researcher", StringComparison.Ordinal))
+            {
+                _researchersDone.Add(e.Actor);
+            }
+            else if (e.Action == "REVIEW")
+            {
+                _reviewed.Add(e.GetPayload().GetProperty("proposal").GetString() ?? string.Empty);
+            }
+        }
+        var tools = demo.Invoker("read_file");
+        foreach (var finding in view.FromOthers.Where(e => e.Action == Actions.Finding).ToList())
+        {
+            if (!_handled.Add(finding.EventId) || _retracted.Contains(finding.EventId))
+            {
+                continue;
+            }
+            var payload = finding.GetPayload();
+            var path = payload.GetProperty("path").GetString()!;
+            var line = payload.GetProperty("line").GetInt32();
+            await tools.InvokeAsync(view.Member, "read_file", new Dictionary<string, object?> { ["path"] = path, ["start"] = Math.Max(1, line - 3), ["count"] = 7 }, cancellationToken);
+            await demo.ThinkAsync(cancellationToken);
+            var original = PatchWriter.ReadLines(Path.Combine(demo.Root, path));
+            if (line < 1 || line > original.Length || Leaks.Fix(original[line - 1]) is not { } after)
+            {
+                await view.PublishAsync(Actions.Message, new { text = $"no recipe for {path}:{line}; left for a person" }, cancellationToken: cancellationToken);
+                continue;
+            }
+            var diff = $"--- a/{path}\n+++ b/{path}\n" + PatchWriter.ForFile(path, original, [(line, after)], withHeader: false);
+            var fix = new Fix(path, line, original[line - 1], after, finding.EventId, diff);
+            if (demo.Mode == Consistency.Eventual)
+            {
+                await using var speculation = view.Speculate(finding);
+                var proposal = await speculation.PublishAsync(Actions.Proposal, fix, cancellationToken);
+                _liveProposals.Add(proposal.EventId);
+                _open++;
+                speculation.OnCommit(() => demo.Accepted[fix.Finding] = fix);
+            }
+            else
+            {
+                var proposal = await view.PublishAsync(Actions.Proposal, fix, cancellationToken: cancellationToken);
+                _liveProposals.Add(proposal.EventId);
+                demo.Accepted[fix.Finding] = fix;
+            }
+        }
+        await CompleteIfDoneAsync(view.Member, cancellationToken);
+    }
+
+    protected override async ValueTask OnSpeculationAbortedAsync(Speculation aborted, CancellationToken cancellationToken)
+    {
+        _open--;
+        foreach (var e in aborted.Published)
+        {
+            _liveProposals.Remove(e.EventId);
+        }
+        await Topics[0].PublishAsync(Actions.Message, new { text = $"dropped draft ({aborted.AbortReason}); re-planning" }, cancellationToken: cancellationToken);
+    }
+
+    protected override ValueTask OnSpeculationCommittedAsync(Speculation committed, CancellationToken cancellationToken)
+    {
+        _open--;
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task CompleteIfDoneAsync(TopicMember member, CancellationToken cancellationToken)
+    {
+        if (_completed || _researchersDone.Count < demo.Researchers || _open > 0 || !_liveProposals.IsSubsetOf(_reviewed))
+        {
+            return;
+        }
+        _completed = true;
+        await member.PublishAsync(Actions.TaskComplete, new { proposals = _liveProposals.Count }, cancellationToken: cancellationToken);
+    }
+
+    public static Fix ReadFix(AgentEvent proposal) => proposal.GetPayload().Deserialize<Fix>()!;
+}

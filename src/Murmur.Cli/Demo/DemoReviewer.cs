@@ -1,0 +1,36 @@
+namespace Murmur.Cli.Demo;
+
+/// <summary>
+/// Checks each proposal with <c>propose_patch</c> (does the diff apply to the file as it is?) and publishes a
+/// <c>REVIEW</c>. A review of a speculative proposal is itself speculative: it commits or aborts with it.
+/// </summary>
+internal sealed class DemoReviewer(DemoContext demo) : Agent
+{
+    private readonly HashSet<string> _reviewed = new(StringComparer.Ordinal);
+
+    protected override async ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
+    {
+        var tools = demo.Invoker("propose_patch");
+        foreach (var proposal in view.FromOthers.Where(e => e.Action == Actions.Proposal).ToList())
+        {
+            if (!_reviewed.Add(proposal.EventId) || view.Member.IsWithdrawn(proposal.EventId))
+            {
+                continue;
+            }
+            var fix = DemoCoder.ReadFix(proposal);
+            var check = await tools.InvokeAsync(view.Member, "propose_patch", new Dictionary<string, object?> { ["path"] = fix.Path, ["unified_diff"] = fix.UnifiedDiff }, cancellationToken);
+            await demo.ThinkAsync(cancellationToken);
+            var verdict = check.Ok ? "approve" : $"reject: {check.Error}";
+            var review = new { proposal = proposal.EventId, path = fix.Path, line = fix.Line, verdict };
+            if (proposal.DependsOn.Count > 0 && demo.Mode == Consistency.Eventual)
+            {
+                await using var speculation = view.Speculate(proposal);
+                await speculation.PublishAsync("REVIEW", review, cancellationToken);
+            }
+            else
+            {
+                await view.PublishAsync("REVIEW", review, cancellationToken: cancellationToken);
+            }
+        }
+    }
+}
