@@ -25,7 +25,7 @@ internal sealed class PingPongBench : IBench
         {
             foreach (var pairs in new[] { 1, 2 })
             {
-                foreach (var system in new[] { Measure.Murmur, Measure.Proto, Measure.Akka })
+                foreach (var system in Measure.Systems)
                 {
                     Measure.FullCollect();
                     await using var bench = Create(system, pairs);
