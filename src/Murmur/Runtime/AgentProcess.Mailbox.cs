@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Murmur;
 
@@ -6,6 +8,9 @@ namespace Murmur;
 internal sealed partial class AgentProcess : IThreadPoolWorkItem
 {
     private const int InitialRing = 16;
+
+    /// <summary>How many user messages a turn takes out of the mailbox under one lock acquisition.</summary>
+    private const int BatchSize = 32;
 
     private Envelope[]? _ring;        // rented while the mailbox holds messages; guarded by lock (this)
     private int _head;                // guarded by lock (this)
@@ -166,7 +171,8 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
         }
         if (schedule)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            // From inside a turn the receiver's turn goes to this worker's local queue (see _currentTurn).
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: InTurn);
         }
         return PostResult.Enqueued;
     }
@@ -256,6 +262,112 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
         return true;
     }
 
+    /// <summary>
+    /// Takes up to <see cref="BatchSize"/> (and at most <paramref name="budget"/>) user messages for this turn
+    /// under one lock acquisition. Returns 0 with <paramref name="ended"/> set when the mailbox is empty and no
+    /// system message waits: the turn is then over (unscheduled, ring returned) — decided under the same lock
+    /// as the emptiness, so a concurrent post either lands before it (and is taken) or sees the process
+    /// unscheduled (and schedules a new turn). Returns 0 without <paramref name="ended"/> when a system message
+    /// must run first or the process is not running. Own turn only.
+    /// </summary>
+    private int TakeBatch(ref EnvelopeBatch batch, int budget, out bool ended)
+    {
+        ended = false;
+        if (_extras?.Priority is { Count: > 0 } priority)
+        {
+            batch[0] = priority.Dequeue(); // Down/Exit messages, queued by this turn's system handlers
+            return 1;
+        }
+        if (_options.Mailbox.IsBounded)
+        {
+            // A bounded mailbox counts only what is in the ring, so a turn takes one message at a time: taking
+            // more would free slots for senders while the messages are still unhandled (the capacity would no
+            // longer be exact), and a freed slot goes to the first waiting sender (TryDequeueUser).
+            if (TryDequeueUser(out batch[0]))
+            {
+                return 1;
+            }
+        }
+        lock (this)
+        {
+            if (_count > 0 && !_options.Mailbox.IsBounded)
+            {
+                var take = Math.Min(Math.Min(_count, budget), BatchSize);
+                var ring = _ring!;
+                var head = _head;
+                for (var i = 0; i < take; i++)
+                {
+                    batch[i] = ring[head];
+                    ring[head] = default; // no stale references in a pooled array
+                    head = head + 1 == ring.Length ? 0 : head + 1;
+                }
+                _head = head;
+                _count -= take;
+                return take;
+            }
+            if (_sysHead is not null || _status != (int)ProcessStatus.Running || _count > 0)
+            {
+                return 0; // the caller re-checks system messages and status (or takes the bounded message)
+            }
+            Debug.Assert(_scheduled, "only the scheduled turn takes messages");
+            _scheduled = false;
+            ReturnRingIfEmpty();
+            ended = true;
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// Puts taken but unhandled envelopes [<paramref name="from"/>, <paramref name="to"/>) back at the front of
+    /// the mailbox in their order, so that they are next again. On a process terminated meanwhile (killed from
+    /// outside while its handler ran) they become dead letters, as the ring's content did. Own turn only.
+    /// </summary>
+    private void PutBack(ref EnvelopeBatch batch, int from, int to)
+    {
+        Debug.Assert(from < to && to <= BatchSize, "put back a non-empty part of the batch");
+        Debug.Assert(!_options.Mailbox.IsBounded || to - from <= 1, "a bounded mailbox never has more than one message out");
+        var dead = false;
+        lock (this)
+        {
+            if (_status == (int)ProcessStatus.Terminated)
+            {
+                dead = true;
+            }
+            else
+            {
+                for (var i = to - 1; i >= from; i--)
+                {
+                    PushFrontRing(batch[i]);
+                }
+            }
+        }
+        for (var i = from; i < to; i++)
+        {
+            if (dead)
+            {
+                _runtime.DeadLetter(_id, batch[i].Message, "the agent stopped before handling it");
+            }
+            batch[i] = default;
+        }
+    }
+
+    private void PushFrontRing(in Envelope envelope)
+    {
+        var ring = _ring;
+        if (ring is null)
+        {
+            ring = _ring = ArrayPool<Envelope>.Shared.Rent(InitialRing);
+            _head = 0;
+        }
+        else if (_count == ring.Length)
+        {
+            ring = GrowRing(ring);
+        }
+        _head = _head == 0 ? ring.Length - 1 : _head - 1;
+        ring[_head] = envelope;
+        _count++;
+    }
+
     private void EnqueueRing(in Envelope envelope)
     {
         var ring = _ring;
@@ -328,5 +440,12 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
             _head = 0;
             ArrayPool<Envelope>.Shared.Return(ring);
         }
+    }
+
+    /// <summary>A turn's batch of user messages taken out of the mailbox; lives on the turn's stack.</summary>
+    [InlineArray(BatchSize)]
+    private struct EnvelopeBatch
+    {
+        private Envelope _element;
     }
 }

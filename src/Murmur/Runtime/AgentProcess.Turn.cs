@@ -1,11 +1,25 @@
+using System.Diagnostics;
+
 namespace Murmur;
 
 /// <summary>The turn: system messages first, then up to <see cref="AgentRuntimeOptions.Throughput"/> user messages.</summary>
 internal sealed partial class AgentProcess
 {
+    /// <summary>
+    /// The process whose turn runs on this thread, if any. A post made from inside a turn queues the
+    /// receiver's turn on this worker's local queue (<c>preferLocal: true</c>): it runs on the same core
+    /// right after this turn, as a task continuation would, instead of waking another worker.
+    /// </summary>
+    [ThreadStatic]
+    private static AgentProcess? _currentTurn;
+
+    /// <summary>True on a thread that is running some process's turn.</summary>
+    private static bool InTurn => _currentTurn is not null;
+
     /// <summary>Runs one turn on a thread-pool thread. Never throws.</summary>
     public void Execute()
     {
+        _currentTurn = this;
         try
         {
             RunTurn();
@@ -16,33 +30,74 @@ internal sealed partial class AgentProcess
             Log.InternalError(_runtime.RuntimeLogger, _id, ex);
             EndTurn();
         }
+        finally
+        {
+            _currentTurn = null;
+        }
     }
 
     private void RunTurn()
     {
         var budget = _runtime.Options.Throughput;
+        var token = _runtime.HandlerToken;
+        // User messages are taken out of the mailbox up to BatchSize at a time under one lock acquisition
+        // (see TakeBatch). Envelopes in [next, taken) are owned by this turn only; whenever the turn is about
+        // to do anything but handle the next one (a system message, a status change, an async handler), it
+        // puts them back at the front of the mailbox first, so FIFO order, system-before-user, draining and
+        // dead-lettering at termination all see them exactly as if they had never left the ring.
+        var batch = default(EnvelopeBatch);
+        int next = 0, taken = 0;
         while (true)
         {
-            if (DequeueSystem() is { } system)
+            if (Volatile.Read(ref _sysHead) is not null)
             {
-                var pending = HandleSystemAsync(system);
-                if (!pending.IsCompletedSuccessfully)
+                if (next < taken)
                 {
-                    _ = ResumeTurnAfterAsync(pending, userMessage: false);
-                    return; // the turn continues when the system handler completes
+                    PutBack(ref batch, next, taken);
+                    next = taken = 0;
                 }
-                continue;
+                if (DequeueSystem() is { } system)
+                {
+                    var pending = HandleSystemAsync(system);
+                    if (!pending.IsCompletedSuccessfully)
+                    {
+                        _ = ResumeTurnAfterAsync(pending, userMessage: false);
+                        return; // the turn continues when the system handler completes
+                    }
+                    continue;
+                }
             }
-            if (Status != ProcessStatus.Running || budget == 0 || !TryDequeueUser(out var envelope))
+            if (Status != ProcessStatus.Running)
             {
                 break;
             }
+            if (next == taken)
+            {
+                if (budget == 0)
+                {
+                    break;
+                }
+                next = 0;
+                taken = TakeBatch(ref batch, budget, out var ended);
+                if (ended)
+                {
+                    Debug.Assert(taken == 0, "a turn ends only with nothing taken");
+                    return; // TakeBatch found the mailbox empty and ended the turn under the same lock
+                }
+                if (taken == 0)
+                {
+                    continue; // a system message arrived: handle it first
+                }
+            }
+            var envelope = batch[next];
+            batch[next] = default; // the stack copy must not keep the message alive
+            next++;
             budget--;
             _sender = envelope.Sender;
             ValueTask handled;
             try
             {
-                handled = _agent!.InvokeReceiveAsync(envelope.Message, _runtime.HandlerToken);
+                handled = _agent!.InvokeReceiveAsync(envelope.Message, token);
             }
             catch (Exception ex)
             {
@@ -52,12 +107,21 @@ internal sealed partial class AgentProcess
             }
             if (!handled.IsCompletedSuccessfully)
             {
+                if (next < taken)
+                {
+                    PutBack(ref batch, next, taken);
+                }
                 _ = ResumeTurnAfterAsync(handled, userMessage: true);
                 return; // the agent keeps its turn until its handler completes
             }
             _sender = null;
             if (_stopRequested)
             {
+                if (next < taken)
+                {
+                    PutBack(ref batch, next, taken);
+                    next = taken = 0;
+                }
                 var exiting = ExitNormallyAsync();
                 if (!exiting.IsCompletedSuccessfully)
                 {
@@ -65,6 +129,10 @@ internal sealed partial class AgentProcess
                     return;
                 }
             }
+        }
+        if (next < taken)
+        {
+            PutBack(ref batch, next, taken);
         }
         EndTurn();
     }
