@@ -108,15 +108,25 @@ internal sealed partial class AgentProcess
 
     private async ValueTask StopChildrenAsync()
     {
+        if (Volatile.Read(ref _children) is null)
+        {
+            return; // most agents never supervise: no snapshot, no timer
+        }
         var children = SnapshotChildProcesses();
+        if (children.Count == 0)
+        {
+            return;
+        }
+        // One timer for the whole run of stops instead of one per child (see StopDeadline).
+        using var deadline = new StopDeadline(_runtime.TimeProvider);
         for (var i = children.Count - 1; i >= 0; i--)
         {
-            await TerminateChildAsync(children[i], Murmur.ExitReason.Shutdown).ConfigureAwait(false);
+            await TerminateChildAsync(children[i], Murmur.ExitReason.Shutdown, deadline).ConfigureAwait(false);
         }
     }
 
     /// <summary>Terminates a child and waits up to its shutdown timeout, then abandons it.</summary>
-    private async ValueTask TerminateChildAsync(AgentProcess child, ExitReason reason)
+    private async ValueTask TerminateChildAsync(AgentProcess child, ExitReason reason, StopDeadline? deadline = null)
     {
         if (!child.IsAlive)
         {
@@ -124,25 +134,39 @@ internal sealed partial class AgentProcess
         }
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         child.PostSystem(new TerminateSignal(reason, done));
-        await WaitOrKillAsync(child, done.Task).ConfigureAwait(false);
+        await WaitOrKillAsync(child, done, deadline).ConfigureAwait(false);
     }
 
-    private async ValueTask WaitOrKillAsync(AgentProcess child, Task done)
+    /// <summary>
+    /// Waits for <paramref name="done"/> up to the child's shutdown timeout, then kills the child. The timeout
+    /// runs on <paramref name="deadline"/> when the caller stops several children in a row, else on a timer of
+    /// its own; no timer at all when the wait is already over or the timeout is infinite.
+    /// </summary>
+    private async ValueTask WaitOrKillAsync(AgentProcess child, TaskCompletionSource done, StopDeadline? deadline = null)
     {
         var timeout = child.ShutdownTimeout;
-        if (timeout == Timeout.InfiniteTimeSpan)
+        if (timeout == Timeout.InfiniteTimeSpan || done.Task.IsCompleted)
         {
-            await done.ConfigureAwait(false);
+            await done.Task.ConfigureAwait(false);
             return;
         }
+        var own = deadline is null ? new StopDeadline(_runtime.TimeProvider) : null;
+        var guard = deadline ?? own!;
+        guard.Arm(done, timeout);
         try
         {
-            await done.WaitAsync(timeout, _runtime.TimeProvider).ConfigureAwait(false);
+            await done.Task.ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
+            // Only StopDeadline completes the wait with an exception: the child did not stop in time.
             Log.Killed(_runtime.RuntimeLogger, child._id, timeout);
             child.Kill();
+        }
+        finally
+        {
+            guard.Disarm();
+            own?.Dispose();
         }
     }
 
