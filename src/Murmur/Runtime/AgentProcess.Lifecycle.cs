@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Murmur;
 
 /// <summary>Start, halt, terminate; monitors and links.</summary>
@@ -132,9 +134,82 @@ internal sealed partial class AgentProcess
         {
             return;
         }
+        if (child.TryClaimIdleTurn())
+        {
+            // The child's turn is ours: terminate it right here instead of a message, a thread hop and a wait.
+            var outer = _currentTurn;
+            _currentTurn = child;
+            ValueTask stopping;
+            try
+            {
+                stopping = child.TerminateClaimedAsync(reason);
+            }
+            finally
+            {
+                _currentTurn = outer;
+            }
+            if (stopping.IsCompleted)
+            {
+                stopping.GetAwaiter().GetResult(); // never throws; also releases a pooled source
+                return;
+            }
+            var claimed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _ = CompleteWhenAsync(stopping, claimed);
+            await WaitOrKillAsync(child, claimed, deadline).ConfigureAwait(false);
+            return;
+        }
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         child.PostSystem(new TerminateSignal(reason, done));
         await WaitOrKillAsync(child, done, deadline).ConfigureAwait(false);
+    }
+
+    private static async Task CompleteWhenAsync(ValueTask pending, TaskCompletionSource done)
+    {
+        await pending.ConfigureAwait(false);
+        done.TrySetResult();
+    }
+
+    /// <summary>
+    /// Takes the turn of this process for its supervisor when it is idle and stopping it runs no user code
+    /// that could block: running, nothing queued, no turn queued or running, no children, no stop handler,
+    /// and the Drop shutdown policy (Drain would run handlers on messages arriving meanwhile). Holding the turn
+    /// (<see cref="_scheduled"/>) keeps "one turn at a time": a message arriving meanwhile only queues. The
+    /// caller must run <see cref="TerminateClaimedAsync"/>, which ends the turn.
+    /// </summary>
+    private bool TryClaimIdleTurn()
+    {
+        if (_runtime.Options.ShutdownMailbox != ShutdownMailboxPolicy.Drop)
+        {
+            return false;
+        }
+        lock (this)
+        {
+            // Reading own-turn fields (_agent, _extras, _children) here is safe: no turn runs (_scheduled is
+            // false), and the last one published its writes by releasing this lock in EndTurn/TakeBatch.
+            if (_scheduled || _sysHead is not null || _count > 0 || _status != (int)ProcessStatus.Running
+                || _agent is not { HasStopHandler: false } || _children is { Count: > 0 }
+                || _extras?.Priority is { Count: > 0 })
+            {
+                return false;
+            }
+            _scheduled = true;
+            return true;
+        }
+    }
+
+    /// <summary>Terminates this process in a turn claimed by <see cref="TryClaimIdleTurn"/>, then ends that turn. Never throws.</summary>
+    private async ValueTask TerminateClaimedAsync(ExitReason reason)
+    {
+        Debug.Assert(_scheduled, "the caller claimed this process's turn");
+        try
+        {
+            await TerminateCoreAsync(reason).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.InternalError(_runtime.RuntimeLogger, _id, ex);
+        }
+        EndTurn(); // answers system messages that arrived meanwhile (the process is terminated now)
     }
 
     /// <summary>

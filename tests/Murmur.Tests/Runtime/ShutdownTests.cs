@@ -181,4 +181,51 @@ public sealed class ShutdownTests
             return ValueTask.CompletedTask;
         }
     }
+
+    [Fact]
+    public async Task IdleChildrenWithoutStopHandlers_StopInReverseStartOrder_AndNotifyMonitors()
+    {
+        // Such children are stopped inline by their supervisor (no message, no wait); the outcome must be the same.
+        const int N = 500;
+        await using var runtime = AgentRuntime.Create();
+        var downs = new List<int>();
+        var allDown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        AgentRef[] children = [];
+        var watcher = await runtime.SpawnAsync("watcher", Agent.FromHandler((ctx, m) =>
+        {
+            switch (m)
+            {
+                case AgentRef[] targets:
+                    foreach (var target in targets)
+                    {
+                        ctx.Monitor(target);
+                    }
+                    ctx.Reply("watching");
+                    break;
+                case Down down:
+                    Assert.Equal(ExitKind.Shutdown, down.Reason.Kind);
+                    downs.Add(Array.IndexOf(children, down.Agent));
+                    if (downs.Count == N)
+                    {
+                        allDown.TrySetResult();
+                    }
+                    break;
+            }
+            return ValueTask.CompletedTask;
+        }));
+        var parent = await runtime.SpawnAsync("parent", Agent.FromHandler((ctx, m) =>
+        {
+            ctx.Reply(Enumerable.Range(0, N).Select(_ => ctx.Spawn(Agent.FromHandler((_, _) => ValueTask.CompletedTask))).ToArray());
+            return ValueTask.CompletedTask;
+        }));
+        children = await runtime.AskAsync<AgentRef[]>(parent, "spawn");
+        Assert.Equal("watching", await runtime.AskAsync<string>(watcher, children));
+        await runtime.StopAsync(parent).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.All(children, c => Assert.Equal(ExitKind.Shutdown, ((AgentProcess)c).ExitReason!.Kind));
+        await allDown.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(Enumerable.Range(0, N).Reverse(), downs);
+        Assert.False(children[0].IsAlive);
+        children[0].Send("late");
+        Assert.Equal(1, runtime.DeadLetterCount);
+    }
 }
