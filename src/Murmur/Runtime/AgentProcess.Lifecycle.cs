@@ -137,8 +137,12 @@ internal sealed partial class AgentProcess
         if (child.TryClaimIdleTurn())
         {
             // The child's turn is ours: terminate it right here instead of a message, a thread hop and a wait.
-            var outer = _currentTurn;
-            _currentTurn = child;
+            var thread = _turnThread;
+            var outer = thread?.Current;
+            if (thread is not null)
+            {
+                thread.Current = child;
+            }
             ValueTask stopping;
             try
             {
@@ -146,7 +150,10 @@ internal sealed partial class AgentProcess
             }
             finally
             {
-                _currentTurn = outer;
+                if (thread is not null)
+                {
+                    thread.Current = outer;
+                }
             }
             if (stopping.IsCompleted)
             {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 
 namespace Murmur;
 
@@ -171,7 +170,7 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
         }
         if (schedule)
         {
-            // From inside a turn the receiver's turn goes to this worker's local queue (see _currentTurn).
+            // From inside a turn the receiver's turn goes to this worker's local queue (see InTurn).
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: InTurn);
         }
         return PostResult.Enqueued;
@@ -270,7 +269,7 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
     /// unscheduled (and schedules a new turn). Returns 0 without <paramref name="ended"/> when a system message
     /// must run first or the process is not running. Own turn only.
     /// </summary>
-    private int TakeBatch(ref EnvelopeBatch batch, int budget, out bool ended)
+    private int TakeBatch(Envelope[] batch, int budget, out bool ended)
     {
         ended = false;
         if (_extras?.Priority is { Count: > 0 } priority)
@@ -322,7 +321,7 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
     /// the mailbox in their order, so that they are next again. On a process terminated meanwhile (killed from
     /// outside while its handler ran) they become dead letters, as the ring's content did. Own turn only.
     /// </summary>
-    private void PutBack(ref EnvelopeBatch batch, int from, int to)
+    private void PutBack(Envelope[] batch, int from, int to)
     {
         Debug.Assert(from < to && to <= BatchSize, "put back a non-empty part of the batch");
         Debug.Assert(!_options.Mailbox.IsBounded || to - from <= 1, "a bounded mailbox never has more than one message out");
@@ -440,12 +439,5 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
             _head = 0;
             ArrayPool<Envelope>.Shared.Return(ring);
         }
-    }
-
-    /// <summary>A turn's batch of user messages taken out of the mailbox; lives on the turn's stack.</summary>
-    [InlineArray(BatchSize)]
-    private struct EnvelopeBatch
-    {
-        private Envelope _element;
     }
 }

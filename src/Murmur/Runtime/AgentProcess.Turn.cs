@@ -5,38 +5,41 @@ namespace Murmur;
 /// <summary>The turn: system messages first, then up to <see cref="AgentRuntimeOptions.Throughput"/> user messages.</summary>
 internal sealed partial class AgentProcess
 {
+    /// <summary>Per worker thread: the turn it runs and the buffer that turn takes messages into.</summary>
+    [ThreadStatic]
+    private static TurnThread? _turnThread;
+
     /// <summary>
-    /// The process whose turn runs on this thread, if any. A post made from inside a turn queues the
+    /// True on a thread that is running some process's turn. A post made from inside a turn queues the
     /// receiver's turn on this worker's local queue (<c>preferLocal: true</c>): it runs on the same core
     /// right after this turn, as a task continuation would, instead of waking another worker.
     /// </summary>
-    [ThreadStatic]
-    private static AgentProcess? _currentTurn;
-
-    /// <summary>True on a thread that is running some process's turn.</summary>
-    private static bool InTurn => _currentTurn is not null;
+    private static bool InTurn => _turnThread?.Current is not null;
 
     /// <summary>Runs one turn on a thread-pool thread. Never throws.</summary>
     public void Execute()
     {
-        _currentTurn = this;
+        var thread = _turnThread ??= new TurnThread();
+        Debug.Assert(thread.Current is null, "the thread pool does not nest work items");
+        thread.Current = this;
         try
         {
-            RunTurn();
+            RunTurn(thread.Batch);
         }
         catch (Exception ex)
         {
             // Only a bug in the runtime lands here; user exceptions are caught where handlers are called.
             Log.InternalError(_runtime.RuntimeLogger, _id, ex);
+            Array.Clear(thread.Batch);
             EndTurn();
         }
         finally
         {
-            _currentTurn = null;
+            thread.Current = null;
         }
     }
 
-    private void RunTurn()
+    private void RunTurn(Envelope[] batch)
     {
         var budget = _runtime.Options.Throughput;
         var token = _runtime.HandlerToken;
@@ -45,7 +48,7 @@ internal sealed partial class AgentProcess
         // to do anything but handle the next one (a system message, a status change, an async handler), it
         // puts them back at the front of the mailbox first, so FIFO order, system-before-user, draining and
         // dead-lettering at termination all see them exactly as if they had never left the ring.
-        var batch = default(EnvelopeBatch);
+        Debug.Assert(batch.Length == BatchSize && Array.TrueForAll(batch, e => e.Message is null), "the thread's batch buffer is empty between turns");
         int next = 0, taken = 0;
         while (true)
         {
@@ -53,7 +56,7 @@ internal sealed partial class AgentProcess
             {
                 if (next < taken)
                 {
-                    PutBack(ref batch, next, taken);
+                    PutBack(batch, next, taken);
                     next = taken = 0;
                 }
                 if (DequeueSystem() is { } system)
@@ -78,7 +81,7 @@ internal sealed partial class AgentProcess
                     break;
                 }
                 next = 0;
-                taken = TakeBatch(ref batch, budget, out var ended);
+                taken = TakeBatch(batch, budget, out var ended);
                 if (ended)
                 {
                     Debug.Assert(taken == 0, "a turn ends only with nothing taken");
@@ -90,7 +93,7 @@ internal sealed partial class AgentProcess
                 }
             }
             var envelope = batch[next];
-            batch[next] = default; // the stack copy must not keep the message alive
+            batch[next] = default; // the buffer must not keep the message alive
             next++;
             budget--;
             _sender = envelope.Sender;
@@ -109,7 +112,7 @@ internal sealed partial class AgentProcess
             {
                 if (next < taken)
                 {
-                    PutBack(ref batch, next, taken);
+                    PutBack(batch, next, taken);
                 }
                 _ = ResumeTurnAfterAsync(handled, userMessage: true);
                 return; // the agent keeps its turn until its handler completes
@@ -119,7 +122,7 @@ internal sealed partial class AgentProcess
             {
                 if (next < taken)
                 {
-                    PutBack(ref batch, next, taken);
+                    PutBack(batch, next, taken);
                     next = taken = 0;
                 }
                 var exiting = ExitNormallyAsync();
@@ -132,7 +135,7 @@ internal sealed partial class AgentProcess
         }
         if (next < taken)
         {
-            PutBack(ref batch, next, taken);
+            PutBack(batch, next, taken);
         }
         EndTurn();
     }
@@ -260,5 +263,12 @@ internal sealed partial class AgentProcess
             default:
                 return ValueTask.CompletedTask;
         }
+    }
+
+    /// <summary>A worker thread's turn state; the batch buffer is reused by every turn the thread runs.</summary>
+    private sealed class TurnThread
+    {
+        public readonly Envelope[] Batch = new Envelope[BatchSize];
+        public AgentProcess? Current;
     }
 }
