@@ -189,19 +189,30 @@ internal sealed partial class AgentProcess
         {
             return false;
         }
-        lock (this)
+        Agent? agent;
+        EnterMailbox();
+        try
         {
             // Reading own-turn fields (_agent, _extras, _children) here is safe: no turn runs (_scheduled is
-            // false), and the last one published its writes by releasing this lock in EndTurn/TakeBatch.
+            // false), and the last one published its writes by releasing the mailbox lock in EndTurn/TakeBatch.
             if (_scheduled || _sysHead is not null || _count > 0 || _status != (int)ProcessStatus.Running
-                || _agent is not { HasStopHandler: false } || _children is { Count: > 0 }
-                || _extras?.Priority is { Count: > 0 })
+                || _agent is null || _children is { Count: > 0 } || _extras?.Priority is { Count: > 0 })
             {
                 return false;
             }
             _scheduled = true;
-            return true;
+            agent = _agent;
         }
+        finally
+        {
+            ExitMailbox();
+        }
+        if (agent.HasStopHandler) // checked outside the lock: the first check of a class uses reflection
+        {
+            EndTurn(); // give the turn back (and schedule it if something arrived meanwhile)
+            return false;
+        }
+        return true;
     }
 
     /// <summary>Terminates this process in a turn claimed by <see cref="TryClaimIdleTurn"/>, then ends that turn. Never throws.</summary>
@@ -267,7 +278,8 @@ internal sealed partial class AgentProcess
     {
         List<Envelope>? dropped;
         Queue<(Envelope Envelope, TaskCompletionSource Done)>? waiters;
-        lock (this)
+        EnterMailbox();
+        try
         {
             if (_status == (int)ProcessStatus.Terminated)
             {
@@ -281,6 +293,10 @@ internal sealed partial class AgentProcess
             {
                 _extras.SpaceWaiters = null;
             }
+        }
+        finally
+        {
+            ExitMailbox();
         }
         if (dropped is not null)
         {

@@ -170,7 +170,8 @@ internal sealed partial class AgentProcess
     private void EndTurn()
     {
         bool more;
-        lock (this)
+        EnterMailbox();
+        try
         {
             more = _sysHead is not null
                 || (_status == (int)ProcessStatus.Running && (_count > 0 || _extras?.Priority is { Count: > 0 }));
@@ -179,6 +180,10 @@ internal sealed partial class AgentProcess
                 _scheduled = false;
                 ReturnRingIfEmpty();
             }
+        }
+        finally
+        {
+            ExitMailbox();
         }
         if (more)
         {
