@@ -18,7 +18,7 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
     private SystemMessage? _sysHead;  // guarded by the mailbox lock
     private SystemMessage? _sysTail;  // guarded by the mailbox lock
     private bool _scheduled;          // a turn is queued or running; guarded by the mailbox lock
-    private int _mailboxLock;         // 1 while held (EnterMailbox/ExitMailbox)
+    private byte _mailboxLock;        // 1 while held (EnterMailbox/ExitMailbox); a byte, to fit beside the bools
 
     /// <summary>
     /// Takes the mailbox lock: a test-and-set spin lock on <see cref="_mailboxLock"/>. Every critical section
@@ -27,14 +27,14 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
     /// <c>this</c> also looks up the current thread. Not reentrant: no guarded section takes it again.
     /// </summary>
     /// <remarks>
-    /// Memory ordering: the <see cref="Interlocked.CompareExchange(ref int, int, int)"/> that acquires is a
+    /// Memory ordering: the <see cref="Interlocked.CompareExchange(ref byte, byte, byte)"/> that acquires is a
     /// full fence, so no read of guarded fields moves before it; <see cref="ExitMailbox"/>'s
-    /// <see cref="Volatile.Write(ref int, int)"/> is a release, so every guarded write is visible before the
+    /// <see cref="Volatile.Write(ref byte, byte)"/> is a release, so every guarded write is visible before the
     /// lock reads as free. Together they order critical sections as a monitor would.
     /// </remarks>
     private void EnterMailbox()
     {
-        if (Interlocked.CompareExchange(ref _mailboxLock, 1, 0) != 0)
+        if (Interlocked.CompareExchange(ref _mailboxLock, (byte)1, (byte)0) != 0)
         {
             EnterMailboxContended();
         }
@@ -50,13 +50,13 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
         {
             spinner.SpinOnce();
         }
-        while (Volatile.Read(ref _mailboxLock) != 0 || Interlocked.CompareExchange(ref _mailboxLock, 1, 0) != 0);
+        while (Volatile.Read(ref _mailboxLock) != 0 || Interlocked.CompareExchange(ref _mailboxLock, (byte)1, (byte)0) != 0);
     }
 
     private void ExitMailbox()
     {
         Debug.Assert(_mailboxLock == 1, "released by its holder only");
-        Volatile.Write(ref _mailboxLock, 0);
+        Volatile.Write(ref _mailboxLock, (byte)0);
     }
 
     private enum PostResult
