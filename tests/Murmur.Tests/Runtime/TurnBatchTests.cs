@@ -83,4 +83,53 @@ public sealed class TurnBatchTests
         Assert.Equal(10, runtime.DeadLetterCount);
         Assert.False(process.HasMailboxStorage);
     }
+
+    [Fact]
+    public async Task SystemMessagesDuringHeavyTraffic_EachSendersOrderIsKept()
+    {
+        // Monitor/demonitor requests are system messages: each one makes the receiver's turn put its batch
+        // back, handle it, and take the batch again. Every user message must still arrive once, in order.
+        const int Senders = 4, PerSender = 20_000;
+        await using var runtime = AgentRuntime.Create();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var last = new int[Senders];
+        Array.Fill(last, -1);
+        var received = 0;
+        string? error = null;
+        var receiver = runtime.Spawn(Agent.FromHandler((_, m) =>
+        {
+            var (sender, i) = ((int, int))m;
+            if (i != last[sender] + 1)
+            {
+                error ??= $"sender {sender}: {i} after {last[sender]}";
+            }
+            last[sender] = i;
+            if (++received == Senders * PerSender)
+            {
+                done.TrySetResult();
+            }
+            return ValueTask.CompletedTask;
+        }));
+        var watcher = runtime.Spawn(Agent.FromHandler((ctx, m) =>
+        {
+            if (m is "flip")
+            {
+                ctx.Monitor(receiver);
+                ctx.Demonitor(receiver);
+                ctx.Send(ctx.Self, "flip");
+            }
+            return ValueTask.CompletedTask;
+        }));
+        watcher.Send("flip");
+        await Task.WhenAll(Enumerable.Range(0, Senders).Select(s => Task.Run(() =>
+        {
+            for (var i = 0; i < PerSender; i++)
+            {
+                receiver.Send((s, i));
+            }
+        })));
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Null(error);
+        Assert.Equal(Senders * PerSender, received);
+    }
 }
