@@ -12,6 +12,9 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
     /// <summary>How many user messages a turn takes out of the mailbox under one lock acquisition.</summary>
     private const int BatchSize = 32;
 
+    /// <summary>The largest ring a worker thread keeps as its spare (4 KiB of slots).</summary>
+    private const int MaxSpareRing = 256;
+
     private Envelope[]? _ring;        // rented while the mailbox holds messages; guarded by the mailbox lock
     private int _head;                // guarded by the mailbox lock
     private int _count;               // guarded by the mailbox lock
@@ -490,8 +493,8 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
     }
 
     /// <summary>
-    /// A ring for a mailbox that has none: this worker thread's spare (the last ring an emptied mailbox gave
-    /// back on this thread), else one from the shared pool. The spare belongs to the thread, not to an agent,
+    /// A ring for a mailbox that has none: this worker thread's spare (the largest ring, up to
+    /// <see cref="MaxSpareRing"/> slots, that an emptied mailbox gave back on this thread), else one from the shared pool. The spare belongs to the thread, not to an agent,
     /// so idle agents still hold no storage; it saves the pool's rent/return on each turn of a busy agent.
     /// </summary>
     private static Envelope[] RentRing()
@@ -546,11 +549,13 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
             // Every slot outside [_head, _head + _count) is cleared as it is consumed, so an empty ring holds
             // no references and can be handed on as it is.
             Debug.Assert(Array.TrueForAll(ring, e => e.Message is null), "an empty ring holds no stale references");
-            if (ring.Length == InitialRing && _turnThread is { SpareRing: null } thread)
+            // A busy agent empties and refills its mailbox on every turn: keep the larger of this ring and the
+            // thread's spare (up to MaxSpareRing), so the next mailbox filled on this thread neither rents nor grows.
+            if (ring.Length <= MaxSpareRing && _turnThread is { } thread && (thread.SpareRing?.Length ?? 0) < ring.Length)
             {
-                thread.SpareRing = ring; // a busy pair of agents empties and refills its rings on every message
+                (ring, thread.SpareRing) = (thread.SpareRing, ring);
             }
-            else
+            if (ring is not null)
             {
                 ArrayPool<Envelope>.Shared.Return(ring);
             }

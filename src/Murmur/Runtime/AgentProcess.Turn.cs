@@ -276,7 +276,7 @@ internal sealed partial class AgentProcess
         public readonly Envelope[] Batch = new Envelope[BatchSize];
         public AgentProcess? Current;
 
-        /// <summary>An empty ring of <see cref="InitialRing"/> slots kept for the next mailbox that needs one (see RentRing).</summary>
+        /// <summary>An empty ring (at most <see cref="MaxSpareRing"/> slots) kept for the next mailbox that needs one (see RentRing).</summary>
         public Envelope[]? SpareRing;
     }
 }
