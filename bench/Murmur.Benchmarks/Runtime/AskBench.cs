@@ -22,7 +22,7 @@ internal sealed class AskBench : IBench
     {
         var seconds = context.Quick ? 3 : 10;
         var warmUp = context.Quick ? 1 : 2;
-        foreach (var system in new[] { Measure.Murmur, Measure.Proto, Measure.Akka })
+        foreach (var system in Measure.Systems)
         {
             Measure.FullCollect();
             var (ask, dispose) = Create(system);

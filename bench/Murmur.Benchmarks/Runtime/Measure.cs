@@ -10,6 +10,14 @@ internal static class Measure
     public const string Proto = "proto.actor";
     public const string Akka = "akka.net";
 
+    /// <summary>
+    /// The systems to measure, in order: all three, or those named in the comma-separated
+    /// <c>MURMUR_BENCH_SYSTEMS</c> environment variable (for quick A/B runs of one system).
+    /// </summary>
+    public static string[] Systems { get; } = Environment.GetEnvironmentVariable("MURMUR_BENCH_SYSTEMS") is { Length: > 0 } only
+        ? [.. new[] { Murmur, Proto, Akka }.Where(s => only.Split(',').Contains(s, StringComparer.Ordinal))]
+        : [Murmur, Proto, Akka];
+
     /// <summary>A full, blocking, compacting collection, twice, so finalizable objects are gone too.</summary>
     public static void FullCollect()
     {

@@ -25,7 +25,7 @@ internal sealed class PingPongBench : IBench
         {
             foreach (var pairs in new[] { 1, 2 })
             {
-                foreach (var system in new[] { Measure.Murmur, Measure.Proto, Measure.Akka })
+                foreach (var system in Measure.Systems)
                 {
                     Measure.FullCollect();
                     await using var bench = Create(system, pairs);
@@ -35,6 +35,7 @@ internal sealed class PingPongBench : IBench
                     var total = (double)messages * pairs;
                     var contention = Monitor.LockContentionCount;
                     var workItems = ThreadPool.CompletedWorkItemCount;
+                    var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                     for (var run = 0; run < runs; run++)
                     {
                         var allocated = GC.GetTotalAllocatedBytes(precise: true);
@@ -44,10 +45,12 @@ internal sealed class PingPongBench : IBench
                         bytes[run] = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / total;
                         rates[run] = total / seconds;
                     }
+                    var cpuNsPerMessage = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalNanoseconds / (total * runs);
                     var perMessage = 1.0 / (total * runs);
                     Measure.Note($"pingpong {system} pairs={pairs} in_flight={window}: msg/s runs [{string.Join(", ", rates.Select(r => r.ToString("0", CultureInfo.InvariantCulture)))}]"
                         + $" lock_contentions/msg={(Monitor.LockContentionCount - contention) * perMessage:0.0000}"
-                        + $" threadpool_items/msg={(ThreadPool.CompletedWorkItemCount - workItems) * perMessage:0.0000}");
+                        + $" threadpool_items/msg={(ThreadPool.CompletedWorkItemCount - workItems) * perMessage:0.0000}"
+                        + $" cpu_ns/msg={cpuNsPerMessage:0} (process CPU time, all threads, incl. idle workers' spinning)");
                     context.Report("pingpong", system, "msgs_per_second", Median(rates), "msg/s",
                         ("pairs", pairs), ("in_flight", window), ("messages", (long)total), ("runs", runs));
                     context.Report("pingpong", system, "bytes_per_msg", Median(bytes), "B",

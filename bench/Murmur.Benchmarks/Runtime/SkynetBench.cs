@@ -20,7 +20,7 @@ internal sealed class SkynetBench : IBench
     public async Task RunAsync(BenchContext context)
     {
         var leaves = context.Quick ? 100_000 : 1_000_000;
-        foreach (var system in new[] { Measure.Murmur, Measure.Proto, Measure.Akka })
+        foreach (var system in Measure.Systems)
         {
             await RunOnceAsync(system, WarmUp).ConfigureAwait(false);
             Measure.FullCollect();

@@ -20,7 +20,7 @@ internal sealed class SpawnBench : IBench
     public async Task RunAsync(BenchContext context)
     {
         var n = context.Quick ? 200_000 : 1_000_000;
-        foreach (var system in new[] { Measure.Murmur, Measure.Proto, Measure.Akka })
+        foreach (var system in Measure.Systems)
         {
             await RunOnceAsync(system, WarmUp, null).ConfigureAwait(false);
             await RunOnceAsync(system, n, context).ConfigureAwait(false);

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+
 namespace Murmur;
 
 /// <summary>
@@ -129,6 +132,13 @@ public abstract class Agent
     }
 
     internal ValueTask InvokeStoppedAsync(ExitReason reason, CancellationToken cancellationToken) => OnStoppedAsync(reason, cancellationToken);
+
+    /// <summary>True when this agent's class overrides <see cref="OnStoppedAsync"/> (cached per class).</summary>
+    internal bool HasStopHandler => StopHandlers.GetOrAdd(GetType(), static type =>
+        type.GetMethod(nameof(OnStoppedAsync), BindingFlags.Instance | BindingFlags.NonPublic, [typeof(ExitReason), typeof(CancellationToken)])
+            ?.DeclaringType != typeof(Agent));
+
+    private static readonly ConcurrentDictionary<Type, bool> StopHandlers = new();
 
     /// <summary>Runs before any message is handled, after every (re)start.</summary>
     /// <param name="cancellationToken">Cancelled when the runtime shuts down.</param>

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Murmur;
 
 /// <summary>Start, halt, terminate; monitors and links.</summary>
@@ -108,41 +110,156 @@ internal sealed partial class AgentProcess
 
     private async ValueTask StopChildrenAsync()
     {
+        if (Volatile.Read(ref _children) is null)
+        {
+            return; // most agents never supervise: no snapshot, no timer
+        }
         var children = SnapshotChildProcesses();
+        if (children.Count == 0)
+        {
+            return;
+        }
+        // One timer for the whole run of stops instead of one per child (see StopDeadline).
+        using var deadline = new StopDeadline(_runtime.TimeProvider);
         for (var i = children.Count - 1; i >= 0; i--)
         {
-            await TerminateChildAsync(children[i], Murmur.ExitReason.Shutdown).ConfigureAwait(false);
+            await TerminateChildAsync(children[i], Murmur.ExitReason.Shutdown, deadline).ConfigureAwait(false);
         }
     }
 
     /// <summary>Terminates a child and waits up to its shutdown timeout, then abandons it.</summary>
-    private async ValueTask TerminateChildAsync(AgentProcess child, ExitReason reason)
+    private async ValueTask TerminateChildAsync(AgentProcess child, ExitReason reason, StopDeadline? deadline = null)
     {
         if (!child.IsAlive)
         {
             return;
         }
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        child.PostSystem(new TerminateSignal(reason, done));
-        await WaitOrKillAsync(child, done.Task).ConfigureAwait(false);
-    }
-
-    private async ValueTask WaitOrKillAsync(AgentProcess child, Task done)
-    {
-        var timeout = child.ShutdownTimeout;
-        if (timeout == Timeout.InfiniteTimeSpan)
+        if (child.TryClaimIdleTurn())
         {
-            await done.ConfigureAwait(false);
+            // The child's turn is ours: terminate it right here instead of a message, a thread hop and a wait.
+            var thread = _turnThread;
+            var outer = thread?.Current;
+            if (thread is not null)
+            {
+                thread.Current = child;
+            }
+            ValueTask stopping;
+            try
+            {
+                stopping = child.TerminateClaimedAsync(reason);
+            }
+            finally
+            {
+                if (thread is not null)
+                {
+                    thread.Current = outer;
+                }
+            }
+            if (stopping.IsCompleted)
+            {
+                stopping.GetAwaiter().GetResult(); // never throws; also releases a pooled source
+                return;
+            }
+            var claimed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _ = CompleteWhenAsync(stopping, claimed);
+            await WaitOrKillAsync(child, claimed, deadline).ConfigureAwait(false);
             return;
         }
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        child.PostSystem(new TerminateSignal(reason, done));
+        await WaitOrKillAsync(child, done, deadline).ConfigureAwait(false);
+    }
+
+    private static async Task CompleteWhenAsync(ValueTask pending, TaskCompletionSource done)
+    {
+        await pending.ConfigureAwait(false);
+        done.TrySetResult();
+    }
+
+    /// <summary>
+    /// Takes the turn of this process for its supervisor when it is idle and stopping it runs no user code
+    /// that could block: running, nothing queued, no turn queued or running, no children, no stop handler,
+    /// and the Drop shutdown policy (Drain would run handlers on messages arriving meanwhile). Holding the turn
+    /// (<see cref="_scheduled"/>) keeps "one turn at a time": a message arriving meanwhile only queues. The
+    /// caller must run <see cref="TerminateClaimedAsync"/>, which ends the turn.
+    /// </summary>
+    private bool TryClaimIdleTurn()
+    {
+        if (_runtime.Options.ShutdownMailbox != ShutdownMailboxPolicy.Drop)
+        {
+            return false;
+        }
+        Agent? agent;
+        EnterMailbox();
         try
         {
-            await done.WaitAsync(timeout, _runtime.TimeProvider).ConfigureAwait(false);
+            // Reading own-turn fields (_agent, _extras, _children) here is safe: no turn runs (_scheduled is
+            // false), and the last one published its writes by releasing the mailbox lock in EndTurn/TakeBatch.
+            if (_scheduled || _sysHead is not null || _count > 0 || _status != (int)ProcessStatus.Running
+                || _agent is null || _children is { Count: > 0 } || _extras?.Priority is { Count: > 0 })
+            {
+                return false;
+            }
+            _scheduled = true;
+            agent = _agent;
+        }
+        finally
+        {
+            ExitMailbox();
+        }
+        if (agent.HasStopHandler) // checked outside the lock: the first check of a class uses reflection
+        {
+            EndTurn(); // give the turn back (and schedule it if something arrived meanwhile)
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Terminates this process in a turn claimed by <see cref="TryClaimIdleTurn"/>, then ends that turn. Never throws.</summary>
+    private async ValueTask TerminateClaimedAsync(ExitReason reason)
+    {
+        Debug.Assert(_scheduled, "the caller claimed this process's turn");
+        try
+        {
+            await TerminateCoreAsync(reason).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.InternalError(_runtime.RuntimeLogger, _id, ex);
+        }
+        EndTurn(); // answers system messages that arrived meanwhile (the process is terminated now)
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="done"/> up to the child's shutdown timeout, then kills the child. The timeout
+    /// runs on <paramref name="deadline"/> when the caller stops several children in a row, else on a timer of
+    /// its own; no timer at all when the wait is already over or the timeout is infinite.
+    /// </summary>
+    private async ValueTask WaitOrKillAsync(AgentProcess child, TaskCompletionSource done, StopDeadline? deadline = null)
+    {
+        var timeout = child.ShutdownTimeout;
+        if (timeout == Timeout.InfiniteTimeSpan || done.Task.IsCompleted)
+        {
+            await done.Task.ConfigureAwait(false);
+            return;
+        }
+        var own = deadline is null ? new StopDeadline(_runtime.TimeProvider) : null;
+        var guard = deadline ?? own!;
+        guard.Arm(done, timeout);
+        try
+        {
+            await done.Task.ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
+            // Only StopDeadline completes the wait with an exception: the child did not stop in time.
             Log.Killed(_runtime.RuntimeLogger, child._id, timeout);
             child.Kill();
+        }
+        finally
+        {
+            guard.Disarm();
+            own?.Dispose();
         }
     }
 
@@ -161,7 +278,8 @@ internal sealed partial class AgentProcess
     {
         List<Envelope>? dropped;
         Queue<(Envelope Envelope, TaskCompletionSource Done)>? waiters;
-        lock (this)
+        EnterMailbox();
+        try
         {
             if (_status == (int)ProcessStatus.Terminated)
             {
@@ -175,6 +293,10 @@ internal sealed partial class AgentProcess
             {
                 _extras.SpaceWaiters = null;
             }
+        }
+        finally
+        {
+            ExitMailbox();
         }
         if (dropped is not null)
         {

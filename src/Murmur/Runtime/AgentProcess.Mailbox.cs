@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Murmur;
 
@@ -7,12 +9,58 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
 {
     private const int InitialRing = 16;
 
-    private Envelope[]? _ring;        // rented while the mailbox holds messages; guarded by lock (this)
-    private int _head;                // guarded by lock (this)
-    private int _count;               // guarded by lock (this)
-    private SystemMessage? _sysHead;  // guarded by lock (this)
-    private SystemMessage? _sysTail;  // guarded by lock (this)
-    private bool _scheduled;          // a turn is queued or running; guarded by lock (this)
+    /// <summary>How many user messages a turn takes out of the mailbox under one lock acquisition.</summary>
+    private const int BatchSize = 32;
+
+    /// <summary>The largest ring a worker thread keeps as its spare (4 KiB of slots).</summary>
+    private const int MaxSpareRing = 256;
+
+    private Envelope[]? _ring;        // rented while the mailbox holds messages; guarded by the mailbox lock
+    private int _head;                // guarded by the mailbox lock
+    private int _count;               // guarded by the mailbox lock
+    private SystemMessage? _sysHead;  // guarded by the mailbox lock
+    private SystemMessage? _sysTail;  // guarded by the mailbox lock
+    private bool _scheduled;          // a turn is queued or running; guarded by the mailbox lock
+    private byte _mailboxLock;        // 1 while held (EnterMailbox/ExitMailbox); a byte, to fit beside the bools
+
+    /// <summary>
+    /// Takes the mailbox lock: a test-and-set spin lock on <see cref="_mailboxLock"/>. Every critical section
+    /// it guards is a few field and array stores with no call out of the runtime (no handler, no logging), so
+    /// an uncontended acquisition is one interlocked exchange and a release is one store, where a monitor on
+    /// <c>this</c> also looks up the current thread. Not reentrant: no guarded section takes it again.
+    /// </summary>
+    /// <remarks>
+    /// Memory ordering: the <see cref="Interlocked.CompareExchange(ref byte, byte, byte)"/> that acquires is a
+    /// full fence, so no read of guarded fields moves before it; <see cref="ExitMailbox"/>'s
+    /// <see cref="Volatile.Write(ref byte, byte)"/> is a release, so every guarded write is visible before the
+    /// lock reads as free. Together they order critical sections as a monitor would.
+    /// </remarks>
+    private void EnterMailbox()
+    {
+        if (Interlocked.CompareExchange(ref _mailboxLock, (byte)1, (byte)0) != 0)
+        {
+            EnterMailboxContended();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void EnterMailboxContended()
+    {
+        // SpinWait yields the processor (and from time to time sleeps) as it goes on, so a holder that was
+        // preempted on a busy machine gets to run and release instead of being spun against for a time slice.
+        var spinner = default(SpinWait);
+        do
+        {
+            spinner.SpinOnce();
+        }
+        while (Volatile.Read(ref _mailboxLock) != 0 || Interlocked.CompareExchange(ref _mailboxLock, (byte)1, (byte)0) != 0);
+    }
+
+    private void ExitMailbox()
+    {
+        Debug.Assert(_mailboxLock == 1, "released by its holder only");
+        Volatile.Write(ref _mailboxLock, (byte)0);
+    }
 
     private enum PostResult
     {
@@ -26,9 +74,14 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
     {
         get
         {
-            lock (this)
+            EnterMailbox();
+            try
             {
                 return _count;
+            }
+            finally
+            {
+                ExitMailbox();
             }
         }
     }
@@ -38,9 +91,14 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
     {
         get
         {
-            lock (this)
+            EnterMailbox();
+            try
             {
                 return _ring is not null;
+            }
+            finally
+            {
+                ExitMailbox();
             }
         }
     }
@@ -116,7 +174,8 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
 
     private bool WithdrawWaiter(TaskCompletionSource done)
     {
-        lock (this)
+        EnterMailbox();
+        try
         {
             if (_extras?.SpaceWaiters is not { Count: > 0 } waiters)
             {
@@ -127,12 +186,18 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
             _extras.SpaceWaiters = kept;
             return withdrawn;
         }
+        finally
+        {
+            ExitMailbox();
+        }
     }
 
     private PostResult TryEnqueue(object message, AgentRef? sender, TaskCompletionSource? waiter = null)
     {
         bool schedule;
-        lock (this)
+        var dropped = false; // counted (and logged) after the lock is released
+        EnterMailbox();
+        try
         {
             if (_status == (int)ProcessStatus.Terminated)
             {
@@ -144,11 +209,11 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
                 switch (mailbox.FullMode)
                 {
                     case MailboxFullMode.DropNewest:
-                        _runtime.CountDropped(_id, mailbox);
+                        dropped = true;
                         return PostResult.Dropped;
                     case MailboxFullMode.DropOldest:
                         DequeueRing();
-                        _runtime.CountDropped(_id, mailbox);
+                        dropped = true;
                         break;
                     case MailboxFullMode.Wait when waiter is not null:
                         (Extras.SpaceWaiters ??= new()).Enqueue((new Envelope(message, sender), waiter));
@@ -164,9 +229,18 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
                 _scheduled = true;
             }
         }
+        finally
+        {
+            ExitMailbox();
+            if (dropped)
+            {
+                _runtime.CountDropped(_id, _options.Mailbox);
+            }
+        }
         if (schedule)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            // From inside a turn the receiver's turn goes to this worker's local queue (see InTurn).
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: InTurn);
         }
         return PostResult.Enqueued;
     }
@@ -175,7 +249,8 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
     internal void PostSystem(SystemMessage message)
     {
         bool schedule = false, rejected = false;
-        lock (this)
+        EnterMailbox();
+        try
         {
             if (_status == (int)ProcessStatus.Terminated)
             {
@@ -196,6 +271,10 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
                 _scheduled = true;
             }
         }
+        finally
+        {
+            ExitMailbox();
+        }
         if (rejected)
         {
             AnswerAfterTermination(message);
@@ -212,7 +291,8 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
         {
             return null;
         }
-        lock (this)
+        EnterMailbox();
+        try
         {
             var head = _sysHead;
             if (head is not null)
@@ -226,6 +306,10 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
             }
             return head;
         }
+        finally
+        {
+            ExitMailbox();
+        }
     }
 
     private bool TryDequeueUser(out Envelope envelope)
@@ -236,7 +320,8 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
             return true;
         }
         TaskCompletionSource? waiter = null;
-        lock (this)
+        EnterMailbox();
+        try
         {
             if (_count == 0)
             {
@@ -252,8 +337,128 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
                 waiter = done;
             }
         }
+        finally
+        {
+            ExitMailbox();
+        }
         waiter?.TrySetResult();
         return true;
+    }
+
+    /// <summary>
+    /// Takes up to <see cref="BatchSize"/> (and at most <paramref name="budget"/>) user messages for this turn
+    /// under one lock acquisition. Returns 0 with <paramref name="ended"/> set when the mailbox is empty and no
+    /// system message waits: the turn is then over (unscheduled, ring returned) — decided under the same lock
+    /// as the emptiness, so a concurrent post either lands before it (and is taken) or sees the process
+    /// unscheduled (and schedules a new turn). Returns 0 without <paramref name="ended"/> when a system message
+    /// must run first or the process is not running. Own turn only.
+    /// </summary>
+    private int TakeBatch(Envelope[] batch, int budget, out bool ended)
+    {
+        ended = false;
+        if (_extras?.Priority is { Count: > 0 } priority)
+        {
+            batch[0] = priority.Dequeue(); // Down/Exit messages, queued by this turn's system handlers
+            return 1;
+        }
+        if (_options.Mailbox.IsBounded)
+        {
+            // A bounded mailbox counts only what is in the ring, so a turn takes one message at a time: taking
+            // more would free slots for senders while the messages are still unhandled (the capacity would no
+            // longer be exact), and a freed slot goes to the first waiting sender (TryDequeueUser).
+            if (TryDequeueUser(out batch[0]))
+            {
+                return 1;
+            }
+        }
+        EnterMailbox();
+        try
+        {
+            if (_count > 0 && !_options.Mailbox.IsBounded)
+            {
+                var take = Math.Min(Math.Min(_count, budget), BatchSize);
+                var ring = _ring!;
+                var head = _head;
+                for (var i = 0; i < take; i++)
+                {
+                    batch[i] = ring[head];
+                    ring[head] = default; // no stale references in a pooled array
+                    head = head + 1 == ring.Length ? 0 : head + 1;
+                }
+                _head = head;
+                _count -= take;
+                return take;
+            }
+            if (_sysHead is not null || _status != (int)ProcessStatus.Running || _count > 0)
+            {
+                return 0; // the caller re-checks system messages and status (or takes the bounded message)
+            }
+            Debug.Assert(_scheduled, "only the scheduled turn takes messages");
+            _scheduled = false;
+            ReturnRingIfEmpty();
+            ended = true;
+            return 0;
+        }
+        finally
+        {
+            ExitMailbox();
+        }
+    }
+
+    /// <summary>
+    /// Puts taken but unhandled envelopes [<paramref name="from"/>, <paramref name="to"/>) back at the front of
+    /// the mailbox in their order, so that they are next again. On a process terminated meanwhile (killed from
+    /// outside while its handler ran) they become dead letters, as the ring's content did. Own turn only.
+    /// </summary>
+    private void PutBack(Envelope[] batch, int from, int to)
+    {
+        Debug.Assert(from < to && to <= BatchSize, "put back a non-empty part of the batch");
+        Debug.Assert(!_options.Mailbox.IsBounded || to - from <= 1, "a bounded mailbox never has more than one message out");
+        var dead = false;
+        EnterMailbox();
+        try
+        {
+            if (_status == (int)ProcessStatus.Terminated)
+            {
+                dead = true;
+            }
+            else
+            {
+                for (var i = to - 1; i >= from; i--)
+                {
+                    PushFrontRing(batch[i]);
+                }
+            }
+        }
+        finally
+        {
+            ExitMailbox();
+        }
+        for (var i = from; i < to; i++)
+        {
+            if (dead)
+            {
+                _runtime.DeadLetter(_id, batch[i].Message, "the agent stopped before handling it");
+            }
+            batch[i] = default;
+        }
+    }
+
+    private void PushFrontRing(in Envelope envelope)
+    {
+        var ring = _ring;
+        if (ring is null)
+        {
+            ring = _ring = RentRing();
+            _head = 0;
+        }
+        else if (_count == ring.Length)
+        {
+            ring = GrowRing(ring);
+        }
+        _head = _head == 0 ? ring.Length - 1 : _head - 1;
+        ring[_head] = envelope;
+        _count++;
     }
 
     private void EnqueueRing(in Envelope envelope)
@@ -261,7 +466,7 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
         var ring = _ring;
         if (ring is null)
         {
-            ring = _ring = ArrayPool<Envelope>.Shared.Rent(InitialRing);
+            ring = _ring = RentRing();
             _head = 0;
         }
         else if (_count == ring.Length)
@@ -285,6 +490,21 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
         _head = _head + 1 == ring.Length ? 0 : _head + 1;
         _count--;
         return envelope;
+    }
+
+    /// <summary>
+    /// A ring for a mailbox that has none: this worker thread's spare (the largest ring, up to
+    /// <see cref="MaxSpareRing"/> slots, that an emptied mailbox gave back on this thread), else one from the shared pool. The spare belongs to the thread, not to an agent,
+    /// so idle agents still hold no storage; it saves the pool's rent/return on each turn of a busy agent.
+    /// </summary>
+    private static Envelope[] RentRing()
+    {
+        if (_turnThread is { SpareRing: { } spare } thread)
+        {
+            thread.SpareRing = null;
+            return spare;
+        }
+        return ArrayPool<Envelope>.Shared.Rent(InitialRing);
     }
 
     private Envelope[] GrowRing(Envelope[] ring)
@@ -326,7 +546,19 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
         {
             _ring = null;
             _head = 0;
-            ArrayPool<Envelope>.Shared.Return(ring);
+            // Every slot outside [_head, _head + _count) is cleared as it is consumed, so an empty ring holds
+            // no references and can be handed on as it is.
+            Debug.Assert(Array.TrueForAll(ring, e => e.Message is null), "an empty ring holds no stale references");
+            // A busy agent empties and refills its mailbox on every turn: keep the larger of this ring and the
+            // thread's spare (up to MaxSpareRing), so the next mailbox filled on this thread neither rents nor grows.
+            if (ring.Length <= MaxSpareRing && _turnThread is { } thread && (thread.SpareRing?.Length ?? 0) < ring.Length)
+            {
+                (ring, thread.SpareRing) = (thread.SpareRing, ring);
+            }
+            if (ring is not null)
+            {
+                ArrayPool<Envelope>.Shared.Return(ring);
+            }
         }
     }
 }

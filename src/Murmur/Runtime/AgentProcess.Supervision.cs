@@ -148,7 +148,7 @@ internal sealed partial class AgentProcess
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         child.PostSystem(new HaltSignal(reason, done));
-        await WaitOrKillAsync(child, done.Task).ConfigureAwait(false);
+        await WaitOrKillAsync(child, done).ConfigureAwait(false);
     }
 
     /// <summary>The supervisor gives up: its children stop in reverse order, then it crashes to its own supervisor.</summary>

@@ -9,7 +9,7 @@ namespace Murmur;
 /// <remarks>
 /// Threading: a process runs at most one turn at a time (<see cref="_scheduled"/> is set while a turn is
 /// queued or running, under the mailbox lock). Fields marked "own turn" are touched only from the turn;
-/// mailbox fields only under <c>lock (this)</c>. Cross-process requests are always system messages.
+/// mailbox fields only under the mailbox lock (<c>EnterMailbox</c>/<c>ExitMailbox</c>; never held while calling out of the runtime). Cross-process requests are always system messages.
 /// </remarks>
 internal sealed partial class AgentProcess : AgentRef, IAgentContext
 {

@@ -149,15 +149,18 @@ public sealed partial class AgentRuntime : IAsyncDisposable
             throw new InvalidOperationException($"Cannot ask '{target.Id}': it is not alive.");
         }
         object reply;
+        future.Arm(wait, TimeProvider, cancellationToken);
         try
         {
-            reply = wait == Timeout.InfiniteTimeSpan
-                ? await future.Reply.WaitAsync(cancellationToken).ConfigureAwait(false)
-                : await future.Reply.WaitAsync(wait, TimeProvider, cancellationToken).ConfigureAwait(false);
+            reply = await future.Reply.ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             throw new TimeoutException($"'{target.Id}' did not reply within {wait.TotalMilliseconds:0.###} ms.");
+        }
+        finally
+        {
+            future.Disarm();
         }
         return reply is TReply typed ? typed
             : throw new InvalidCastException($"'{target.Id}' replied with {reply.GetType().Name}; the ask expected {typeof(TReply).Name}.");

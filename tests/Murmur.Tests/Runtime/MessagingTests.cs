@@ -99,6 +99,21 @@ public sealed class MessagingTests
     }
 
     [Fact]
+    public async Task Ask_AlreadyCancelledToken_ThrowsOperationCanceled()
+    {
+        await using var runtime = AgentRuntime.Create();
+        var echo = runtime.Spawn(Agent.FromHandler((ctx, m) =>
+        {
+            ctx.Reply(m);
+            return ValueTask.CompletedTask;
+        }));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runtime.AskAsync<string>(echo, "hi", TimeSpan.FromSeconds(5), new CancellationToken(canceled: true)));
+        Assert.Equal("hi", await runtime.AskAsync<string>(echo, "hi", TimeSpan.FromMilliseconds(50)));
+        await Task.Delay(100); // the answered ask's timer was released: nothing fires late
+        Assert.Equal("again", await runtime.AskAsync<string>(echo, "again", Timeout.InfiniteTimeSpan));
+    }
+
+    [Fact]
     public async Task Ask_WrongReplyType_SaysWhatItGot()
     {
         var probe = new Probe();
