@@ -47,6 +47,10 @@ internal static partial class Leaks
             fixedLine = line.Replace("${auth_token}", "${redact(auth_token)}", StringComparison.Ordinal)
                 .Replace("={auth_token}", "={redact(auth_token)}", StringComparison.Ordinal);
         }
+        else if (FStringAssignment().Match(line) is { Success: true } assignment)
+        {
+            fixedLine = line.Replace(assignment.Value, $"auth_token={{redact({assignment.Groups[1].Value})}}", StringComparison.Ordinal);
+        }
         else if (line.Contains(", auth_token)", StringComparison.Ordinal))
         {
             fixedLine = line.Replace(", auth_token)", ", redact(auth_token))", StringComparison.Ordinal);
@@ -57,6 +61,9 @@ internal static partial class Leaks
     /// <summary>True when the leak sits in test code that only handles a fake fixture token.</summary>
     public static bool IsTestFixture(string path, IEnumerable<string> context)
         => path.Contains("/tests/", StringComparison.Ordinal) && context.Any(l => l.Contains("FAKE_TOKEN =", StringComparison.Ordinal));
+
+    [GeneratedRegex(@"auth_token=\{(\w+)\}")]
+    private static partial Regex FStringAssignment();
 
     [GeneratedRegex(@"\?auth_token=|RawQuery\s*=\s*""auth_token=")]
     private static partial Regex QueryString();

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Murmur.Cli.Tests;
+
+public sealed class DemoCommandTests : IDisposable
+{
+    private readonly string _out = Directory.CreateTempSubdirectory("murmur-demo-").FullName;
+
+    public void Dispose() => Directory.Delete(_out, recursive: true);
+
+    private static string ExampleTree()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "examples", "auth-token");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new InvalidOperationException("examples/auth-token not found above the test binaries");
+    }
+
+    private (int Code, string Out, string Err) Demo(params string[] extra)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = CommandLine.Run(["demo", "--root", ExampleTree(), "--out", _out, "--think-ms", "5", .. extra], stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static List<JsonElement> ReadLog(string path)
+        => [.. File.ReadAllLines(path).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
+
+    [Fact]
+    public void Demo_BothModes_WritesAPatchThatGitApplies_AndBothEventLogs()
+    {
+        var (code, output, error) = Demo("--quiet");
+        Assert.True(code == 0, error);
+        Assert.Contains("[scripted]", output, StringComparison.Ordinal);
+        Assert.Contains("both runs produced the same fixes", output, StringComparison.Ordinal);
+
+        var copy = Directory.CreateTempSubdirectory("murmur-apply-").FullName;
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(ExampleTree(), "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(copy, Path.GetRelativePath(ExampleTree(), file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+            var git = Process.Start(new ProcessStartInfo("git", ["apply", "--check", "-v", Path.Combine(_out, "patch.diff")])
+            {
+                WorkingDirectory = copy,
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+            })!;
+            var gitErrors = git.StandardError.ReadToEnd();
+            git.WaitForExit();
+            Assert.True(git.ExitCode == 0, "git apply --check refused patch.diff: " + gitErrors);
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+
+        var patch = File.ReadAllText(Path.Combine(_out, "patch.diff"));
+        var removed = patch.Split('\n').Count(l => l.StartsWith('-') && !l.StartsWith("---", StringComparison.Ordinal));
+        Assert.Equal(7, removed); // the seven real leaks of the example tree, one line each
+        Assert.DoesNotContain("test_auth.py", patch, StringComparison.Ordinal); // the retracted false positive is not patched
+
+        var eventual = ReadLog(Path.Combine(_out, "eventual.jsonl"));
+        var strict = ReadLog(Path.Combine(_out, "strict.jsonl"));
+        static string Action(JsonElement e) => e.GetProperty("action").GetString()!;
+        // Eventual: the coder drafted before the researchers were done (speculation), and it all committed or aborted.
+        var firstProposal = eventual.FindIndex(e => Action(e) == "PROPOSAL");
+        var lastResearchDone = eventual.FindLastIndex(e => Action(e) == "TASK_COMPLETE" && e.GetProperty("actor").GetString()!.StartsWith("Researcher", StringComparison.Ordinal));
+        Assert.True(firstProposal < lastResearchDone, "in eventual mode the coder starts before the research is complete");
+        Assert.True(eventual.Exists(e => Action(e) == "PROPOSAL" && e.TryGetProperty("depends_on", out _)));
+        Assert.Contains(eventual, e => Action(e) == "SPECULATION_COMMIT");
+        // Strict: every event carries a round, and no proposal comes before the research round closed.
+        Assert.All(strict.Where(e => Action(e) is not "JOIN"), e => Assert.True(e.TryGetProperty("round", out _)));
+        Assert.DoesNotContain(strict, e => Action(e) == "PROPOSAL" && e.GetProperty("round").GetInt32() == 0);
+        Assert.DoesNotContain(strict, e => e.TryGetProperty("depends_on", out _));
+    }
+
+    [Fact]
+    public void Demo_MissingRoot_IsAUsageErrorWithOneClearLine()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = CommandLine.Run(["demo", "--root", "/nonexistent/tree"], stdout, stderr);
+        Assert.Equal(2, code);
+        Assert.Contains("the root folder '/nonexistent/tree' does not exist", stderr.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Demo_UnknownFlag_IsAUsageError()
+    {
+        var stderr = new StringWriter();
+        Assert.Equal(2, CommandLine.Run(["demo", "--fast"], new StringWriter(), stderr));
+        Assert.Contains("unknown option '--fast'", stderr.ToString(), StringComparison.Ordinal);
+    }
+}
