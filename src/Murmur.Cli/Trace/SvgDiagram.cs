@@ -21,7 +21,7 @@ internal static class SvgDiagram
     /// <summary>Distance between two columns.</summary>
     public const int ColumnGap = 54;
 
-    private const int Right = 120;
+    private const int Right = 70;
     private const int Bottom = 36;
     private const int Radius = 8;
     private const int MaxLaneName = 24;
