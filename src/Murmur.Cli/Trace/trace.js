@@ -86,6 +86,14 @@ window.onerror = function (message, source, line) {
     if (ev.key === "Escape") { selected = -1; clear(); }
   });
 
+  // page.html#select=EVENT_ID opens with that event selected (for links and screenshots).
+  var match = /^#select=(.+)$/.exec(location.hash);
+  if (match) {
+    var wanted = decodeURIComponent(match[1]);
+    events.forEach(function (e, i) { if (e.id === wanted) { selected = i; } });
+    show(selected);
+  }
+
   var body = document.body;
   body.dataset.lanes = String(svg.querySelectorAll("g.lane").length);
   body.dataset.marks = String(marks.length);
