@@ -6,14 +6,20 @@ namespace Murmur.Cli.Tests;
 /// <summary>Runs murmur in-process (or as a process) against a temporary file.</summary>
 internal sealed class CliRun : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("murmur-cli-").FullName;
+    private readonly string _directory = System.IO.Directory.CreateTempSubdirectory("murmur-cli-").FullName;
 
     public string File(params string[] lines)
     {
-        var path = Path.Combine(_directory, $"events{Directory.GetFiles(_directory).Length}.jsonl");
+        var path = Path.Combine(_directory, $"events{System.IO.Directory.GetFiles(_directory).Length}.jsonl");
         System.IO.File.WriteAllText(path, string.Join('\n', lines) + "\n");
         return path;
     }
+
+    /// <summary>A path in the temporary directory (nothing is created).</summary>
+    public string Output(string name) => Path.Combine(_directory, name);
+
+    /// <summary>A new sub-directory of the temporary directory.</summary>
+    public string Directory(string name) => System.IO.Directory.CreateDirectory(Path.Combine(_directory, name)).FullName;
 
     public static (int Exit, string Stdout, string Stderr) Run(params string[] args)
     {
@@ -39,5 +45,5 @@ internal sealed class CliRun : IDisposable
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => System.IO.Directory.Delete(_directory, recursive: true);
 }

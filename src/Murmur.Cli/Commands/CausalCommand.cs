@@ -101,24 +101,9 @@ internal sealed class CausalCommand : ICommand
             {
                 throw new UsageException("--roster was given twice");
             }
-            roster = ParseRoster(value);
+            roster = RosterArgument.Parse(value);
         }
         return (path ?? throw new UsageException("missing FILE"), roster);
-    }
-
-    private static Roster ParseRoster(string value)
-    {
-        var names = value.Split(',', StringSplitOptions.TrimEntries);
-        if (names.Any(n => n.Length == 0))
-        {
-            throw new UsageException($"--roster '{value}' has an empty member name");
-        }
-        var duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-        {
-            throw new UsageException($"--roster lists '{duplicate.Key}' twice");
-        }
-        return Roster.Of(names);
     }
 
     internal static CausalReport Deliver(ReadOnlySpan<byte> content, Roster? roster)

@@ -1,0 +1,169 @@
+using System.Reflection;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Murmur.AI.Tools;
+
+namespace Murmur.Cli.Commands;
+
+/// <summary>
+/// <c>murmur tool run NAME --root DIR [--args JSON]</c>: runs one built-in tool (see <see cref="BuiltInTools"/>)
+/// confined to DIR and prints its JSON result; <c>murmur tool list</c> names the tools.
+/// </summary>
+internal sealed class ToolCommand : ICommand
+{
+    private static readonly JsonSerializerOptions Output = new(AIJsonUtilities.DefaultOptions)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        WriteIndented = false,
+    };
+
+    public string Name => "tool";
+
+    public string Summary => "run one built-in tool (grep_search, read_file, ...) confined to a folder";
+
+    public string Usage => """
+        usage: murmur tool run NAME --root DIR [--args JSON]
+               murmur tool list
+
+        run    runs the built-in tool NAME with the JSON object JSON as its arguments (default {}), confined to
+               DIR: paths in the arguments are relative to DIR and may not leave it. Prints the tool's result as
+               one line of JSON on stdout.
+        list   prints the built-in tools, one per line: name and description.
+
+        tools: grep_search {query, path=".", regex=false}, read_file {path, start=1, count=200},
+               list_files {path="."}, propose_patch {path, unified_diff}, apply_patch {path, unified_diff}
+               (apply_patch writes the file).
+
+        exit codes: 0 the tool ran, 1 the tool failed or was refused (missing root folder, unknown tool,
+        invalid JSON arguments, refused path, tool error; the message is on stderr), 2 usage error.
+
+        example: murmur tool run grep_search --root . --args '{"query":"auth_token","path":"src"}'
+
+        """;
+
+    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Count == 0)
+        {
+            throw new UsageException("missing sub-command: 'run' or 'list'");
+        }
+        if (args[0] == "list")
+        {
+            if (args.Count > 1)
+            {
+                throw new UsageException($"'tool list' takes no arguments; got '{args[1]}'");
+            }
+            foreach (var tool in BuiltInTools.All(AppContext.BaseDirectory))
+            {
+                stdout.WriteLine($"{tool.Name,-14} {tool.Description}");
+            }
+            return ExitCodes.Ok;
+        }
+        if (args[0] != "run")
+        {
+            throw new UsageException($"unknown sub-command '{args[0]}'; use 'run' or 'list'");
+        }
+        var (name, root, json) = ParseRun(args);
+        try
+        {
+            var result = Invoke(name, root, json);
+            stdout.WriteLine(JsonSerializer.Serialize(result, Output));
+            return ExitCodes.Ok;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            stderr.WriteLine($"murmur tool: {Message(ex)}");
+            return ExitCodes.Failed;
+        }
+    }
+
+    private static object? Invoke(string name, string root, string json)
+    {
+        if (!Directory.Exists(root))
+        {
+            throw new DirectoryNotFoundException($"the root folder '{root}' does not exist");
+        }
+        var tools = BuiltInTools.All(root);
+        var tool = tools.FirstOrDefault(t => t.Name == name)
+            ?? throw new ArgumentException($"unknown tool '{name}'; known tools: {string.Join(", ", tools.Select(t => t.Name))}");
+        var arguments = new AIFunctionArguments();
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new ArgumentException($"--args must be a JSON object, e.g. {{\"query\":\"x\"}}; got a {document.RootElement.ValueKind.ToString().ToLowerInvariant()}");
+            }
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                arguments[property.Name] = property.Value.Clone();
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new ArgumentException($"--args is not valid JSON: {ex.Message}", ex);
+        }
+        return tool.InvokeAsync(arguments).AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>The innermost meaningful message: reflection and task wrappers are peeled off.</summary>
+    private static string Message(Exception ex)
+    {
+        while (ex is TargetInvocationException or AggregateException && ex.InnerException is { } inner)
+        {
+            ex = inner;
+        }
+        return ex.Message;
+    }
+
+    private static (string Name, string Root, string Json) ParseRun(IReadOnlyList<string> args)
+    {
+        string? name = null, root = null, json = null;
+        for (var i = 1; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "--root" or "--args")
+            {
+                if (i + 1 >= args.Count)
+                {
+                    throw new UsageException($"{arg} needs a value");
+                }
+                var value = args[++i];
+                if ((arg == "--root" ? root : json) is not null)
+                {
+                    throw new UsageException($"{arg} was given twice");
+                }
+                if (arg == "--root")
+                {
+                    root = value;
+                }
+                else
+                {
+                    json = value;
+                }
+            }
+            else if (arg.StartsWith('-'))
+            {
+                throw new UsageException($"unknown option '{arg}'");
+            }
+            else if (name is null)
+            {
+                name = arg;
+            }
+            else
+            {
+                throw new UsageException($"only one tool NAME is accepted; got '{name}' and '{arg}'");
+            }
+        }
+        if (name is null)
+        {
+            throw new UsageException("missing tool NAME");
+        }
+        if (string.IsNullOrEmpty(root))
+        {
+            throw new UsageException("missing --root DIR (the folder the tool is confined to)");
+        }
+        return (name, root, json ?? "{}");
+    }
+}

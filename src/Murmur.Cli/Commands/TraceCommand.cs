@@ -1,0 +1,93 @@
+using System.Text;
+using Murmur.Cli.Trace;
+
+namespace Murmur.Cli.Commands;
+
+/// <summary>
+/// <c>murmur trace LOG --html OUT [--shiviz OUT] [--roster A,B,C]</c>: delivers a log in causal order and draws it
+/// as a self-contained HTML space-time diagram, optionally also as a ShiViz log.
+/// </summary>
+internal sealed class TraceCommand : ICommand
+{
+    public string Name => "trace";
+
+    public string Summary => "draw a log as a space-time diagram (self-contained HTML, ShiViz log)";
+
+    public string Usage => """
+        usage: murmur trace LOG --html OUT.html [--shiviz OUT.log] [--roster A,B,C]
+
+        Reads LOG, one JSON event per line (blank lines are skipped), delivers the events in causal order as
+        'murmur causal' does, and writes:
+          --html OUT.html    one self-contained page (inline CSS, JS and SVG; no network) with a lane per actor,
+                             events left to right in delivery order, causal and depends_on arrows, speculation
+                             and round markers; hover shows an event's JSON, click shows what is concurrent.
+          --shiviz OUT.log   the same events in ShiViz's log format (regex line, empty line, then per event
+                             'ACTOR {"A":1,"B":2}' and 'ACTION EVENT_ID PAYLOAD').
+        At least one of --html and --shiviz is needed.
+
+        options:
+          --roster A,B,C     the fixed roster (member i owns clock entry i); without it, JOIN events define it.
+          -h, --help         print this help.
+
+        exit codes: 0 every event was drawn, 1 some lines were rejected or undeliverable (the rest is drawn and
+        the page lists them), 2 usage error (bad flags, unreadable log, unwritable output).
+
+        """;
+
+    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        var options = TraceOptions.Parse(args);
+        byte[] content;
+        try
+        {
+            content = File.ReadAllBytes(options.Log);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UsageException($"cannot read '{options.Log}': {ex.Message}");
+        }
+
+        var model = TraceModel.Build(content, options.Roster);
+        var written = new List<string>();
+        if (options.Html is { } html && !TryWrite(html, HtmlPage.Render(model, Path.GetFileName(options.Log)), written, stderr))
+        {
+            return ExitCodes.Usage;
+        }
+        if (options.ShiViz is { } shiviz && !TryWrite(shiviz, ShiVizWriter.Write(model), written, stderr))
+        {
+            return ExitCodes.Usage;
+        }
+        var arrows = model.Arrows.Count(a => a.Kind != ArrowKind.Lane);
+        stdout.WriteLine($"murmur trace: {model.Nodes.Count} event(s) on {model.Roster.Count} lane(s), {arrows} arrow(s); wrote {string.Join(", ", written)}");
+        var report = model.Report;
+        foreach (var r in report.Rejected)
+        {
+            stderr.WriteLine($"line {r.Line}: rejected{(r.EventId is null ? "" : $" '{r.EventId}'")}: {r.Reason}");
+        }
+        foreach (var (id, line, reason) in report.Undeliverable)
+        {
+            stderr.WriteLine($"line {line}: '{id}' is undeliverable: {reason}");
+        }
+        if (report.Rejected.Count == 0 && report.Undeliverable.Count == 0)
+        {
+            return ExitCodes.Ok;
+        }
+        stderr.WriteLine($"murmur trace: {report.Rejected.Count} line(s) rejected, {report.Undeliverable.Count} event(s) undeliverable; the page lists them.");
+        return ExitCodes.Failed;
+    }
+
+    private static bool TryWrite(string path, string text, List<string> written, TextWriter stderr)
+    {
+        try
+        {
+            File.WriteAllText(path, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            written.Add(path);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            stderr.WriteLine($"murmur trace: cannot write '{path}': {ex.Message}");
+            return false;
+        }
+    }
+}
