@@ -17,6 +17,11 @@ if [ -x "$ROOT/tests/servers.sh" ]; then
   murmur_servers_start || { echo "could not start test servers"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
+# Headless Chromium renders the trace pages in the CLI's browser tests.
+# shellcheck source=/dev/null
+source "$ROOT/tests/chromium.sh"
+murmur_chromium_install || { echo "could not install chromium"; echo "0 passed, 1 failed"; exit 1; }
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 if ! dotnet build Murmur.slnx -c Release -v quiet -nologo; then
   echo "build failed"

@@ -70,6 +70,8 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Equal(7, removed); // the seven real leaks of the example tree, one line each
         Assert.DoesNotContain("test_auth.py", patch, StringComparison.Ordinal); // the retracted false positive is not patched
 
+        Assert.Contains("<svg", File.ReadAllText(Path.Combine(_out, "eventual.html")), StringComparison.Ordinal);
+        Assert.Contains("<svg", File.ReadAllText(Path.Combine(_out, "strict.html")), StringComparison.Ordinal);
         var eventual = ReadLog(Path.Combine(_out, "eventual.jsonl"));
         var strict = ReadLog(Path.Combine(_out, "strict.jsonl"));
         static string Action(JsonElement e) => e.GetProperty("action").GetString()!;

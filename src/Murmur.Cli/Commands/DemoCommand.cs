@@ -27,7 +27,7 @@ internal sealed class DemoCommand : ICommand
 
         options:
           --root DIR       the source tree (default: examples/auth-token, found from the current directory up)
-          --out DIR        where to write patch.diff, eventual.jsonl, strict.jsonl (default: ./murmur-out)
+          --out DIR        where to write patch.diff, eventual.jsonl/.html, strict.jsonl/.html (default: ./murmur-out)
           --mode M         eventual, strict or both (default: both)
           --think-ms N     modelled latency of one scripted reasoning step in ms (default: 40)
           --seed N         seed for event ids and think-time jitter (default: 7)
@@ -68,7 +68,10 @@ internal sealed class DemoCommand : ICommand
         foreach (var run in runs)
         {
             var name = run.Mode == Consistency.Eventual ? "eventual" : "strict";
-            await File.WriteAllLinesAsync(Path.Combine(settings.Out, name + ".jsonl"), run.Events.Select(e => e.ToString()));
+            var log = Path.Combine(settings.Out, name + ".jsonl");
+            await File.WriteAllLinesAsync(log, run.Events.Select(e => e.ToString()));
+            var trace = Trace.TraceModel.Build(await File.ReadAllBytesAsync(log), null);
+            await File.WriteAllTextAsync(Path.Combine(settings.Out, name + ".html"), Trace.HtmlPage.Render(trace, $"murmur demo — {name} run"));
         }
         var patch = PatchWriter.ForTree(settings.Root, runs[0].Fixes);
         await File.WriteAllTextAsync(Path.Combine(settings.Out, "patch.diff"), patch);
@@ -105,7 +108,7 @@ internal sealed class DemoCommand : ICommand
         sb.AppendLine(inv, $"wrote {Path.Combine(settings.Out, "patch.diff")} (git apply accepts it in {settings.Root})");
         foreach (var run in runs)
         {
-            sb.AppendLine(inv, $"wrote {Path.Combine(settings.Out, Label(run) + ".jsonl")} ({run.Events.Count} events; see them with: murmur trace {Path.Combine(settings.Out, Label(run) + ".jsonl")} --html {Path.Combine(settings.Out, Label(run) + ".html")})");
+            sb.AppendLine(inv, $"wrote {Path.Combine(settings.Out, Label(run) + ".jsonl")} ({run.Events.Count} events) and its space-time diagram {Path.Combine(settings.Out, Label(run) + ".html")}");
         }
         return sb.ToString();
     }
