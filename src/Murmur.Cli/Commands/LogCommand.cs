@@ -1,0 +1,117 @@
+using Murmur.Cli.Mesh;
+
+namespace Murmur.Cli.Commands;
+
+/// <summary><c>murmur log tail|dead-letters --topic T --log URL</c>: read a topic of the shared log.</summary>
+internal sealed class LogCommand : ICommand
+{
+    public string Name => "log";
+
+    public string Summary => "follow a topic of the shared log, or list the events a node would refuse, with reasons";
+
+    public string Usage => $"""
+        usage: murmur log tail --topic T --log URL [--from N] [--no-follow]
+               murmur log dead-letters --topic T --log URL
+
+        tail           prints the topic's events, one JSON envelope per line, from position N (default 1), and
+                       keeps following until interrupted; --no-follow stops at the current end. Entries that are
+                       not valid events are reported on stderr with the reason.
+        dead-letters   reads the topic to its end and lists, as JSON lines, every entry a node would refuse —
+                       malformed, oversized, conflicting or causally impossible — with its position and reason.
+
+        options:
+          --log URL   {LogSpec.Help}
+          --topic T   the topic
+
+        exit codes: 0 done, 1 the log is unreachable, 2 usage error.
+
+        """;
+
+    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Count == 0 || args[0] is not ("tail" or "dead-letters"))
+        {
+            throw new UsageException("use 'murmur log tail' or 'murmur log dead-letters'.");
+        }
+        string? log = null, topic = null;
+        long from = 1;
+        var follow = true;
+        for (var i = 1; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
+            switch (args[i])
+            {
+                case "--log": log = Value(); break;
+                case "--topic": topic = Value(); break;
+                case "--from": from = long.TryParse(Value(), out var f) && f >= 1 ? f : throw new UsageException("--from takes a position from 1."); break;
+                case "--no-follow": follow = false; break;
+                default: throw new UsageException($"unknown option '{args[i]}'.");
+            }
+        }
+        LogSpec.Validate(log);
+        if (TopicName.Check(topic) is { } bad)
+        {
+            throw new UsageException(topic is null ? "--topic is required." : $"--topic '{topic}' is invalid: {bad}.");
+        }
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        return args[0] == "tail"
+            ? TailAsync(log!, topic!, from, follow, stdout, stderr, stop.Token).GetAwaiter().GetResult()
+            : DeadLettersAsync(log!, topic!, stdout, stderr).GetAwaiter().GetResult();
+    }
+
+    private static async Task<int> TailAsync(string log, string topic, long from, bool follow, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connected = await LogSpec.ConnectAsync(log, cancellationToken);
+            await foreach (var entry in connected.ReadAsync(topic, from, follow, cancellationToken))
+            {
+                if (AgentEventCodec.TryDecode(entry.Data.Span, null, null, out var e, out var error))
+                {
+                    stdout.WriteLine(e!.ToString());
+                }
+                else
+                {
+                    stderr.WriteLine($"position {entry.Position}: not a valid event: {error}");
+                }
+            }
+            return ExitCodes.Ok;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return ExitCodes.Ok;
+        }
+        catch (EventLogException ex)
+        {
+            stderr.WriteLine($"murmur log: {ex.Message}");
+            return ExitCodes.Failed;
+        }
+    }
+
+    /// <summary>Replays the topic through a node (in memory) and lists what it refused.</summary>
+    private static async Task<int> DeadLettersAsync(string log, string topic, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            await using var connected = await LogSpec.ConnectAsync(log, CancellationToken.None);
+            await using var node = await MurmurNode.StartAsync(o => o.UseLog(connected));
+            var followed = await node.OpenTopicAsync(topic);
+            foreach (var dead in node.DeadLetters.Items.Where(d => d.Topic == topic))
+            {
+                stdout.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { position = dead.Position, event_id = dead.EventId, reason = dead.Reason, excerpt = dead.Excerpt }));
+            }
+            stderr.WriteLine($"{node.DeadLetters.Count} refused, {followed.DeliveredCount} delivered in topic {topic}");
+            return ExitCodes.Ok;
+        }
+        catch (EventLogException ex)
+        {
+            stderr.WriteLine($"murmur log: {ex.Message}");
+            return ExitCodes.Failed;
+        }
+    }
+}

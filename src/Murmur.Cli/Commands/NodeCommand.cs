@@ -1,0 +1,108 @@
+using Murmur.Cli.Mesh;
+
+namespace Murmur.Cli.Commands;
+
+/// <summary><c>murmur node --log URL --agents researcher,coder --root DIR</c>: a long-running node of a mesh.</summary>
+internal sealed class NodeCommand : ICommand
+{
+    private static readonly string[] KnownRoles = ["researcher", "coder", "reviewer"];
+
+    public string Name => "node";
+
+    public string Summary => "run a long-lived node that hosts agents and tools and joins the tasks announced on the log";
+
+    public string Usage => $"""
+        usage: murmur node --log URL --agents ROLE[,ROLE…] --root DIR [--node-id ID]
+
+        Connects to the shared log, follows the control topic '{TaskRequest.ControlTopic}', and for every task that
+        'murmur task start' announces from then on, joins the task's topic with one agent per ROLE (researcher,
+        coder, reviewer — the demo's scripted agents) named ROLE_ID_TASK. Tools (grep_search, read_file, propose_patch…) run
+        on this node, confined to DIR. Runs until interrupted (Ctrl-C).
+
+        options:
+          --log URL        {LogSpec.Help}
+          --agents ROLES   comma-separated roles to host
+          --root DIR       the source tree the tools may read
+          --node-id ID     this node's name (default: the host name); agent ids are ROLE_ID_TASK
+          -h, --help       print this help.
+
+        exit codes: 0 stopped, 1 the log is unreachable or failed, 2 usage error.
+
+        """;
+
+    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        string? log = null, agents = null, root = null, nodeId = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
+            switch (args[i])
+            {
+                case "--log": log = Value(); break;
+                case "--agents": agents = Value(); break;
+                case "--root": root = Value(); break;
+                case "--node-id": nodeId = Value(); break;
+                default: throw new UsageException($"unknown option '{args[i]}'.");
+            }
+        }
+        LogSpec.Validate(log);
+        var roles = (agents ?? throw new UsageException("--agents is required (e.g. researcher,coder).")).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (roles.Length == 0 || roles.FirstOrDefault(r => !KnownRoles.Contains(r)) is { } unknown)
+        {
+            throw new UsageException($"unknown agent role '{roles.FirstOrDefault(r => !KnownRoles.Contains(r))}'; known: {string.Join(", ", KnownRoles)}.");
+        }
+        if (root is null || !Directory.Exists(root))
+        {
+            throw new UsageException(root is null ? "--root is required." : $"the root folder '{root}' does not exist.");
+        }
+        nodeId ??= Environment.MachineName;
+        if (TopicName.Check(nodeId) is { } bad)
+        {
+            throw new UsageException($"--node-id '{nodeId}' is invalid: {bad}.");
+        }
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        return RunAsync(log!, roles, Path.GetFullPath(root), nodeId, stdout, stderr, stop.Token).GetAwaiter().GetResult();
+    }
+
+    internal static async Task<int> RunAsync(string log, IReadOnlyList<string> roles, string root, string nodeId, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        MurmurNode node;
+        try
+        {
+            var connected = await LogSpec.ConnectAsync(log, cancellationToken);
+            node = await MurmurNode.StartAsync(o =>
+            {
+                o.UseLog(_ => Task.FromResult(connected), ownsLog: true);
+                o.Options = o.Options with { NodeId = nodeId };
+            }, cancellationToken);
+        }
+        catch (EventLogException ex)
+        {
+            stderr.WriteLine($"murmur node: {ex.Message}");
+            return ExitCodes.Failed;
+        }
+        await using (node)
+        {
+            stdout.WriteLine($"node {nodeId} connected to {log}");
+            try
+            {
+                await new MeshNode(node, nodeId, roles, root, stdout).RunAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+            catch (EventLogException ex)
+            {
+                stderr.WriteLine($"murmur node: {ex.Message}");
+                return ExitCodes.Failed;
+            }
+        }
+        stdout.WriteLine($"node {nodeId} stopped");
+        return ExitCodes.Ok;
+    }
+}

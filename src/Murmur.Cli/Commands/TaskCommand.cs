@@ -1,0 +1,122 @@
+using Murmur.Cli.Demo;
+using Murmur.Cli.Mesh;
+
+namespace Murmur.Cli.Commands;
+
+/// <summary><c>murmur task start "GOAL" --mode eventual|strict --log URL</c>: announces a task to the mesh.</summary>
+internal sealed class TaskCommand : ICommand
+{
+    public string Name => "task";
+
+    public string Summary => "announce a task to the nodes of a mesh (and optionally wait for it)";
+
+    public string Usage => $"""
+        usage: murmur task start "GOAL" --log URL [--mode eventual|strict] [--researchers N] [--members N] [--wait [SECONDS]]
+
+        Appends a TASK event to the control topic '{TaskRequest.ControlTopic}'. Every 'murmur node' joins the task's
+        topic (task-<id>) with the agents it hosts. Prints the task id and topic.
+
+        options:
+          --log URL          {LogSpec.Help}
+          --mode M           eventual (default) or strict
+          --researchers N    how many researcher agents the coder waits for (default 1)
+          --members N        strict topics: how many members must join before the first round closes (default 3)
+          --wait [SECONDS]   follow the task's topic, print its events, and return when the coder is done
+                             (default limit 120 s)
+          -h, --help         print this help.
+
+        exit codes: 0 announced (and done, with --wait), 1 the log is unreachable or --wait timed out, 2 usage error.
+
+        """;
+
+    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Count == 0 || args[0] != "start")
+        {
+            throw new UsageException("the only sub-command is 'start'.");
+        }
+        string? goal = null, log = null;
+        var mode = "eventual";
+        int researchers = 1, members = 3;
+        TimeSpan? wait = null;
+        for (var i = 1; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
+            switch (args[i])
+            {
+                case "--log": log = Value(); break;
+                case "--mode": mode = Value() is "eventual" or "strict" ? args[i] : throw new UsageException($"unknown mode '{args[i]}'; use eventual or strict."); break;
+                case "--researchers": researchers = int.TryParse(Value(), out var r) && r is > 0 and < 100 ? r : throw new UsageException("--researchers takes a number from 1 to 99."); break;
+                case "--members": members = int.TryParse(Value(), out var m) && m is > 0 and < 1000 ? m : throw new UsageException("--members takes a number from 1 to 999."); break;
+                case "--wait":
+                    if (i + 1 < args.Count && int.TryParse(args[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+                    {
+                        i++;
+                        wait = TimeSpan.FromSeconds(seconds);
+                    }
+                    else
+                    {
+                        wait = TimeSpan.FromSeconds(120);
+                    }
+                    break;
+                case var a when a.StartsWith("--", StringComparison.Ordinal): throw new UsageException($"unknown option '{a}'.");
+                default: goal = goal is null ? args[i] : throw new UsageException($"unexpected argument '{args[i]}' (quote the goal)."); break;
+            }
+        }
+        if (string.IsNullOrWhiteSpace(goal))
+        {
+            throw new UsageException("a goal is required: murmur task start \"GOAL\" --log URL.");
+        }
+        LogSpec.Validate(log);
+        return RunAsync(new TaskRequest(NewId(), goal, mode, string.Empty, researchers, members), log!, wait, stdout, stderr).GetAwaiter().GetResult();
+    }
+
+    private static string NewId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+
+    private static async Task<int> RunAsync(TaskRequest request, string log, TimeSpan? wait, TextWriter stdout, TextWriter stderr)
+    {
+        var task = request with { Topic = $"task-{request.Task}" };
+        IEventLog connected;
+        try
+        {
+            connected = await LogSpec.ConnectAsync(log, CancellationToken.None);
+        }
+        catch (EventLogException ex)
+        {
+            stderr.WriteLine($"murmur task: {ex.Message}");
+            return ExitCodes.Failed;
+        }
+        await using (connected)
+        {
+            var announcement = task.ToEvent("task-" + task.Task, TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds());
+            await connected.AppendAsync(TaskRequest.ControlTopic, new LogRecord(announcement.EventId, AgentEventCodec.Encode(announcement)));
+            stdout.WriteLine($"task {task.Task} ({task.Mode}) announced: topic {task.Topic}");
+            if (wait is not { } limit)
+            {
+                return ExitCodes.Ok;
+            }
+            using var timeout = new CancellationTokenSource(limit);
+            try
+            {
+                await foreach (var entry in connected.ReadAsync(task.Topic, 1, follow: true, timeout.Token))
+                {
+                    if (!AgentEventCodec.TryDecode(entry.Data.Span, null, null, out var e, out _))
+                    {
+                        continue;
+                    }
+                    stdout.WriteLine($"{e!.Actor,-22} {e.Action,-18} {EventText.Describe(e)}");
+                    if (e.Action == Actions.TaskComplete && e.Actor.StartsWith("Coder", StringComparison.Ordinal))
+                    {
+                        stdout.WriteLine($"task {task.Task} done");
+                        return ExitCodes.Ok;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            stderr.WriteLine($"murmur task: task {task.Task} was not done within {limit.TotalSeconds:0} s (are nodes with a coder, a reviewer and {task.Researchers} researcher(s) running?)");
+            return ExitCodes.Failed;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using Murmur.Cli.Demo;
+
+namespace Murmur.Cli.Mesh;
+
+/// <summary>
+/// A long-running node: follows the control topic, and for each announced task joins its topic with the agents it
+/// hosts (researcher, coder, reviewer — the demo's agents, scripted), using the tools co-located on this node.
+/// </summary>
+internal sealed class MeshNode(MurmurNode node, string nodeId, IReadOnlyList<string> roles, string root, TextWriter output)
+{
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Only tasks announced from now on: earlier ones were served (or abandoned) by the nodes running then.
+        var from = await node.Log.GetEndPositionAsync(TaskRequest.ControlTopic, cancellationToken) + 1;
+        output.WriteLine($"node {nodeId}: hosting {string.Join(", ", roles)} with tools in {root}; waiting for tasks (Ctrl-C stops)");
+        await foreach (var entry in node.Log.ReadAsync(TaskRequest.ControlTopic, from, follow: true, cancellationToken))
+        {
+            if (!AgentEventCodec.TryDecode(entry.Data.Span, null, null, out var e, out var error))
+            {
+                output.WriteLine($"control topic position {entry.Position}: refused: {error}");
+                continue;
+            }
+            if (TaskRequest.TryRead(e!) is not { } task || !seen.Add(task.Task))
+            {
+                continue;
+            }
+            output.WriteLine($"task {task.Task} ({task.Mode}): {task.Goal} — joining topic {task.Topic} as {string.Join(", ", roles)}");
+            try
+            {
+                await JoinAsync(task, cancellationToken);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or EventLogException or AgentStartException)
+            {
+                output.WriteLine($"task {task.Task}: could not join: {ex.Message}");
+            }
+        }
+    }
+
+    private async Task JoinAsync(TaskRequest task, CancellationToken cancellationToken)
+    {
+        var topic = await node.OpenTopicAsync(task.Topic, task.Consistency, new TopicOptions { MinMembers = Math.Max(1, task.Members) }, cancellationToken);
+        var demo = new DemoContext(root, task.Consistency, TimeSpan.FromMilliseconds(20), seed: 7, task.Researchers);
+        foreach (var role in roles)
+        {
+            // Agent ids are unique in a runtime: one agent per role, node and task.
+            var id = $"{char.ToUpperInvariant(role[0])}{role[1..]}_{nodeId}_{task.Task}";
+            Func<Agent> factory = role switch
+            {
+                "researcher" => () => new DemoResearcher(demo, ["."]),
+                "coder" => () => new DemoCoder(demo),
+                _ => () => new DemoReviewer(demo),
+            };
+            await node.SpawnAsync(id, factory, topic, cancellationToken: cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Murmur.Nats.Integration.Tests;
+
+/// <summary>The mesh commands as a person uses them: two `murmur node` processes and `murmur task start --wait`.</summary>
+public sealed class MeshCliTests
+{
+    private static string Cli => Path.Combine(AppContext.BaseDirectory, "Murmur.Cli.dll");
+
+    private static string ExampleTree()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "examples", "auth-token");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new InvalidOperationException("examples/auth-token not found above the test binaries");
+    }
+
+    private static Process Start(StringBuilder output, params string[] args) => Start(output, null, args);
+
+    private static Process Start(StringBuilder output, Action<string>? onLine, params string[] args)
+    {
+        var process = new Process
+        {
+            StartInfo = new ProcessStartInfo("dotnet", ["exec", Cli, .. args])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            },
+        };
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+            if (e.Data is { } line)
+            {
+                onLine?.Invoke(line);
+            }
+        };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    [Fact]
+    public async Task TwoNodeProcesses_AndTaskStart_FinishTheTaskOverNats()
+    {
+        var nodes = new StringBuilder();
+        var id = Guid.NewGuid().ToString("N")[..6];
+        var ready = 0;
+        var bothReady = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLine(string line)
+        {
+            if (line.Contains("waiting for tasks", StringComparison.Ordinal) && Interlocked.Increment(ref ready) == 2)
+            {
+                bothReady.TrySetResult();
+            }
+        }
+        using var researcher = Start(nodes, OnLine, "node", "--log", NatsCluster.Url, "--agents", "researcher", "--root", ExampleTree(), "--node-id", $"r{id}");
+        using var coder = Start(nodes, OnLine, "node", "--log", NatsCluster.Url, "--agents", "coder,reviewer", "--root", ExampleTree(), "--node-id", $"c{id}");
+        try
+        {
+            await bothReady.Task.WaitAsync(TimeSpan.FromMinutes(1)); // both nodes follow the control topic from its end
+            var task = new StringBuilder();
+            using var start = Start(task, "task", "start", "fix the auth_token leaks", "--log", NatsCluster.Url, "--researchers", "1", "--wait", "90");
+            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            await start.WaitForExitAsync(cts.Token);
+            Assert.True(start.ExitCode == 0, $"task start failed:\n{task}\nnodes:\n{nodes}");
+            Assert.Contains("done", task.ToString(), StringComparison.Ordinal);
+            Assert.Contains("PROPOSAL", task.ToString(), StringComparison.Ordinal);
+            Assert.Contains("REVIEW", task.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            researcher.Kill(entireProcessTree: true);
+            coder.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
+    public async Task UnreachableLog_IsOneClearLine_AndANonZeroExit()
+    {
+        var output = new StringBuilder();
+        using var tail = Start(output, "log", "tail", "--topic", "t", "--log", "nats://127.0.0.1:1");
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await tail.WaitForExitAsync(cts.Token);
+        Assert.Equal(1, tail.ExitCode);
+        var text = output.ToString().Trim();
+        Assert.StartsWith("murmur log: Cannot open the NATS event log at nats://127.0.0.1:1", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+    }
+}
