@@ -106,3 +106,64 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains("unknown option '--fast'", stderr.ToString(), StringComparison.Ordinal);
     }
 }
+
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("murmur-run-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static string ExampleScenario()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "examples", "auth-token", "scenario.yaml");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new InvalidOperationException("examples/auth-token/scenario.yaml not found");
+    }
+
+    private (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = CommandLine.Run(["run", .. args], stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void ExampleScenario_Runs_ScriptedAgentsGossipAndComplete()
+    {
+        var (code, output, error) = Run(ExampleScenario(), "--out", _dir);
+        Assert.True(code == 0, error);
+        Assert.Contains("[scripted]", output, StringComparison.Ordinal);
+        var actions = File.ReadAllLines(Path.Combine(_dir, "run.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("action").GetString()).ToList();
+        Assert.Contains("TOOL_CALL", actions);
+        Assert.Contains("FINDING", actions);
+        Assert.Contains("PROPOSAL", actions);
+        Assert.Equal(2, actions.Count(a => a == "TASK_COMPLETE"));
+        Assert.True(File.Exists(Path.Combine(_dir, "run.html")));
+    }
+
+    [Theory]
+    [InlineData("topic: fix\nmode: fast\nagents: []\n", "scenario.yaml:2:7: mode: 'fast' is not a mode")]
+    [InlineData("topic: fix\nagents:\n  - id: A\n    model: scripted:missing.json\n", "scenario.yaml:4:12: agents[0].model: the script")]
+    [InlineData("topic: fix\nagents:\n  - id: A\n    model: gpt\n", "scenario.yaml:4:12: agents[0].model: 'gpt' is not scripted:FILE")]
+    [InlineData("topic: fix\nagents:\n  - id: A\n    model: openai:x\n    tools: [rm]\n", "scenario.yaml:5:13: agents[0].tools: unknown tool 'rm'")]
+    [InlineData("topic: fix\nagents:\n  - id: A\n    model: openai:x\n    budget: { iterations: many }\n", "scenario.yaml:5:27: agents[0].budget.iterations: a whole number")]
+    [InlineData("topic: fix\ncolour: red\nagents: []\n", "scenario.yaml:2:1: the scenario: unknown field 'colour'")]
+    [InlineData("topic: [unclosed\n", "scenario.yaml:")]
+    [InlineData("topic: has space\nagents: []\n", "scenario.yaml:1:8: topic:")]
+    public void MalformedScenario_IsOneClearErrorThatPointsAtTheLine(string yaml, string expected)
+    {
+        var file = Path.Combine(_dir, "scenario.yaml");
+        File.WriteAllText(file, yaml);
+        var (code, _, error) = Run(file);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+}

@@ -6,7 +6,7 @@ namespace Murmur.Cli;
 public static class CommandLine
 {
     /// <summary>The known commands.</summary>
-    internal static IReadOnlyList<ICommand> Commands { get; } = [new DemoCommand(), new NodeCommand(), new TaskCommand(), new LogCommand(), new TraceCommand(), new CausalCommand(), new ToolCommand()];
+    internal static IReadOnlyList<ICommand> Commands { get; } = [new DemoCommand(), new NodeCommand(), new TaskCommand(), new LogCommand(), new RunCommand(), new TraceCommand(), new CausalCommand(), new ToolCommand()];
 
     /// <summary>The process entry point.</summary>
     public static int Execute(IReadOnlyList<string> args) => Run(args, Console.Out, Console.Error);
@@ -36,7 +36,8 @@ public static class CommandLine
             stderr.Write(Overview());
             return ExitCodes.Usage;
         }
-        var rest = args.Skip(1).ToList();
+        var verbose = args.Contains("--verbose");
+        var rest = args.Skip(1).Where(a => a != "--verbose").ToList();
         if (rest.Contains("--help") || rest.Contains("-h"))
         {
             stdout.Write(command.Usage);
@@ -51,6 +52,12 @@ public static class CommandLine
             stderr.WriteLine($"murmur {command.Name}: {ex.Message}");
             stderr.Write(command.Usage);
             return ExitCodes.Usage;
+        }
+        catch (Exception ex) when (!verbose)
+        {
+            // One clear line for a person; the stack trace only with --verbose.
+            stderr.WriteLine($"murmur {command.Name}: {ex.GetType().Name}: {ex.Message} (run with --verbose for details)");
+            return ExitCodes.Failed;
         }
     }
 

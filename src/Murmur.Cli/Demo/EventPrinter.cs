@@ -35,8 +35,15 @@ internal sealed class EventPrinter(string label, TextWriter output) : IDisposabl
         }
     }
 
+    private bool _disposed;
+
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         _stop.Cancel();
         try
         {

@@ -16,7 +16,7 @@ internal static class EventText
                 Actions.ToolResult => $"{Str(p, "tool")} {(p.TryGetProperty("ok", out var ok) && ok.GetBoolean() ? "ok" : "error")} in {Num(p, "elapsed_us")} µs (local)",
                 Actions.Finding => Str(p, "summary"),
                 Actions.Retract => $"withdraws {Str(p, "event_id")}: {Str(p, "reason")}",
-                Actions.Proposal => $"fix for {Str(p, "path")}:{Num(p, "line")}" + (e.DependsOn.Count > 0 ? " (speculative)" : string.Empty),
+                Actions.Proposal => (Str(p, "path") is { Length: > 0 } path ? $"fix for {path}:{Num(p, "line")}" : Str(p, "summary")) + (e.DependsOn.Count > 0 ? " (speculative)" : string.Empty),
                 "REVIEW" => $"{Str(p, "verdict")} {Str(p, "path")}:{Num(p, "line")}" + (e.DependsOn.Count > 0 ? " (speculative)" : string.Empty),
                 Actions.SpeculationCommit => $"commit {Str(p, "speculation")}",
                 Actions.SpeculationAbort => $"abort {Str(p, "speculation")}: {Str(p, "reason")}",

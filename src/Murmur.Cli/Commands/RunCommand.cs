@@ -1,0 +1,137 @@
+using Murmur.AI;
+using Murmur.AI.Tools;
+using Murmur.Cli.Demo;
+using Murmur.Cli.Scenarios;
+
+namespace Murmur.Cli.Commands;
+
+/// <summary><c>murmur run SCENARIO.yaml</c>: runs user-defined, model-driven agents on one topic (embedded log).</summary>
+internal sealed class RunCommand : ICommand
+{
+    public string Name => "run";
+
+    public string Summary => "run the agents of a scenario file (model or script, tools, budgets) on one topic";
+
+    public string Usage => """
+        usage: murmur run SCENARIO.yaml [--out DIR] [--quiet]
+
+        Runs the scenario's agents (LlmAgent with the model or script each names, the tools it may call, and
+        its budgets) on one topic of the embedded in-memory log, prints their events as they happen, and
+        writes DIR/run.jsonl and DIR/run.html (its space-time diagram). The file is validated first; an error
+        names the line and column, the field and the rule. Scripted models are labelled [scripted].
+
+        scenario format:
+          topic: fix-auth-token
+          mode: eventual                      # eventual | strict
+          root: .                             # the tools' root, relative to the scenario file
+          timeout_seconds: 120
+          agents:
+            - id: Researcher_Agent_1
+              model: scripted:researcher.json # scripted:FILE | openai:MODEL | ollama:MODEL
+              endpoint: http://localhost:11434 # optional (openai/ollama); OpenAI keys come from OPENAI_API_KEY
+              goal: Find auth_token leaks
+              tools: [grep_search, read_file]
+              budget: { iterations: 15, tokens: 20000, seconds: 120 }
+
+        exit codes: 0 every agent completed its task, 1 an agent did not finish in time, 2 usage or scenario error.
+
+        """;
+
+    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        string? file = null, output = null;
+        var quiet = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--out":
+                    output = i + 1 < args.Count ? args[++i] : throw new UsageException("'--out' needs a value.");
+                    break;
+                case "--quiet":
+                    quiet = true;
+                    break;
+                case var a when a.StartsWith("--", StringComparison.Ordinal):
+                    throw new UsageException($"unknown option '{a}'.");
+                default:
+                    file = file is null ? args[i] : throw new UsageException($"unexpected argument '{args[i]}'.");
+                    break;
+            }
+        }
+        if (file is null)
+        {
+            throw new UsageException("a scenario file is required.");
+        }
+        Scenario scenario;
+        try
+        {
+            scenario = ScenarioParser.Parse(file);
+        }
+        catch (ScenarioException ex)
+        {
+            stderr.WriteLine($"murmur run: {ex.Message}");
+            return ExitCodes.Usage;
+        }
+        return RunAsync(scenario, output ?? "murmur-out", quiet, stdout, stderr).GetAwaiter().GetResult();
+    }
+
+    private static async Task<int> RunAsync(Scenario scenario, string output, bool quiet, TextWriter stdout, TextWriter stderr)
+    {
+        await using var node = await MurmurNode.StartAsync(o => o.UseInMemoryLog());
+        var tools = new ToolRegistry();
+        foreach (var tool in BuiltInTools.All(scenario.Root))
+        {
+            tools.Add(tool);
+        }
+        var topic = await node.OpenTopicAsync(scenario.Topic, scenario.Mode, new TopicOptions { MinMembers = scenario.Agents.Count });
+        using var printer = quiet ? null : new EventPrinter(scenario.Mode == Consistency.Strict ? "strict" : "eventual", stdout);
+        printer?.Watch(topic);
+        foreach (var agent in scenario.Agents)
+        {
+            Microsoft.Extensions.AI.IChatClient model;
+            try
+            {
+                model = ChatClientFactory.Create(agent.Model, agent.Endpoint, null);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException)
+            {
+                stderr.WriteLine($"murmur run: agent {agent.Id}: {ex.Message}");
+                return ExitCodes.Usage;
+            }
+            if (agent.Model.StartsWith("scripted:", StringComparison.Ordinal))
+            {
+                stdout.WriteLine($"{agent.Id}: [scripted] reasoning from {agent.Model["scripted:".Length..]}");
+            }
+            var options = new LlmAgentOptions
+            {
+                Goal = agent.Goal,
+                AllowedTools = agent.Tools,
+                MaxIterations = agent.MaxIterations,
+                MaxTokens = agent.MaxTokens,
+                MaxWallTime = agent.MaxWallTime,
+                Topic = scenario.Topic,
+            };
+            await node.SpawnAsync(agent.Id, () => new LlmAgent(model, tools, options), topic);
+        }
+        var ids = scenario.Agents.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        var exit = ExitCodes.Ok;
+        try
+        {
+            await topic.WaitForEventAsync(_ => ids.All(id => topic.History.Any(e => e.Actor == id && e.Action == Actions.TaskComplete)))
+                .WaitAsync(scenario.Timeout);
+        }
+        catch (TimeoutException)
+        {
+            var missing = ids.Where(id => !topic.History.Any(e => e.Actor == id && e.Action == Actions.TaskComplete));
+            stderr.WriteLine($"murmur run: not done within {scenario.Timeout.TotalSeconds:0} s: {string.Join(", ", missing)} did not complete its task.");
+            exit = ExitCodes.Failed;
+        }
+        printer?.Dispose();
+        Directory.CreateDirectory(output);
+        var log = Path.Combine(output, "run.jsonl");
+        await File.WriteAllLinesAsync(log, topic.History.Select(e => e.ToString()));
+        await File.WriteAllTextAsync(Path.Combine(output, "run.html"), Trace.HtmlPage.Render(Trace.TraceModel.Build(await File.ReadAllBytesAsync(log), null), $"murmur run — {scenario.Topic}"));
+        stdout.WriteLine($"{topic.History.Count} events; wrote {log} and {Path.Combine(output, "run.html")}");
+        return exit;
+    }
+}
