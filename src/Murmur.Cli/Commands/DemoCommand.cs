@@ -53,10 +53,22 @@ internal sealed class DemoCommand : ICommand
         foreach (var mode in settings.Modes)
         {
             var label = mode == Consistency.Eventual ? "eventual" : "strict";
-            using var printer = settings.Quiet ? null : new EventPrinter(label, stdout);
+            // A live table in an interactive terminal, one line per event otherwise (pipes, CI, tests).
+            var live = !settings.Quiet && ReferenceEquals(stdout, Console.Out) && LiveView.Supported;
+            using var view = live ? new LiveView(label) : null;
+            using var printer = settings.Quiet || live ? null : new EventPrinter(label, stdout);
+            Action<Topic>? watch = null;
+            if (view is not null)
+            {
+                watch = view.Watch;
+            }
+            else if (printer is not null)
+            {
+                watch = printer.Watch;
+            }
             try
             {
-                runs.Add(await DemoRun.RunAsync(settings, mode, printer is null ? null : printer.Watch, CancellationToken.None));
+                runs.Add(await DemoRun.RunAsync(settings, mode, watch, CancellationToken.None));
             }
             catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or EventLogException)
             {

@@ -1,0 +1,85 @@
+using Spectre.Console;
+
+namespace Murmur.Cli.Demo;
+
+/// <summary>A live table of the agents of a run and their latest events, for interactive terminals (Spectre.Console).</summary>
+internal sealed class LiveView(string label) : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private Task _showing = Task.CompletedTask;
+    private bool _disposed;
+
+    /// <summary>True when standard output is an interactive terminal that can redraw a table.</summary>
+    public static bool Supported => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+
+    public void Watch(Topic topic) => _showing = Task.Run(() => ShowAsync(topic));
+
+    private async Task ShowAsync(Topic topic)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{label}[/] — topic [blue]{topic.Name}[/] ([grey]scripted reasoning[/])");
+        table.AddColumn("agent").AddColumn("events", c => c.RightAligned()).AddColumn("latest").AddColumn("what");
+        await AnsiConsole.Live(table).AutoClear(false).StartAsync(async context =>
+        {
+            while (true)
+            {
+                Render(table, topic);
+                context.Refresh();
+                try
+                {
+                    await Task.Delay(100, _stop.Token); // a redraw rate for people, not a wait for an event
+                }
+                catch (OperationCanceledException)
+                {
+                    Render(table, topic);
+                    context.Refresh();
+                    return;
+                }
+            }
+        });
+    }
+
+    private static void Render(Table table, Topic topic)
+    {
+        var history = topic.History;
+        table.Rows.Clear();
+        foreach (var actor in topic.Roster.Members)
+        {
+            var mine = history.Where(e => e.Actor == actor).ToList();
+            var last = mine.LastOrDefault();
+            var color = last?.Action switch
+            {
+                Actions.Finding => "yellow",
+                Actions.Proposal => "aqua",
+                Actions.SpeculationCommit => "green",
+                Actions.SpeculationAbort or Actions.Retract => "red",
+                Actions.TaskComplete => "bold green",
+                _ => "white",
+            };
+            table.AddRow(
+                new Markup($"[bold]{Markup.Escape(actor)}[/]"),
+                new Text(mine.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new Markup($"[{color}]{Markup.Escape(last?.Action ?? "-")}[/]"),
+                new Text(last is null ? string.Empty : Truncate(EventText.Describe(last), 70)));
+        }
+    }
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        _stop.Cancel();
+        try
+        {
+            _showing.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+    }
+}
