@@ -31,7 +31,7 @@ public sealed class EffectAgent(EffectLedger ledger, HashSet<string> done) : Age
 
 public sealed class ChaosSimulationTests(ITestOutputHelper output)
 {
-    private const int Limit = 6;
+    private const int Limit = 20;
     private const int Expected = 5 + (Limit + 1) + (Limit / 2 + 1) + (Limit + 1); // JOINs, chain A-B, A's pings' results, chain C-D
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
