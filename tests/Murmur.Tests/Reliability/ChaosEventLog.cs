@@ -33,6 +33,7 @@ public sealed class ChaosEventLog(int seed, ChaosOptions? options = null) : IEve
     private readonly ChaosOptions _options = options ?? new ChaosOptions();
     private readonly Dictionary<string, int> _attempts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _acknowledged = new(StringComparer.Ordinal);
+    private readonly List<(int Count, TaskCompletionSource Done)> _ackWaiters = [];
     private int _readers;
     private long _failedBefore, _failedAfter, _duplicated, _redelivered, _yields;
 
@@ -97,23 +98,14 @@ public sealed class ChaosEventLog(int seed, ChaosOptions? options = null) : IEve
             await _inner.AppendAsync(topic, new LogRecord($"{record.EventId}~dup{attempt}", record.Data), cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref _duplicated);
         }
-        lock (_acknowledged)
-        {
-            _acknowledged.Add(record.EventId);
-        }
+        Acknowledge([record]);
         return position;
     }
 
     public async ValueTask<IReadOnlyList<long>> AppendBatchAsync(string topic, IReadOnlyList<LogRecord> records, CancellationToken cancellationToken = default)
     {
         var positions = await _inner.AppendBatchAsync(topic, records, cancellationToken).ConfigureAwait(false);
-        lock (_acknowledged)
-        {
-            foreach (var r in records)
-            {
-                _acknowledged.Add(r.EventId);
-            }
-        }
+        Acknowledge(records);
         return positions;
     }
 
@@ -141,6 +133,41 @@ public sealed class ChaosEventLog(int seed, ChaosOptions? options = null) : IEve
                 var earlier = recent[(int)(Roll("which", topic, entry.Position) * recent.Count)];
                 Interlocked.Increment(ref _redelivered);
                 yield return earlier with { Position = entry.Position };
+            }
+        }
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> distinct event ids were acknowledged.</summary>
+    /// <remarks>A record stored by an append that then failed can be read (and delivered) before the retry acknowledges it.</remarks>
+    public Task WaitAcknowledgedAsync(int count, CancellationToken cancellationToken)
+    {
+        lock (_acknowledged)
+        {
+            if (_acknowledged.Count >= count)
+            {
+                return Task.CompletedTask;
+            }
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _ackWaiters.Add((count, done));
+            return done.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    private void Acknowledge(IEnumerable<LogRecord> records)
+    {
+        lock (_acknowledged)
+        {
+            foreach (var r in records)
+            {
+                _acknowledged.Add(r.EventId);
+            }
+            for (var i = _ackWaiters.Count - 1; i >= 0; i--)
+            {
+                if (_ackWaiters[i].Count <= _acknowledged.Count)
+                {
+                    _ackWaiters[i].Done.TrySetResult();
+                    _ackWaiters.RemoveAt(i);
+                }
             }
         }
     }

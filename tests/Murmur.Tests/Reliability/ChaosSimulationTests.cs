@@ -89,6 +89,7 @@ public sealed class ChaosSimulationTests(ITestOutputHelper output)
                 await n2.Runtime.AskAsync<AgentEvent>(c, "ping").WaitAsync(timeout.Token);
                 await t1.WaitForDeliveredAsync(Expected, timeout.Token);
                 await t2.WaitForDeliveredAsync(Expected, timeout.Token);
+                await log.WaitAcknowledgedAsync(Expected, timeout.Token); // the last append may be read before its retry is acknowledged
                 await t1.CatchUpAsync(timeout.Token);
                 await t2.CatchUpAsync(timeout.Token);
                 delivered["n1"] = t1.History;
