@@ -32,7 +32,11 @@ public sealed class MurmurNode : IAsyncDisposable
         Logger = options.Runtime.LoggerFactory.CreateLogger("Murmur.Topics");
         DeadLetters = new DeadLetterStore(options.DeadLetterCapacity);
         _ids = options.EventIdSeed is { } seed ? new Random(seed) : new Random();
+        Signer = options.Signing is { } signing ? new HmacEventSigner(signing) : null;
     }
+
+    /// <summary>Signs appended events and verifies read ones; null when signing is off.</summary>
+    internal HmacEventSigner? Signer { get; }
 
     /// <summary>Starts a node; with no configuration it uses the embedded in-memory log.</summary>
     /// <exception cref="EventLogException">The configured log cannot be reached.</exception>

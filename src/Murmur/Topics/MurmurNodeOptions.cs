@@ -27,6 +27,14 @@ public sealed record MurmurNodeOptions
     /// <value>Defaults to 3.</value>
     public int AppendAttempts { get; init; } = 3;
 
+    /// <summary>How long to wait before the second attempt of a failed append; the n-th retry waits n times this.</summary>
+    /// <value>Defaults to 50 ms.</value>
+    public TimeSpan AppendRetryDelay { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Signed events: sign what this node appends, verify what it reads (see <see cref="EventSigning"/>).</summary>
+    /// <value>Defaults to <see langword="null"/>: events are neither signed nor verified.</value>
+    public EventSigning? Signing { get; init; }
+
     /// <summary>In strict topics, a member that holds an open round this long is evicted (an <c>EVICT</c> in the log), so the round can close.</summary>
     /// <value>Defaults to <see langword="null"/>: never evict.</value>
     public TimeSpan? StrictEvictAfter { get; init; }
@@ -44,5 +52,7 @@ public sealed record MurmurNodeOptions
         CausalBuffer.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(DeadLetterCapacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(AppendAttempts, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(AppendRetryDelay, TimeSpan.Zero);
+        Signing?.Validate(NodeId);
     }
 }

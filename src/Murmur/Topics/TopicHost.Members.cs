@@ -29,7 +29,7 @@ internal sealed partial class TopicHost
             }
             var payload = JsonSerializer.SerializeToUtf8Bytes(new JoinPayload(_node.NodeId, Consistency == Consistency.Strict ? "strict" : "eventual", Options.MinMembers), JoinJson.Default.JoinPayload);
             var join = CreateEvent(actor, Actions.Join, payload, VectorClock.Empty, null);
-            var position = await AppendWithRetriesAsync(new LogRecord(join.EventId, AgentEventCodec.Encode(join)), cancellationToken).ConfigureAwait(false);
+            var position = await AppendWithRetriesAsync(Prepare(join).Record, cancellationToken).ConfigureAwait(false);
             await WaitReadAsync(position, cancellationToken).ConfigureAwait(false);
             if (!TryGetMembership(actor, out index, out seq))
             {
@@ -85,6 +85,13 @@ internal sealed partial class TopicHost
             Round = round,
         };
 
+    /// <summary>Signs the event when the node signs (an immutable copy with <see cref="AgentEvent.Signature"/>), and encodes it.</summary>
+    internal (AgentEvent Event, LogRecord Record) Prepare(AgentEvent @event)
+    {
+        var signed = _node.Signer is { } signer ? signer.Sign(@event) : @event;
+        return (signed, new LogRecord(signed.EventId, AgentEventCodec.Encode(signed)));
+    }
+
     /// <summary>Appends an event; in eventual topics local members get it at once, from memory, once the log acknowledged it.</summary>
     internal async Task AppendAsync(AgentEvent @event, LogRecord record, CancellationToken cancellationToken)
     {
@@ -109,7 +116,7 @@ internal sealed partial class TopicHost
             catch (EventLogException ex) when (attempt < _node.Options.AppendAttempts)
             {
                 TopicLog.AppendRetry(_node.Logger, Name, record.EventId, attempt, ex);
-                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_node.Options.AppendRetryDelay * attempt, cancellationToken).ConfigureAwait(false);
             }
         }
     }

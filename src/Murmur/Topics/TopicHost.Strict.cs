@@ -207,7 +207,7 @@ internal sealed partial class TopicHost
             {
                 var payload = System.Text.Encoding.UTF8.GetBytes($"{{\"round\":{round},\"by\":\"{_node.NodeId}\"}}");
                 var evict = CreateEvent(actor, Actions.Evict, payload, VectorClock.Empty, null, (ulong)round, $"evict-{actor}-r{round}");
-                await AppendWithRetriesAsync(new LogRecord(evict.EventId, AgentEventCodec.Encode(evict)), _stop.Token).ConfigureAwait(false);
+                await AppendWithRetriesAsync(Prepare(evict).Record, _stop.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is EventLogException or OperationCanceledException or ObjectDisposedException)
             {

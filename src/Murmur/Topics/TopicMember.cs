@@ -133,8 +133,7 @@ public sealed class TopicMember
                 _publishedRound = open;
             }
             var seq = _ownSeq + 1;
-            var @event = Host.CreateEvent(Actor, action, payloadJson, StampClock(seq), dependsOn, round);
-            var record = new LogRecord(@event.EventId, AgentEventCodec.Encode(@event));
+            var (@event, record) = Host.Prepare(Host.CreateEvent(Actor, action, payloadJson, StampClock(seq), dependsOn, round));
             _ownSeq = seq;
             _unacknowledged = (@event, record);
             await Host.AppendAsync(@event, record, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,39 @@
+namespace Murmur.Tests.Reliability;
+
+public sealed class HistoryCheckerTests
+{
+    private static AgentEvent E(string id, string actor, string action, params ulong[] clock)
+        => new(id, actor, action, "{}"u8.ToArray(), VectorClock.FromEntries(clock));
+
+    private static readonly AgentEvent JoinA = E("ja", "A", "JOIN", 1);
+    private static readonly AgentEvent JoinB = E("jb", "B", "JOIN", 0, 1);
+    private static readonly AgentEvent A2 = E("a2", "A", "m", 2, 0);
+    private static readonly AgentEvent B2 = E("b2", "B", "m", 2, 2);
+
+    [Fact]
+    public void ACorrectHistory_HasNoViolations()
+    {
+        var report = HistoryChecker.Check(["ja", "jb", "a2", "b2"],
+            new Dictionary<string, IReadOnlyList<AgentEvent>> { ["n1"] = [JoinA, JoinB, A2, B2], ["n2"] = [JoinA, A2, JoinB, B2] },
+            new Dictionary<string, int> { ["a2"] = 1 });
+        Assert.True(report.IsValid, report.ToString());
+    }
+
+    [Fact]
+    public void EveryKindOfViolation_IsReported()
+    {
+        var a4 = E("a4", "A", "m", 4, 0); // A's entry jumps from 2 to 4: a gap
+        var report = HistoryChecker.Check(["ja", "jb", "a2", "b2", "lost1"],
+            new Dictionary<string, IReadOnlyList<AgentEvent>> { ["n1"] = [JoinA, JoinB, B2, A2, A2, a4] },
+            new Dictionary<string, int> { ["a2"] = 2 });
+        var text = report.ToString();
+        Assert.Contains("lost: node n1 never delivered acknowledged event lost1", text, StringComparison.Ordinal);
+        Assert.Contains("duplicate: node n1 delivered a2 twice", text, StringComparison.Ordinal);
+        Assert.Contains("causality: node n1 delivered a2", text, StringComparison.Ordinal);
+        Assert.Contains("(gap)", text, StringComparison.Ordinal);
+        Assert.Contains("(repeat)", text, StringComparison.Ordinal);
+        Assert.Contains("effect: the side effect of a2 ran 2 times", text, StringComparison.Ordinal);
+        Assert.Equal(1, report.Lost);
+        Assert.Equal(1, report.Duplicated);
+    }
+}
