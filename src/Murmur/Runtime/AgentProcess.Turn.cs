@@ -70,9 +70,9 @@ internal sealed partial class AgentProcess
                     continue;
                 }
             }
-            if (Status != ProcessStatus.Running)
+            if (Status != ProcessStatus.Running || _runtime.DropsUserMessages)
             {
-                break;
+                break; // (shutting down with the Drop policy: queued messages wait for the terminate and become dead letters)
             }
             if (next == taken)
             {
@@ -174,7 +174,7 @@ internal sealed partial class AgentProcess
         try
         {
             more = _sysHead is not null
-                || (_status == (int)ProcessStatus.Running && (_count > 0 || _extras?.Priority is { Count: > 0 }));
+                || (_status == (int)ProcessStatus.Running && !_runtime.DropsUserMessages && (_count > 0 || _extras?.Priority is { Count: > 0 }));
             if (!more)
             {
                 _scheduled = false;

@@ -13,6 +13,8 @@ public sealed partial class AgentRuntime
         {
             if (Options.ShutdownMailbox == ShutdownMailboxPolicy.Drop)
             {
+                // Before the token: a handler that returns because of the cancellation must not start on the next message.
+                _dropping = true;
                 await _shutdown.CancelAsync().ConfigureAwait(false);
             }
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -71,6 +71,11 @@ public sealed partial class AgentRuntime : IAsyncDisposable
 
     internal CancellationToken HandlerToken => _shutdown.Token;
 
+    /// <summary>True once a shutdown with <see cref="ShutdownMailboxPolicy.Drop"/> began: no process starts another user message.</summary>
+    internal bool DropsUserMessages => _dropping;
+
+    private volatile bool _dropping;
+
     /// <summary>Test hook: called after a delayed action (a backoff restart) was scheduled.</summary>
     internal Action<TimeSpan>? TimerScheduled { get; set; }
 

@@ -3,7 +3,7 @@ namespace Murmur;
 /// <summary>What happens to queued user messages when an agent is shut down.</summary>
 public enum ShutdownMailboxPolicy
 {
-    /// <summary>Queued messages become dead letters (counted); the agent stops at once (Erlang's behaviour).</summary>
+    /// <summary>Once shutdown begins no agent starts another queued message; queued messages become dead letters (counted).</summary>
     Drop,
 
     /// <summary>The agent handles every queued message before it stops, within its shutdown timeout.</summary>
