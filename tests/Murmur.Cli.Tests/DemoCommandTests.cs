@@ -167,3 +167,38 @@ public sealed class RunCommandTests : IDisposable
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
 }
+
+public sealed class DemoModelTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("murmur-demo-model-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Demo_WithAModel_TheReviewerAsksIt()
+    {
+        var script = Path.Combine(_dir, "reviewer.json");
+        File.WriteAllText(script, """{"steps":[{"text":"approve","repeat":true}]}""");
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !Directory.Exists(Path.Combine(root.FullName, "examples", "auth-token")))
+        {
+            root = root.Parent;
+        }
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = CommandLine.Run(["demo", "--root", Path.Combine(root!.FullName, "examples", "auth-token"), "--out", _dir, "--mode", "eventual", "--think-ms", "1", "--quiet", "--model", "scripted:" + script], stdout, stderr);
+        Assert.True(code == 0, stderr.ToString());
+        Assert.Contains("reviewer verdicts: model scripted:", stdout.ToString(), StringComparison.Ordinal);
+        var reviews = File.ReadAllLines(Path.Combine(_dir, "eventual.jsonl")).Where(l => l.Contains("\"action\":\"REVIEW\"", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(reviews);
+        Assert.All(reviews, r => Assert.Contains("[scripted] approve (model)", r, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Demo_WithAnUnknownProvider_IsAUsageError()
+    {
+        var stderr = new StringWriter();
+        Assert.Equal(2, CommandLine.Run(["demo", "--model", "acme:gpt"], new StringWriter(), stderr));
+        Assert.Contains("--model 'acme:gpt'", stderr.ToString(), StringComparison.Ordinal);
+    }
+}

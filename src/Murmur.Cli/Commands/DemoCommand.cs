@@ -17,6 +17,7 @@ internal sealed class DemoCommand : ICommand
 
     public string Usage => """
         usage: murmur demo [--root DIR] [--out DIR] [--mode eventual|strict|both] [--think-ms N] [--seed N] [--quiet]
+                           [--model PROVIDER:MODEL [--endpoint URL]]
 
         Runs the essay's scenario in one process on the embedded in-memory log: three researcher agents search
         the example tree for auth_token leaks with grep_search and read_file (tools run in-process, next to the
@@ -32,6 +33,8 @@ internal sealed class DemoCommand : ICommand
           --think-ms N     modelled latency of one scripted reasoning step in ms (default: 40)
           --seed N         seed for event ids and think-time jitter (default: 7)
           --quiet          print only the summary
+          --model SPEC     the reviewer asks this model for its verdicts: openai:MODEL (key from OPENAI_API_KEY,
+                           any OpenAI-compatible --endpoint), ollama:MODEL, or scripted:FILE
           -h, --help       print this help.
 
         exit codes: 0 done, 1 a run failed, 2 usage error (bad flags, missing root folder).
@@ -48,6 +51,10 @@ internal sealed class DemoCommand : ICommand
     {
         stdout.WriteLine($"murmur demo — the auth_token scenario on {settings.Root}");
         stdout.WriteLine($"reasoning: [scripted] deterministic rules, {settings.Think.TotalMilliseconds:0} ms modelled think time per step (seed {settings.Seed}); tools: co-located, in-process");
+        if (settings.Model is { } model)
+        {
+            stdout.WriteLine($"reviewer verdicts: model {model}{(settings.Endpoint is { } e ? " at " + e : string.Empty)} (researchers and coder stay scripted)");
+        }
         stdout.WriteLine();
         var runs = new List<DemoRun>();
         foreach (var mode in settings.Modes)
@@ -129,7 +136,7 @@ internal sealed class DemoCommand : ICommand
 
     private static DemoSettings Parse(IReadOnlyList<string> args)
     {
-        string? root = null, output = null;
+        string? root = null, output = null, model = null, endpoint = null;
         IReadOnlyList<Consistency> modes = [Consistency.Eventual, Consistency.Strict];
         var think = 40;
         var seed = 7;
@@ -164,7 +171,11 @@ internal sealed class DemoCommand : ICommand
                     quiet = true;
                     break;
                 case "--model":
-                    throw new UsageException("--model is not available in the demo yet: it runs the scripted engine; see docs/ai.md for LlmAgent with a real model.");
+                    model = Value();
+                    break;
+                case "--endpoint":
+                    endpoint = Value();
+                    break;
                 default:
                     throw new UsageException($"unknown option '{args[i]}'.");
             }
@@ -174,7 +185,18 @@ internal sealed class DemoCommand : ICommand
         {
             throw new UsageException($"the root folder '{root}' does not exist.");
         }
-        return new DemoSettings { Root = Path.GetFullPath(root), Out = output ?? "murmur-out", Modes = modes, Think = TimeSpan.FromMilliseconds(think), Seed = seed, Quiet = quiet };
+        if (model is not null)
+        {
+            try
+            {
+                _ = Murmur.AI.ChatClientFactory.Create(model, endpoint);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException)
+            {
+                throw new UsageException($"--model '{model}': {ex.Message}");
+            }
+        }
+        return new DemoSettings { Root = Path.GetFullPath(root), Out = output ?? "murmur-out", Modes = modes, Think = TimeSpan.FromMilliseconds(think), Seed = seed, Quiet = quiet, Model = model, Endpoint = endpoint };
     }
 
     private static string? FindExampleTree()

@@ -17,4 +17,10 @@ internal sealed record DemoSettings
     public bool Quiet { get; init; }
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>A model for the reviewer (provider:model), or null for the scripted rules.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>The model's endpoint, for openai/ollama.</summary>
+    public string? Endpoint { get; init; }
 }
