@@ -90,7 +90,15 @@ public abstract class Agent
                 await OnSpeculationCommittedAsync(speculation, cancellationToken).ConfigureAwait(false);
             }
         }
-        await OnEventsAsync(view, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await OnEventsAsync(view, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (view.Member.SkipAfterFailure(view, ex))
+        {
+            return; // a poison event: dead-lettered, skipped, the agent goes on
+        }
+        view.Member.Handled(view);
     }
 
     /// <summary>A speculation of this agent aborted: its side effects were discarded; re-plan here.</summary>

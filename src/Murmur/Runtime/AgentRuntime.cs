@@ -147,6 +147,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(message);
+        cancellationToken.ThrowIfCancellationRequested(); // an ask cancelled before it starts sends nothing
         var wait = timeout ?? Options.AskTimeout;
         var future = new FutureRef();
         if (!target.Post(message, future))
@@ -192,9 +193,13 @@ public sealed partial class AgentRuntime : IAsyncDisposable
     internal void Unregister(AgentProcess process)
         => _named.TryRemove(new KeyValuePair<AgentId, AgentProcess>(process.Id, process));
 
+    /// <summary>Test hook: called after each dead letter with the new count.</summary>
+    internal Action<long>? DeadLetterObserved { get; set; }
+
     internal void DeadLetter(AgentId target, object message, string why)
     {
-        Interlocked.Increment(ref _deadLetters);
+        var count = Interlocked.Increment(ref _deadLetters); // not inside ?.Invoke(...): its arguments are skipped when null
+        DeadLetterObserved?.Invoke(count);
         Log.DeadLetter(RuntimeLogger, target, message.GetType().Name, why);
     }
 

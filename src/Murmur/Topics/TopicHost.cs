@@ -295,6 +295,17 @@ internal sealed partial class TopicHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Events a member's handler kept failing on: listed as dead letters (they stay in the history for the others).</summary>
+    internal void DeadLetterPoison(string actor, IReadOnlyList<AgentEvent> events, string reason)
+    {
+        foreach (var e in events)
+        {
+            var text = e.ToString();
+            _node.DeadLetters.Add(new DeadLetterEvent(Name, 0, e.EventId, reason, text.Length > 256 ? text[..256] : text));
+            TopicLog.Refused(_node.Logger, Name, 0, $"{actor}: {reason}");
+        }
+    }
+
     private void Refuse(long position, string? eventId, string reason, ReadOnlySpan<byte> data)
     {
         _node.DeadLetters.Add(new DeadLetterEvent(Name, position, eventId, reason, DeadLetterStore.ExcerptOf(data)));

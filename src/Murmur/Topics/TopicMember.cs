@@ -19,6 +19,10 @@ public sealed class TopicMember
     private int _wakePending;
     private long _deliveredIndex;
     private long _replayUntil;
+    private long _handledIndex;       // everything before it was handled by some instance without a crash
+    private long _isolateUntil;       // after a failed view, deliver one event at a time up to here
+    private long _failedAt = -1;      // start of the view that failed last
+    private int _failures;            // how often the view at _failedAt failed
     private VectorClock _seen;
     private ulong _ownSeq;
     private (AgentEvent Event, LogRecord Record)? _unacknowledged;
@@ -190,6 +194,7 @@ public sealed class TopicMember
             _seen = _seen.Merge(e.Clock);
         }
         _deliveredIndex = upTo;
+        _handledIndex = upTo; // strict views are not retried event by event
         return (new TopicView(this, events, isReplay: false, step.Round), step);
     }
 
@@ -218,7 +223,8 @@ public sealed class TopicMember
     /// </summary>
     internal void ResetForNewInstance(bool restart)
     {
-        _replayUntil = restart ? Host.VisibleCount : 0;
+        // Replay what was handled; a view whose handler crashed is handed again, live, to the new instance.
+        _replayUntil = restart ? _handledIndex : 0;
         _deliveredIndex = 0;
         _seen = VectorClock.Empty;
         _viewedRound = -1;
@@ -261,12 +267,58 @@ public sealed class TopicMember
         {
             return null;
         }
+        if (_deliveredIndex < _isolateUntil && events.Count > 1)
+        {
+            // Isolating a poison event: one at a time until past the range that failed.
+            events = [events[0]];
+            upTo = _deliveredIndex + 1;
+            Wake();
+        }
         var replay = upTo <= _replayUntil; // only when a replay was cut short; PullReplay normally takes it all
         foreach (var e in events)
         {
             _seen = _seen.Merge(e.Clock);
         }
+        var start = _deliveredIndex;
         _deliveredIndex = upTo;
-        return new TopicView(this, events, replay);
+        return new TopicView(this, events, replay) { Start = start, End = upTo };
+    }
+
+    /// <summary>The agent's handler returned for <paramref name="view"/>.</summary>
+    internal void Handled(TopicView view)
+    {
+        if (view.End > _handledIndex)
+        {
+            _handledIndex = view.End;
+        }
+    }
+
+    /// <summary>How often a view may crash the agent before its events are dead-lettered and skipped.</summary>
+    internal const int MaxDeliveryAttempts = 2;
+
+    /// <summary>
+    /// The handler threw on <paramref name="view"/>. The first time, the agent crashes as usual (its supervisor
+    /// decides) and the view is handed again one event at a time; an event (or view) that fails again is a poison
+    /// event: it goes to the node's dead letters with the reason, is skipped, and the agent goes on — so one bad
+    /// event cannot crash-loop an agent into escalation and take the topic down. Returns true to skip.
+    /// </summary>
+    internal bool SkipAfterFailure(TopicView view, Exception exception)
+    {
+        if (view.IsReplay)
+        {
+            return false;
+        }
+        _failures = _failedAt == view.Start ? _failures + 1 : 1;
+        _failedAt = view.Start;
+        if (_failures < MaxDeliveryAttempts)
+        {
+            _isolateUntil = Math.Max(_isolateUntil, view.End);
+            return false;
+        }
+        Host.DeadLetterPoison(Actor, view.New, $"poison event: the handler of '{Actor}' failed {_failures} times on it ({exception.GetType().Name}: {exception.Message})");
+        _handledIndex = Math.Max(_handledIndex, view.End);
+        _failedAt = -1;
+        _failures = 0;
+        return true;
     }
 }

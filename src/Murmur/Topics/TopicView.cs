@@ -16,6 +16,11 @@ public sealed class TopicView
         Round = round;
     }
 
+    /// <summary>Where the view starts and ends in the member's delivered history.</summary>
+    internal long Start { get; init; }
+
+    internal long End { get; init; }
+
     /// <summary>In strict topics, the round this view opens: it holds exactly the events of earlier rounds. -1 in eventual topics.</summary>
     public int Round { get; }
 

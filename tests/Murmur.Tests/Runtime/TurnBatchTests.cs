@@ -64,6 +64,14 @@ public sealed class TurnBatchTests
             return ValueTask.CompletedTask;
         }), new SpawnOptions { ShutdownTimeout = TimeSpan.FromMilliseconds(10) });
         var process = (AgentProcess)agent;
+        var tenDead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        runtime.DeadLetterObserved = count =>
+        {
+            if (count >= 10)
+            {
+                tenDead.TrySetResult();
+            }
+        };
         // Queue all eleven before the start signal is handled, so that one turn takes them as one batch.
         agent.Send("block");
         for (var i = 0; i < 10; i++)
@@ -74,11 +82,7 @@ public sealed class TurnBatchTests
         await runtime.StopAsync(agent).WaitAsync(TimeSpan.FromSeconds(20)); // times out, so the agent is killed
         Assert.Equal(ExitKind.Killed, process.ExitReason!.Kind);
         release.Set();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (runtime.DeadLetterCount + Volatile.Read(ref handled) < 10)
-        {
-            await Task.Delay(5, cts.Token);
-        }
+        await tenDead.Task.WaitAsync(TimeSpan.FromSeconds(20)); // the killed turn puts its batch back as dead letters
         Assert.Equal(0, Volatile.Read(ref handled));
         Assert.Equal(10, runtime.DeadLetterCount);
         Assert.False(process.HasMailboxStorage);

@@ -66,7 +66,7 @@ public sealed class StrictTests
         var log = new InMemoryEventLog();
         var recorder = new RoundRecorder();
         await using var node = await NodeAsync(log, "n");
-        var topic = await node.OpenTopicAsync("quiet", Consistency.Strict);
+        var topic = await node.OpenTopicAsync("quiet", Consistency.Strict, new TopicOptions { MinMembers = 2 });
         await node.SpawnAsync("A", () => new RoundWorker(recorder, 1, rounds: 2), topic);
         await node.SpawnAsync("B", () => new RoundWorker(recorder, 1, rounds: 2), topic);
         await topic.WaitForRoundAsync(3).WaitAsync(Patience);
