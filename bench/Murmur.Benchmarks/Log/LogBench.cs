@@ -25,7 +25,7 @@ internal sealed class LogBench : IBench
             foreach (var batched in new[] { false, true })
             {
                 await using var memory = new InMemoryEventLog();
-                await MeasureAsync(context, "memory", memory, batched, size, quick ? 200_000 : 1_000_000);
+                await MeasureAsync(context, "memory", memory, batched, size, quick ? 200_000 : 1_000_000, null);
             }
         }
 
@@ -46,14 +46,14 @@ internal sealed class LogBench : IBench
                         SubjectPrefix = "logbench-" + tag,
                         ClientName = "murmur-logbench",
                     });
-                    var count = batched ? (quick ? 10_000 : 50_000) : (quick ? 1_000 : 5_000);
-                    await MeasureAsync(context, $"nats-r{replicas}", log, batched, size, count);
+                    var count = batched ? (quick ? 10_000 : 100_000) : (quick ? 1_000 : 20_000);
+                    await MeasureAsync(context, $"nats-r{replicas}", log, batched, size, count, servers);
                 }
             }
         }
     }
 
-    private async Task MeasureAsync(BenchContext context, string system, IEventLog log, bool batched, int size, int count)
+    private async Task MeasureAsync(BenchContext context, string system, IEventLog log, bool batched, int size, int count, NatsServers? servers)
     {
         const string topic = "bench";
         var data = new byte[size];
@@ -98,6 +98,8 @@ internal sealed class LogBench : IBench
             throw follower.Exception!.GetBaseException();
         }
 
+        var clientCpu = Environment.CpuUsage.TotalTime;
+        var serverCpu = servers?.ProcessorTime ?? TimeSpan.Zero;
         var begin = Stopwatch.GetTimestamp();
         await AppendRangeAsync(log, topic, ids, data, started, warmup, total, batched);
         await Task.WhenAny(done.Task, follower).WaitAsync(timeout);
@@ -106,6 +108,8 @@ internal sealed class LogBench : IBench
             throw follower.Exception!.GetBaseException();
         }
         var end = seen[total - 1];
+        clientCpu = Environment.CpuUsage.TotalTime - clientCpu;
+        serverCpu = (servers?.ProcessorTime ?? TimeSpan.Zero) - serverCpu;
         await stop.CancelAsync();
         try
         {
@@ -127,6 +131,8 @@ internal sealed class LogBench : IBench
         (string, object)[] keys = batched
             ? [("mode", mode), ("size", size), ("events", count), ("batch", BatchSize)]
             : [("mode", mode), ("size", size), ("events", count)];
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"# {system} {mode} {size} B: {seconds:F2} s wall; CPU per event: bench process {clientCpu.TotalMicroseconds / count:F1} µs, nats-servers {serverCpu.TotalMicroseconds / count:F1} µs"));
         context.Report(Name, system, "events_per_second", count / seconds, "events/s", keys);
         context.Report(Name, system, "p50_ms", Percentile(latencies, 50), "ms", keys);
         context.Report(Name, system, "p99_ms", Percentile(latencies, 99), "ms", keys);

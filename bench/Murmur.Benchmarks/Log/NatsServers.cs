@@ -23,6 +23,13 @@ internal sealed class NatsServers : IAsyncDisposable
         _httpPorts = httpPorts;
     }
 
+    /// <summary>The CPU time used so far by all servers.</summary>
+    public TimeSpan ProcessorTime => _processes.Aggregate(TimeSpan.Zero, (sum, p) =>
+    {
+        p.Refresh();
+        return sum + p.TotalProcessorTime;
+    });
+
     /// <summary>Comma-separated client URLs of all servers.</summary>
     public string Url => string.Join(',', _clientPorts.Select(p => string.Create(CultureInfo.InvariantCulture, $"nats://127.0.0.1:{p}")));
 
