@@ -13,6 +13,10 @@ namespace Murmur.Benchmarks.Log;
 internal sealed class LogBench : IBench
 {
     private const int BatchSize = 100;
+    private const int PipelineDepth = 4;
+
+    /// <summary>awaited: one append at a time; batched: one AppendBatchAsync of 100 at a time; pipelined: 4 batches in flight.</summary>
+    private static readonly string[] Modes = ["awaited", "batched", "pipelined"];
     private static readonly int[] Sizes = [256, 1024];
 
     public string Name => "log";
@@ -22,10 +26,10 @@ internal sealed class LogBench : IBench
         var quick = context.Quick;
         foreach (var size in Sizes)
         {
-            foreach (var batched in new[] { false, true })
+            foreach (var mode in Modes)
             {
                 await using var memory = new InMemoryEventLog();
-                await MeasureAsync(context, "memory", memory, batched, size, quick ? 200_000 : 1_000_000, null);
+                await MeasureAsync(context, "memory", memory, mode, size, quick ? 200_000 : 1_000_000, null);
             }
         }
 
@@ -35,9 +39,9 @@ internal sealed class LogBench : IBench
         {
             foreach (var size in Sizes)
             {
-                foreach (var batched in new[] { false, true })
+                foreach (var mode in Modes)
                 {
-                    var tag = string.Create(CultureInfo.InvariantCulture, $"r{replicas}{(batched ? "b" : "a")}{size}");
+                    var tag = string.Create(CultureInfo.InvariantCulture, $"r{replicas}{mode[0]}{size}");
                     await using var log = await NatsEventLog.ConnectAsync(new NatsEventLogOptions
                     {
                         Url = servers.Url,
@@ -46,18 +50,20 @@ internal sealed class LogBench : IBench
                         SubjectPrefix = "logbench-" + tag,
                         ClientName = "murmur-logbench",
                     });
-                    var count = batched ? (quick ? 10_000 : 100_000) : (quick ? 1_000 : 20_000);
-                    await MeasureAsync(context, $"nats-r{replicas}", log, batched, size, count, servers);
+                    var count = mode != "awaited" ? (quick ? 10_000 : 100_000) : (quick ? 1_000 : 20_000);
+                    await MeasureAsync(context, $"nats-r{replicas}", log, mode, size, count, servers);
                 }
             }
         }
     }
 
-    private async Task MeasureAsync(BenchContext context, string system, IEventLog log, bool batched, int size, int count, NatsServers? servers)
+    private async Task MeasureAsync(BenchContext context, string system, IEventLog log, string mode, int size, int count, NatsServers? servers)
     {
         const string topic = "bench";
         var data = new byte[size];
         Random.Shared.NextBytes(data);
+        var batched = mode != "awaited";
+        var depth = mode == "pipelined" ? PipelineDepth : 1;
         var warmup = batched ? BatchSize * 10 : 200;
         var total = warmup + count;
         var ids = new string[total];
@@ -91,7 +97,7 @@ internal sealed class LogBench : IBench
         });
 
         var timeout = TimeSpan.FromSeconds(120);
-        await AppendRangeAsync(log, topic, ids, data, started, 0, warmup, batched);
+        await AppendRangeAsync(log, topic, ids, data, started, 0, warmup, batched, depth);
         await Task.WhenAny(warmedUp.Task, follower).WaitAsync(timeout);
         if (follower.IsFaulted)
         {
@@ -101,7 +107,7 @@ internal sealed class LogBench : IBench
         var clientCpu = Environment.CpuUsage.TotalTime;
         var serverCpu = servers?.ProcessorTime ?? TimeSpan.Zero;
         var begin = Stopwatch.GetTimestamp();
-        await AppendRangeAsync(log, topic, ids, data, started, warmup, total, batched);
+        await AppendRangeAsync(log, topic, ids, data, started, warmup, total, batched, depth);
         await Task.WhenAny(done.Task, follower).WaitAsync(timeout);
         if (follower.IsFaulted)
         {
@@ -127,9 +133,8 @@ internal sealed class LogBench : IBench
         }
         Array.Sort(latencies);
         var seconds = (end - begin) / (double)Stopwatch.Frequency;
-        var mode = batched ? "batched" : "awaited";
         (string, object)[] keys = batched
-            ? [("mode", mode), ("size", size), ("events", count), ("batch", BatchSize)]
+            ? [("mode", mode), ("size", size), ("events", count), ("batch", BatchSize), ("in_flight", depth)]
             : [("mode", mode), ("size", size), ("events", count)];
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"# {system} {mode} {size} B: {seconds:F2} s wall; CPU per event: bench process {clientCpu.TotalMicroseconds / count:F1} µs, nats-servers {serverCpu.TotalMicroseconds / count:F1} µs"));
@@ -138,7 +143,7 @@ internal sealed class LogBench : IBench
         context.Report(Name, system, "p99_ms", Percentile(latencies, 99), "ms", keys);
     }
 
-    private static async Task AppendRangeAsync(IEventLog log, string topic, string[] ids, byte[] data, long[] started, int from, int to, bool batched)
+    private static async Task AppendRangeAsync(IEventLog log, string topic, string[] ids, byte[] data, long[] started, int from, int to, bool batched, int depth)
     {
         if (!batched)
         {
@@ -149,18 +154,26 @@ internal sealed class LogBench : IBench
             }
             return;
         }
-        var batch = new LogRecord[BatchSize];
+        var inFlight = new Queue<Task>(depth);
         for (var i = from; i < to; i += BatchSize)
         {
+            if (inFlight.Count == depth)
+            {
+                await inFlight.Dequeue();
+            }
             var n = Math.Min(BatchSize, to - i);
-            var records = n == BatchSize ? batch : new LogRecord[n];
+            var records = new LogRecord[n];
             var now = Stopwatch.GetTimestamp();
             for (var j = 0; j < n; j++)
             {
                 records[j] = new LogRecord(ids[i + j], data);
                 started[i + j] = now;
             }
-            await log.AppendBatchAsync(topic, records);
+            inFlight.Enqueue(log.AppendBatchAsync(topic, records).AsTask());
+        }
+        while (inFlight.Count > 0)
+        {
+            await inFlight.Dequeue();
         }
     }
 
