@@ -8,7 +8,10 @@ namespace Murmur.Benchmarks.Log;
 /// Append-and-deliver on the event log: one appender writes a topic while one follower reads the same topic
 /// (<c>ReadAsync(follow: true)</c>). Latency = append start → the follower sees the record; throughput = records /
 /// (first append start → the follower sees the last one). Systems: the in-memory log and NATS JetStream with 1 and 3
-/// replicas on a 3-server loopback cluster that this bench starts and stops itself (ports 34221–34223, 36221–36223, 38221–38223).
+/// replicas (file storage) on a 3-server loopback cluster that this bench starts and stops itself (ports 34221–34223,
+/// 36221–36223, 38221–38223). Modes: awaited (one AppendAsync at a time), batched (one AppendBatchAsync of 100 at a
+/// time) and pipelined (4 such batches in flight). The appender does not wait for the follower, so when it outruns
+/// the follower the latency includes the follower's backlog. One stream per case, so each follower reads only its topic.
 /// </summary>
 internal sealed class LogBench : IBench
 {
