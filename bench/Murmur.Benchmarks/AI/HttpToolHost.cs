@@ -31,7 +31,7 @@ internal sealed class HttpToolHost : IAsyncDisposable
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{Port}");
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the tool server");
+        var process = ChildProcesses.Start(start);
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>
         {
@@ -116,6 +116,7 @@ internal sealed class HttpToolHost : IAsyncDisposable
         {
             // already gone
         }
+        ChildProcesses.Forget(_process);
         _process.Dispose();
     }
 }

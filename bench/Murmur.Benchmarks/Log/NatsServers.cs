@@ -55,6 +55,7 @@ internal sealed class NatsServers : IAsyncDisposable
         }
         var dir = Path.Combine(Path.GetTempPath(), $"murmur-bench-nats-{Environment.ProcessId}-{clientBase}");
         Directory.CreateDirectory(dir);
+        ChildProcesses.TrackDirectory(dir);
         var servers = new NatsServers(dir, clientPorts, httpPorts);
         try
         {
@@ -87,7 +88,7 @@ internal sealed class NatsServers : IAsyncDisposable
                 start.ArgumentList.Add(confPath);
                 start.ArgumentList.Add("-l");
                 start.ArgumentList.Add(Path.Combine(dir, $"b{i + 1}.log"));
-                servers._processes.Add(Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}"));
+                servers._processes.Add(ChildProcesses.Start(start));
             }
             await servers.WaitReadyAsync(jetStream && count > 1);
             return servers;
@@ -179,12 +180,14 @@ internal sealed class NatsServers : IAsyncDisposable
             {
                 Console.Error.WriteLine($"# nats-server pid {process.Id} did not exit");
             }
+            ChildProcesses.Forget(process);
             process.Dispose();
         }
         _processes.Clear();
         try
         {
             Directory.Delete(_dir, recursive: true);
+            ChildProcesses.ForgetDirectory(_dir);
         }
         catch (IOException)
         {
