@@ -47,58 +47,123 @@ public sealed partial class NatsEventLog
             fromPosition = Math.Max(fromPosition, catchUpTo + 1);
         }
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-        var consumer = await CreateConsumerAsync(topic, fromPosition, linked.Token).ConfigureAwait(false);
-        var enumerator = consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, cancellationToken: linked.Token).GetAsyncEnumerator(linked.Token);
-        // The ordered consumer recreates itself after a reconnect from the last sequence it delivered;
-        // the guard below also drops anything at or before a position already yielded.
         var last = fromPosition - 1;
-        try
+        // One ordered consumer per pass. The client recreates an ordered consumer after a reconnect by itself; as a
+        // second line of defence, a consumer that delivers nothing for a whole check period while the topic holds
+        // records beyond the last one yielded is replaced, from the next position (see NextOrStallAsync).
+        while (true)
         {
-            while (true)
+            using var consumerStop = CancellationTokenSource.CreateLinkedTokenSource(linked.Token);
+            var consumer = await CreateConsumerAsync(topic, last + 1, linked.Token).ConfigureAwait(false);
+            var enumerator = consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, cancellationToken: consumerStop.Token).GetAsyncEnumerator(consumerStop.Token);
+            try
             {
-                INatsJSMsg<byte[]> message;
-                try
+                while (true)
                 {
-                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                    var (message, stalled) = await NextOrStallAsync(enumerator, topic, last, consumerStop, cancellationToken).ConfigureAwait(false);
+                    if (stalled)
+                    {
+                        break; // replace the consumer
+                    }
+                    if (message is null)
                     {
                         // The client ends a consume quietly when cancelled; a follower must not look finished.
                         cancellationToken.ThrowIfCancellationRequested();
                         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
                         yield break;
                     }
-                    message = enumerator.Current;
+                    var position = message.Metadata is { } metadata ? checked((long)metadata.Sequence.Stream) : 0;
+                    if (!_serverFiltersSubjects && !string.Equals(message.Subject, subject, StringComparison.Ordinal))
+                    {
+                        // nats-server before 2.10 ignores the consumer's subject filter: filter here.
+                        if (position >= end)
+                        {
+                            yield break;
+                        }
+                        continue;
+                    }
+                    if (position <= last)
+                    {
+                        continue; // already yielded (a recreated consumer may repeat)
+                    }
+                    last = position;
+                    var msgId = message.Headers is { } headers && headers.TryGetValue(MsgIdHeader, out var id) ? id.ToString() : string.Empty;
+                    var eventId = msgId.StartsWith(topic + "/", StringComparison.Ordinal) ? msgId[(topic.Length + 1)..] : msgId;
+                    yield return new LogEntry(position, eventId, message.Data ?? []);
+                    if (position >= end)
+                    {
+                        yield break;
+                    }
+                }
+            }
+            finally
+            {
+                await consumerStop.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    await enumerator.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }
+    }
+
+    private static readonly TimeSpan StallCheck = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The consumer's next message; or <c>Stalled</c> when it delivered nothing for <see cref="StallCheck"/> although
+    /// the topic's end is beyond <paramref name="last"/> (the consumer lost its server and did not come back).
+    /// </summary>
+    private async Task<(INatsJSMsg<byte[]>? Message, bool Stalled)> NextOrStallAsync(
+        IAsyncEnumerator<INatsJSMsg<byte[]>> enumerator, string topic, long last, CancellationTokenSource consumerStop, CancellationToken cancellationToken)
+    {
+        var move = enumerator.MoveNextAsync().AsTask();
+        while (true)
+        {
+            var check = Task.Delay(StallCheck, consumerStop.Token);
+            var finished = await Task.WhenAny(move, check).ConfigureAwait(false);
+            if (finished == move)
+            {
+                try
+                {
+                    return (await move.ConfigureAwait(false) ? enumerator.Current : null, false);
                 }
                 catch (OperationCanceledException) when (_disposed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 {
                     throw new ObjectDisposedException(nameof(NatsEventLog), "The NATS log was disposed while a reader followed it.");
                 }
-                var position = message.Metadata is { } metadata ? checked((long)metadata.Sequence.Stream) : 0;
-                if (!_serverFiltersSubjects && !string.Equals(message.Subject, subject, StringComparison.Ordinal))
-                {
-                    // nats-server before 2.10 ignores the consumer's subject filter: filter here.
-                    if (position >= end)
-                    {
-                        yield break;
-                    }
-                    continue;
-                }
-                if (position <= last)
-                {
-                    continue;
-                }
-                last = position;
-                var msgId = message.Headers is { } headers && headers.TryGetValue(MsgIdHeader, out var id) ? id.ToString() : string.Empty;
-                var eventId = msgId.StartsWith(topic + "/", StringComparison.Ordinal) ? msgId[(topic.Length + 1)..] : msgId;
-                yield return new LogEntry(position, eventId, message.Data ?? []);
-                if (position >= end)
-                {
-                    yield break;
-                }
             }
-        }
-        finally
-        {
-            await enumerator.DisposeAsync().ConfigureAwait(false);
+            if (consumerStop.IsCancellationRequested)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+            }
+            long end;
+            try
+            {
+                end = await GetEndPositionAsync(topic, consumerStop.Token).ConfigureAwait(false);
+            }
+            catch (EventLogException)
+            {
+                continue; // the servers are still unreachable: keep waiting
+            }
+            if (end > last)
+            {
+                await consumerStop.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    await move.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                catch (NatsException)
+                {
+                }
+                return (null, true);
+            }
         }
     }
 

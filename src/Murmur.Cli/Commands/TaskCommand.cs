@@ -89,7 +89,26 @@ internal sealed class TaskCommand : ICommand
         await using (connected)
         {
             var announcement = task.ToEvent("task-" + task.Task, TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds());
-            await connected.AppendAsync(TaskRequest.ControlTopic, new LogRecord(announcement.EventId, AgentEventCodec.Encode(announcement)));
+            var record = new LogRecord(announcement.EventId, AgentEventCodec.Encode(announcement));
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await connected.AppendAsync(TaskRequest.ControlTopic, record);
+                    break;
+                }
+                catch (EventLogException ex) when (attempt < 5)
+                {
+                    // Same event id each time: the log keeps one copy. A fresh cluster may still be electing leaders.
+                    stderr.WriteLine($"murmur task: append failed ({ex.Message}); retrying");
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+                }
+                catch (EventLogException ex)
+                {
+                    stderr.WriteLine($"murmur task: {ex.Message}");
+                    return ExitCodes.Failed;
+                }
+            }
             stdout.WriteLine($"task {task.Task} ({task.Mode}) announced: topic {task.Topic}");
             if (wait is not { } limit)
             {
