@@ -151,23 +151,38 @@ public sealed partial class NatsEventLog : IEventLog
             RetryAttempts = Math.Max(1, _options.AppendRetries),
             RetryWaitBetweenAttempts = TimeSpan.FromMilliseconds(250),
         };
-        try
+        // Transient failures (no answer, no responders, JetStream 503 while a leader is elected, a server going away)
+        // are retried here for up to AppendDeadline with the same Nats-Msg-Id, so at most one copy is stored.
+        var started = TimeProvider.System.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
         {
-            var ack = await _js.PublishAsync(subject, record.Data, NatsRawSerializer<ReadOnlyMemory<byte>>.Default, options, cancellationToken: cancellationToken)
-                .ConfigureAwait(false);
-            if (ack.Duplicate && ack.Seq > 0)
+            try
             {
-                return checked((long)ack.Seq); // already stored: the original position
+                var ack = await _js.PublishAsync(subject, record.Data, NatsRawSerializer<ReadOnlyMemory<byte>>.Default, options, cancellationToken: cancellationToken)
+                    .ConfigureAwait(false);
+                if (ack.Duplicate && ack.Seq > 0)
+                {
+                    return checked((long)ack.Seq); // already stored: the original position
+                }
+                ack.EnsureSuccess();
+                return checked((long)ack.Seq);
             }
-            ack.EnsureSuccess();
-            return checked((long)ack.Seq);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw new EventLogException(
-                $"Appending event '{record.EventId}' to topic '{topic}' on NATS failed: {Describe(ex)}. The event may or may not be stored; retrying with the same event id is safe.", ex);
+            catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested
+                && TimeProvider.System.GetElapsedTime(started) < _options.AppendDeadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 50 << Math.Min(attempt, 5))), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                throw new EventLogException(
+                    $"Appending event '{record.EventId}' to topic '{topic}' on NATS failed: {Describe(ex)}. The event may or may not be stored; retrying with the same event id is safe.", ex);
+            }
         }
     }
+
+    private static bool IsTransient(Exception ex) => ex is NatsJSPublishNoResponseException or NatsNoRespondersException or TimeoutException
+        or NatsJSApiNoResponseException or NatsNoReplyException or NatsJSApiException { Error.Code: 503 or 504 }
+        or NatsException { InnerException: TimeoutException };
 
     /// <inheritdoc/>
     public async ValueTask<long> GetEndPositionAsync(string topic, CancellationToken cancellationToken = default)

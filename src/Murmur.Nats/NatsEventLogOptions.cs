@@ -47,6 +47,10 @@ public sealed record NatsEventLogOptions
     /// <value>Defaults to 5.</value>
     public int AppendRetries { get; init; } = 5;
 
+    /// <summary>How long an append keeps retrying transient failures (same event id, so at most one copy is stored) before it fails.</summary>
+    /// <value>Defaults to 30 seconds.</value>
+    public TimeSpan AppendDeadline { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The client name shown by the servers.</summary>
     /// <value>Defaults to <c>murmur</c>.</value>
     public string ClientName { get; init; } = "murmur";
