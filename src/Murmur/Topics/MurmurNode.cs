@@ -32,6 +32,7 @@ public sealed class MurmurNode : IAsyncDisposable
         Logger = options.Runtime.LoggerFactory.CreateLogger("Murmur.Topics");
         DeadLetters = new DeadLetterStore(options.DeadLetterCapacity);
         _ids = options.EventIdSeed is { } seed ? new Random(seed) : new Random();
+        MurmurDiagnostics.Register(this);
     }
 
     /// <summary>Starts a node; with no configuration it uses the embedded in-memory log.</summary>
@@ -167,7 +168,11 @@ public sealed class MurmurNode : IAsyncDisposable
         return "evt_" + Convert.ToHexStringLower(bytes);
     }
 
-    internal void OnPublished(TopicHost topic, AgentEvent @event) => Interlocked.Increment(ref _published);
+    internal void OnPublished(TopicHost topic, AgentEvent @event)
+    {
+        Interlocked.Increment(ref _published);
+        MurmurDiagnostics.Count(MurmurDiagnostics.EventsPublished, topic.Name);
+    }
 
     internal void OnDelivered(TopicHost topic, AgentEvent @event)
     {
@@ -180,6 +185,7 @@ public sealed class MurmurNode : IAsyncDisposable
         {
             return;
         }
+        MurmurDiagnostics.Unregister(this);
         await Runtime.DisposeAsync().ConfigureAwait(false);
         foreach (var host in _topics.Values)
         {

@@ -111,6 +111,7 @@ public sealed class TopicMember
     public async Task<AgentEvent> PublishRawAsync(string action, ReadOnlyMemory<byte> payloadJson, IReadOnlyList<string>? dependsOn = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(action);
+        using var activity = MurmurDiagnostics.StartPublish(Topic, Actor, action);
         await _publishing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -133,7 +134,8 @@ public sealed class TopicMember
                 _publishedRound = open;
             }
             var seq = _ownSeq + 1;
-            var @event = Host.CreateEvent(Actor, action, payloadJson, StampClock(seq), dependsOn, round);
+            var @event = Host.CreateEvent(Actor, action, payloadJson, StampClock(seq), dependsOn, round, traceParent: MurmurDiagnostics.TraceParentOf(activity));
+            MurmurDiagnostics.Published(activity, @event);
             var record = new LogRecord(@event.EventId, AgentEventCodec.Encode(@event));
             _ownSeq = seq;
             _unacknowledged = (@event, record);
