@@ -10,14 +10,14 @@ public static partial class MurmurDiagnostics
     private const int MaxLinks = 32;
 
     /// <summary>A <c>publish {action}</c> span, child of the current activity (the handler turn that publishes, if traced).</summary>
-    internal static Activity? StartPublish(string topic, string actor, string action)
+    internal static Activity? StartPublish(string node, string topic, string actor, string action)
     {
         if (!Source.HasListeners())
         {
             return null;
         }
         var activity = Source.StartActivity("publish " + action, ActivityKind.Producer);
-        activity?.SetTag(Tags.Topic, topic).SetTag(Tags.Actor, actor).SetTag(Tags.Action, action);
+        activity?.SetTag(Tags.Node, node).SetTag(Tags.Topic, topic).SetTag(Tags.Actor, actor).SetTag(Tags.Action, action);
         return activity;
     }
 
@@ -35,7 +35,7 @@ public static partial class MurmurDiagnostics
         => (activity ?? Activity.Current) is { IdFormat: ActivityIdFormat.W3C } traced ? traced.Id : null;
 
     /// <summary>A <c>deliver</c> span for an event delivered on a node, parented to the context the event carries.</summary>
-    internal static void RecordDeliver(string topic, AgentEvent @event)
+    internal static void RecordDeliver(string node, string topic, AgentEvent @event)
     {
         if (@event.TraceParent is null || !Source.HasListeners()
             || !ActivityContext.TryParse(@event.TraceParent, null, isRemote: true, out var parent))
@@ -45,7 +45,7 @@ public static partial class MurmurDiagnostics
         using var activity = Source.StartActivity("deliver", ActivityKind.Consumer, parent);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(Tags.Topic, topic).SetTag(Tags.Actor, @event.Actor).SetTag(Tags.Action, @event.Action)
+            activity.SetTag(Tags.Node, node).SetTag(Tags.Topic, topic).SetTag(Tags.Actor, @event.Actor).SetTag(Tags.Action, @event.Action)
                 .SetTag(Tags.EventId, @event.EventId).SetTag(Tags.VectorClock, @event.Clock.ToString());
         }
     }
@@ -82,7 +82,7 @@ public static partial class MurmurDiagnostics
         var activity = Source.StartActivity("handle", ActivityKind.Consumer, parent, links: links);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(Tags.Topic, member.Topic).SetTag(Tags.Actor, member.Actor).SetTag(Tags.EventCount, events.Count)
+            activity.SetTag(Tags.Node, member.Host.NodeId).SetTag(Tags.Topic, member.Topic).SetTag(Tags.Actor, member.Actor).SetTag(Tags.EventCount, events.Count)
                 .SetTag(Tags.VectorClock, member.Seen.ToString());
         }
         return activity;

@@ -38,6 +38,8 @@ internal sealed partial class TopicHost : IAsyncDisposable
 
     public string Name { get; }
 
+    public string NodeId => _node.NodeId;
+
     public Consistency Consistency { get; }
 
     public TopicOptions Options { get; }
@@ -274,7 +276,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
     {
         _history.Add(@event);
         MurmurDiagnostics.Count(MurmurDiagnostics.EventsDelivered, Name);
-        MurmurDiagnostics.RecordDeliver(Name, @event);
+        MurmurDiagnostics.RecordDeliver(_node.NodeId, Name, @event);
         if (Consistency == Consistency.Eventual || TrackStrictLocked(@event))
         {
             foreach (var member in _members)

@@ -111,7 +111,7 @@ public sealed class TopicMember
     public async Task<AgentEvent> PublishRawAsync(string action, ReadOnlyMemory<byte> payloadJson, IReadOnlyList<string>? dependsOn = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(action);
-        using var activity = MurmurDiagnostics.StartPublish(Topic, Actor, action);
+        using var activity = MurmurDiagnostics.StartPublish(Host.NodeId, Topic, Actor, action);
         await _publishing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
