@@ -63,7 +63,7 @@ public sealed class ToolInvoker
         _calls++;
 
         var sideEffecting = false;
-        using var activity = MurmurDiagnostics.StartTool(tool, "local");
+        using var activity = MurmurDiagnostics.StartTool(member.Actor, tool, "local");
         var started = _time.GetTimestamp();
         JsonElement result = default;
         string? error = null;

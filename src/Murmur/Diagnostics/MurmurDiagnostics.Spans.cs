@@ -89,14 +89,14 @@ public static partial class MurmurDiagnostics
     }
 
     /// <summary>A <c>tool {name}</c> span, child of the current activity (the agent's turn).</summary>
-    internal static Activity? StartTool(string tool, string locality)
+    internal static Activity? StartTool(string actor, string tool, string locality)
     {
         if (!Source.HasListeners())
         {
             return null;
         }
         var activity = Source.StartActivity("tool " + tool, ActivityKind.Internal);
-        activity?.SetTag(Tags.Tool, tool).SetTag(Tags.Locality, locality);
+        activity?.SetTag(Tags.Actor, actor).SetTag(Tags.Tool, tool).SetTag(Tags.Locality, locality);
         return activity;
     }
 
