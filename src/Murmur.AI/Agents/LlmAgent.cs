@@ -122,6 +122,8 @@ public class LlmAgent : Agent
             using (var wall = remaining is { } r ? new CancellationTokenSource(r, time) : null)
             using (var linked = wall is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, wall.Token))
             {
+                using var model = MurmurDiagnostics.StartModel(actor);
+                var modelStarted = time.GetTimestamp();
                 try
                 {
                     response = await _chat.GetResponseAsync(_conversation, chatOptions, linked?.Token ?? cancellationToken);
@@ -131,6 +133,7 @@ public class LlmAgent : Agent
                     await EndAsync(member, "budget_exhausted", $"max_wall_time: {Options.MaxWallTime} elapsed during model call {iteration}", iteration, tokens, null, cancellationToken);
                     return;
                 }
+                MurmurDiagnostics.ModelEnded(model, time.GetElapsedTime(modelStarted), response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount);
             }
             _conversation.AddMessages(response);
             tokens += response.Usage?.TotalTokenCount ?? 0;

@@ -63,6 +63,7 @@ public sealed class ToolInvoker
         _calls++;
 
         var sideEffecting = false;
+        using var activity = MurmurDiagnostics.StartTool(member.Actor, tool, "local");
         var started = _time.GetTimestamp();
         JsonElement result = default;
         string? error = null;
@@ -94,6 +95,7 @@ public sealed class ToolInvoker
         }
         var elapsed = _time.GetElapsedTime(started);
         _elapsedTicks += elapsed.Ticks;
+        MurmurDiagnostics.ToolEnded(activity, "local", elapsed, error);
         var invocation = new ToolInvocation(tool, call.EventId, error is null, result, error, ToolLocality.Local, elapsed);
         // Correlated by call_id in the payload; depends_on is reserved for speculative dependencies.
         await member.PublishRawAsync(Actions.ToolResult, ResultPayload(invocation, sideEffecting), null, cancellationToken).ConfigureAwait(false);

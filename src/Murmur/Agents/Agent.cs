@@ -62,8 +62,11 @@ public abstract class Agent
         switch (step.Action)
         {
             case StrictAction.View:
-                await OnEventsAsync(view!, cancellationToken).ConfigureAwait(false);
-                await member.CompleteRoundAsync(cancellationToken).ConfigureAwait(false);
+                using (MurmurDiagnostics.StartHandle(view!))
+                {
+                    await OnEventsAsync(view!, cancellationToken).ConfigureAwait(false);
+                    await member.CompleteRoundAsync(cancellationToken).ConfigureAwait(false);
+                }
                 break;
             case StrictAction.Abstain:
                 await member.CompleteRoundAsync(cancellationToken).ConfigureAwait(false);
@@ -76,6 +79,7 @@ public abstract class Agent
     /// <summary>Settles speculations on what the view confirms or withdraws (aborts first), then hands the view over.</summary>
     private async ValueTask DeliverEventualAsync(TopicView view, CancellationToken cancellationToken)
     {
+        using var activity = MurmurDiagnostics.StartHandle(view);
         var tracker = view.Member.Speculations;
         tracker.Observe(view.New);
         if (!view.IsReplay)

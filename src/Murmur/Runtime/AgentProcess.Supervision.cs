@@ -96,6 +96,7 @@ internal sealed partial class AgentProcess
     {
         var strategy = Strategy;
         Log.Restarting(_runtime.RuntimeLogger, _id, child._id, strategy.Kind, reason);
+        MurmurDiagnostics.Restarted(strategy.Kind);
         List<AgentProcess> affected;
         if (strategy.Kind == SupervisionKind.OneForOne)
         {

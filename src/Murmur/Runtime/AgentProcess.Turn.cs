@@ -98,6 +98,7 @@ internal sealed partial class AgentProcess
             budget--;
             _sender = envelope.Sender;
             ValueTask handled;
+            var handlerStarted = MurmurDiagnostics.HandlerStarted();
             try
             {
                 handled = _agent!.InvokeReceiveAsync(envelope.Message, token);
@@ -114,9 +115,10 @@ internal sealed partial class AgentProcess
                 {
                     PutBack(batch, next, taken);
                 }
-                _ = ResumeTurnAfterAsync(handled, userMessage: true);
+                _ = ResumeTurnAfterAsync(handled, userMessage: true, handlerStarted);
                 return; // the agent keeps its turn until its handler completes
             }
+            MurmurDiagnostics.HandlerEnded(handlerStarted);
             _sender = null;
             if (_stopRequested)
             {
@@ -140,13 +142,14 @@ internal sealed partial class AgentProcess
         EndTurn();
     }
 
-    private async Task ResumeTurnAfterAsync(ValueTask pending, bool userMessage)
+    private async Task ResumeTurnAfterAsync(ValueTask pending, bool userMessage, long handlerStarted = 0)
     {
         try
         {
             await pending.ConfigureAwait(false);
             if (userMessage)
             {
+                MurmurDiagnostics.HandlerEnded(handlerStarted);
                 _sender = null;
                 if (_stopRequested)
                 {

@@ -33,6 +33,7 @@ public sealed class MurmurNode : IAsyncDisposable
         DeadLetters = new DeadLetterStore(options.DeadLetterCapacity);
         _ids = options.EventIdSeed is { } seed ? new Random(seed) : new Random();
         Signer = options.Signing is { } signing ? new HmacEventSigner(signing) : null;
+        MurmurDiagnostics.Register(this);
     }
 
     /// <summary>Signs appended events and verifies read ones; null when signing is off.</summary>
@@ -171,7 +172,11 @@ public sealed class MurmurNode : IAsyncDisposable
         return "evt_" + Convert.ToHexStringLower(bytes);
     }
 
-    internal void OnPublished(TopicHost topic, AgentEvent @event) => Interlocked.Increment(ref _published);
+    internal void OnPublished(TopicHost topic, AgentEvent @event)
+    {
+        Interlocked.Increment(ref _published);
+        MurmurDiagnostics.Count(MurmurDiagnostics.EventsPublished, topic.Name);
+    }
 
     internal void OnDelivered(TopicHost topic, AgentEvent @event)
     {
@@ -184,6 +189,7 @@ public sealed class MurmurNode : IAsyncDisposable
         {
             return;
         }
+        MurmurDiagnostics.Unregister(this);
         await Runtime.DisposeAsync().ConfigureAwait(false);
         foreach (var host in _topics.Values)
         {

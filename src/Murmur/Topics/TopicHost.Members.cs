@@ -76,13 +76,14 @@ internal sealed partial class TopicHost
         }
     }
 
-    internal AgentEvent CreateEvent(string actor, string action, ReadOnlyMemory<byte> payload, VectorClock clock, IReadOnlyList<string>? dependsOn, ulong? round = null, string? eventId = null)
+    internal AgentEvent CreateEvent(string actor, string action, ReadOnlyMemory<byte> payload, VectorClock clock, IReadOnlyList<string>? dependsOn, ulong? round = null, string? eventId = null, string? traceParent = null)
         => new(eventId ?? _node.NewEventId(), actor, action, payload, clock)
         {
             Topic = Name,
             Timestamp = _node.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
             DependsOn = dependsOn ?? [],
             Round = round,
+            TraceParent = traceParent,
         };
 
     /// <summary>Signs the event when the node signs (an immutable copy with <see cref="AgentEvent.Signature"/>), and encodes it.</summary>

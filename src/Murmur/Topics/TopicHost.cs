@@ -38,6 +38,8 @@ internal sealed partial class TopicHost : IAsyncDisposable
 
     public string Name { get; }
 
+    public string NodeId => _node.NodeId;
+
     public Consistency Consistency { get; }
 
     public TopicOptions Options { get; }
@@ -84,10 +86,17 @@ internal sealed partial class TopicHost : IAsyncDisposable
 
     public SpeculationStats SpeculationStats => new(Interlocked.Read(ref _speculationsStarted), Interlocked.Read(ref _speculationsCommitted), Interlocked.Read(ref _speculationsAborted));
 
-    internal void OnSpeculationStarted() => Interlocked.Increment(ref _speculationsStarted);
+    internal void OnSpeculationStarted()
+    {
+        Interlocked.Increment(ref _speculationsStarted);
+        MurmurDiagnostics.Count(MurmurDiagnostics.SpeculationStarted, Name);
+    }
 
     internal void OnSpeculationSettled(bool committed)
-        => Interlocked.Increment(ref committed ? ref _speculationsCommitted : ref _speculationsAborted);
+    {
+        Interlocked.Increment(ref committed ? ref _speculationsCommitted : ref _speculationsAborted);
+        MurmurDiagnostics.Count(committed ? MurmurDiagnostics.SpeculationCommitted : MurmurDiagnostics.SpeculationAborted, Name);
+    }
 
     public IReadOnlyList<AgentEvent> History
     {
@@ -220,6 +229,10 @@ internal sealed partial class TopicHost : IAsyncDisposable
             {
                 RefuseLocked(position, @event, $"{result.Rejection}: {result.Reason}");
             }
+            else if (result.Outcome == OfferOutcome.Duplicate)
+            {
+                MurmurDiagnostics.Count(MurmurDiagnostics.EventsDuplicates, Name);
+            }
         }
     }
 
@@ -266,6 +279,8 @@ internal sealed partial class TopicHost : IAsyncDisposable
     private void OnDelivered(AgentEvent @event)
     {
         _history.Add(@event);
+        MurmurDiagnostics.Count(MurmurDiagnostics.EventsDelivered, Name);
+        MurmurDiagnostics.RecordDeliver(_node.NodeId, Name, @event);
         if (Consistency == Consistency.Eventual || TrackStrictLocked(@event))
         {
             foreach (var member in _members)
@@ -309,6 +324,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
     private void Refuse(long position, string? eventId, string reason, ReadOnlySpan<byte> data)
     {
         _node.DeadLetters.Add(new DeadLetterEvent(Name, position, eventId, reason, DeadLetterStore.ExcerptOf(data)));
+        MurmurDiagnostics.Count(MurmurDiagnostics.EventsRejected, Name);
         TopicLog.Refused(_node.Logger, Name, position, reason);
     }
 
@@ -316,6 +332,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
     {
         var text = @event.ToString();
         _node.DeadLetters.Add(new DeadLetterEvent(Name, position, @event.EventId, reason, text.Length > 256 ? text[..256] : text));
+        MurmurDiagnostics.Count(MurmurDiagnostics.EventsRejected, Name);
         TopicLog.Refused(_node.Logger, Name, position, reason);
     }
 

@@ -115,6 +115,7 @@ public sealed class TopicMember
     public async Task<AgentEvent> PublishRawAsync(string action, ReadOnlyMemory<byte> payloadJson, IReadOnlyList<string>? dependsOn = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(action);
+        using var activity = MurmurDiagnostics.StartPublish(Host.NodeId, Topic, Actor, action);
         await _publishing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -137,7 +138,8 @@ public sealed class TopicMember
                 _publishedRound = open;
             }
             var seq = _ownSeq + 1;
-            var (@event, record) = Host.Prepare(Host.CreateEvent(Actor, action, payloadJson, StampClock(seq), dependsOn, round));
+            var (@event, record) = Host.Prepare(Host.CreateEvent(Actor, action, payloadJson, StampClock(seq), dependsOn, round, traceParent: MurmurDiagnostics.TraceParentOf(activity)));
+            MurmurDiagnostics.Published(activity, @event);
             _ownSeq = seq;
             _unacknowledged = (@event, record);
             await Host.AppendAsync(@event, record, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,99 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Murmur.Hosting;
+
+/// <summary>
+/// Runs the node with the host: on start it starts the node, opens the topics and spawns the registered agents;
+/// on stop it stops handing out the node, then disposes it (agents stop children-first, then the topic readers
+/// and the log) within the host's shutdown timeout.
+/// </summary>
+/// <remarks>Registered by <c>AddMurmur</c>; the host calls it, one call at a time.</remarks>
+public sealed class MurmurHostedService : IHostedService
+{
+    private readonly IServiceProvider _services;
+    private readonly MurmurRegistrations _registrations;
+    private readonly IOptions<MurmurHostOptions> _options;
+    private readonly MurmurNodeAccessor _accessor;
+    private readonly ILogger _logger;
+
+    internal MurmurHostedService(IServiceProvider services, MurmurRegistrations registrations, IOptions<MurmurHostOptions> options, MurmurNodeAccessor accessor)
+    {
+        _services = services;
+        _registrations = registrations;
+        _options = options;
+        _accessor = accessor;
+        _logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Murmur.Hosting");
+    }
+
+    /// <summary>Starts the node, opens the topics, spawns the agents (each start awaited).</summary>
+    /// <exception cref="OptionsValidationException">The options are invalid; the message names the option.</exception>
+    /// <exception cref="EventLogException">The log cannot be reached.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var options = _options.Value;
+        var loggerFactory = _services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+        var time = _services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var node = await MurmurNode.StartAsync(builder =>
+        {
+            builder.Configure(o => o with
+            {
+                NodeId = options.NodeId ?? o.NodeId,
+                EventIdSeed = options.EventIdSeed ?? o.EventIdSeed,
+                Runtime = o.Runtime with { LoggerFactory = loggerFactory, TimeProvider = time },
+            });
+            foreach (var step in _registrations.NodeSteps)
+            {
+                step(_services, builder);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var topics = new Dictionary<string, Topic>(StringComparer.Ordinal);
+            foreach (var listed in options.Topics)
+            {
+                topics[listed.Name] = await node.OpenTopicAsync(listed.Name, listed.Consistency, cancellationToken).ConfigureAwait(false);
+            }
+            foreach (var agent in _registrations.Agents)
+            {
+                if (!topics.TryGetValue(agent.Topic, out var topic))
+                {
+                    topic = await node.OpenTopicAsync(agent.Topic, agent.Consistency ?? Consistency.Eventual, cancellationToken).ConfigureAwait(false);
+                    topics[agent.Topic] = topic;
+                }
+                var factory = agent.Factory;
+                await node.SpawnAsync(agent.Id, () => factory(_services), topic, agent.Options, cancellationToken).ConfigureAwait(false);
+            }
+            _accessor.Set(node, topics);
+            Log.Started(_logger, node.NodeId, topics.Count, _registrations.Agents.Count);
+        }
+        catch
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Stops handing out the node and disposes it; returns when it stopped or when <paramref name="cancellationToken"/> (the host's shutdown timeout) fires.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_accessor.Clear() is not { } node)
+        {
+            return;
+        }
+        Log.Stopping(_logger, node.NodeId);
+        try
+        {
+            await node.DisposeAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+            Log.Stopped(_logger, node.NodeId);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // .NET cannot abort running handlers; the disposal goes on in the background, as a killed child does.
+            Log.StopTimedOut(_logger, node.NodeId);
+        }
+    }
+}
