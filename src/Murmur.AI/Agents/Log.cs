@@ -18,4 +18,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6005, Level = LogLevel.Warning, Message = "Agent {Agent}: the model asked for tool {Tool}, which is not in its allow-list; refused")]
     public static partial void ToolRefused(ILogger logger, string agent, string tool);
+
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Warning, Message = "Placement of {Agent}: {Report}")]
+    public static partial void PlacementIncomplete(ILogger logger, string agent, string report);
 }

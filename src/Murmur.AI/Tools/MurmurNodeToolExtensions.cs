@@ -15,4 +15,23 @@ public static class MurmurNodeToolExtensions
         ArgumentNullException.ThrowIfNull(node);
         return Registries.GetValue(node, _ => new ToolRegistry());
     }
+
+    /// <summary>
+    /// Makes <paramref name="node"/> part of a tool mesh: it announces its tools (<see cref="Tools"/>) in the directory
+    /// topic, serves calls to them from other nodes through its inbox topic, and lets its agents call the tools of
+    /// other nodes through theirs. Dispose the returned mesh before the node.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The node has already joined a mesh.</exception>
+    public static async Task<ToolMesh> JoinToolMeshAsync(this MurmurNode node, ToolMeshOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var registry = node.Tools();
+        if (registry.Mesh is not null)
+        {
+            throw new InvalidOperationException($"Node '{node.NodeId}' has already joined a tool mesh.");
+        }
+        var mesh = await ToolMesh.JoinAsync(node, registry, options, cancellationToken).ConfigureAwait(false);
+        registry.AttachMesh(mesh);
+        return mesh;
+    }
 }

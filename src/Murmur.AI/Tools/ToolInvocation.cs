@@ -9,9 +9,15 @@ namespace Murmur.AI.Tools;
 /// <param name="Result">The result as JSON when <paramref name="Ok"/>; <c>default</c> otherwise.</param>
 /// <param name="Error">What went wrong when not <paramref name="Ok"/>.</param>
 /// <param name="Locality">Where the tool ran.</param>
-/// <param name="Elapsed">How long the tool itself ran (not counting the two publishes).</param>
+/// <param name="Elapsed">In-process: how long the tool ran (not counting the two publishes). Remote: the round trip from the request's append to its answer.</param>
 public sealed record ToolInvocation(string Tool, string CallId, bool Ok, JsonElement Result, string? Error, ToolLocality Locality, TimeSpan Elapsed)
 {
+    /// <summary>The node that ran the tool, for a remote call.</summary>
+    public string? Host { get; init; }
+
+    /// <summary>How long the tool itself ran on its host, for a remote call whose host said.</summary>
+    public TimeSpan? HostElapsed { get; init; }
+
     /// <summary>The text fed back to the model: the result JSON, or <c>error: …</c>.</summary>
     public string ToModelText() => Ok ? Result.GetRawText() : "error: " + Error;
 }

@@ -6,9 +6,11 @@ using Microsoft.Extensions.AI;
 namespace Murmur.AI.Tools;
 
 /// <summary>
-/// Runs a node's tools in-process for one agent and records every call in the agent's topic:
-/// <c>TOOL_CALL</c> <c>{"tool":…,"args":{…}}</c>, then <c>TOOL_RESULT</c>
-/// <c>{"tool":…,"call_id":…,"ok":…,"result"|"error":…,"locality":"local","elapsed_us":…}</c>.
+/// Runs tools for one agent — in-process when its node has them, through the log on the node that serves them
+/// otherwise (<see cref="ToolMesh"/>) — and records every call in the agent's topic:
+/// <c>TOOL_CALL</c> <c>{"tool":…,"args":{…},"to"?:host}</c>, then <c>TOOL_RESULT</c>
+/// <c>{"tool":…,"call_id":…,"ok":…,"result"|"error":…,"locality":"local"|"remote","elapsed_us":…,"host"?:…,"tool_us"?:…}</c>
+/// (remote: <c>elapsed_us</c> is the round trip, <c>tool_us</c> the tool's own time on its host).
 /// </summary>
 /// <remarks>
 /// The allow-list is enforced here, by the runtime, not by the model: a tool outside it gets an error result
@@ -44,36 +46,70 @@ public sealed class ToolInvoker
     /// <summary>True when the agent may call <paramref name="tool"/>.</summary>
     public bool IsAllowed(string tool) => _allowed is null || _allowed.Contains(tool);
 
-    /// <summary>The registered tools this agent may call, ordered by name.</summary>
-    public IReadOnlyList<AIFunction> AllowedTools => [.. _registry.All.Where(t => IsAllowed(t.Name))];
+    /// <summary>
+    /// The tools this agent may call, ordered by name: the node's own, then (when the node has joined a
+    /// <see cref="ToolMesh"/>) those other nodes serve that the node lacks.
+    /// </summary>
+    public IReadOnlyList<AIFunction> AllowedTools
+    {
+        get
+        {
+            var local = _registry.All.Where(t => IsAllowed(t.Name)).ToList();
+            if (_registry.Mesh is not { } mesh)
+            {
+                return local;
+            }
+            var names = new HashSet<string>(local.Select(t => t.Name), StringComparer.Ordinal);
+            var remote = mesh.Nodes.Where(n => !string.Equals(n.NodeId, mesh.NodeId, StringComparison.Ordinal))
+                .SelectMany(n => n.Tools)
+                .Where(t => IsAllowed(t.Name) && names.Add(t.Name))
+                .Select(t => (AIFunction)new RemoteToolProxy(mesh, t));
+            return [.. local.Concat(remote).OrderBy(t => t.Name, StringComparer.Ordinal)];
+        }
+    }
 
-    /// <summary>Publishes <c>TOOL_CALL</c>, runs the tool (if allowed and registered), publishes <c>TOOL_RESULT</c>.</summary>
+    /// <summary>
+    /// Publishes <c>TOOL_CALL</c>, runs the tool (if allowed): in-process when the node has it, else on the node of the
+    /// mesh that serves it (the call is then addressed to that node with <c>"to"</c>); then publishes <c>TOOL_RESULT</c>
+    /// with <c>"locality"</c> and <c>"elapsed_us"</c>.
+    /// </summary>
     /// <param name="member">The agent's membership of the topic to record the call in.</param>
     /// <param name="tool">The tool's name.</param>
     /// <param name="arguments">The arguments (JSON elements or plain values).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The outcome; a refused or failing tool is an outcome with <see cref="ToolInvocation.Ok"/> false, never an exception.</returns>
+    /// <returns>The outcome; a refused, failing or unanswered tool is an outcome with <see cref="ToolInvocation.Ok"/> false, never an exception.</returns>
     /// <exception cref="EventLogException">The log refused an append.</exception>
     public async Task<ToolInvocation> InvokeAsync(TopicMember member, string tool, IDictionary<string, object?>? arguments, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(member);
         ArgumentException.ThrowIfNullOrEmpty(tool);
         var args = new AIFunctionArguments(arguments ?? new Dictionary<string, object?>());
-        var call = await member.PublishRawAsync(Actions.ToolCall, CallPayload(tool, args), null, cancellationToken).ConfigureAwait(false);
+        var allowed = IsAllowed(tool);
+        var isLocal = _registry.TryGet(tool, out var function);
+        HostedTool? remote = null;
+        if (allowed && !isLocal && _registry.Mesh is { } mesh && mesh.TryFindRemote(tool, out var hosted))
+        {
+            remote = hosted;
+        }
+        var call = await member.PublishRawAsync(Actions.ToolCall, CallPayload(tool, args, remote?.Node), null, cancellationToken).ConfigureAwait(false);
         _calls++;
+        if (remote is not null)
+        {
+            return await InvokeRemoteAsync(member, remote, call.EventId, args, cancellationToken).ConfigureAwait(false);
+        }
 
         var sideEffecting = false;
         using var activity = MurmurDiagnostics.StartTool(member.Actor, tool, "local");
         var started = _time.GetTimestamp();
         JsonElement result = default;
         string? error = null;
-        if (!IsAllowed(tool))
+        if (!allowed)
         {
             error = $"tool '{tool}' is not in this agent's allow-list [{string.Join(", ", _allowed!.Order(StringComparer.Ordinal))}]; it was not run";
         }
-        else if (!_registry.TryGet(tool, out var function))
+        else if (!isLocal)
         {
-            error = $"no tool named '{tool}' is registered on this node; known: [{string.Join(", ", _registry.All.Select(t => t.Name))}]";
+            error = $"no tool named '{tool}' is registered on this node{(_registry.Mesh is null ? "" : " or served by another node of its mesh")}; known: [{string.Join(", ", AllowedTools.Select(t => t.Name))}]";
         }
         else
         {
@@ -98,18 +134,37 @@ public sealed class ToolInvoker
         MurmurDiagnostics.ToolEnded(activity, "local", elapsed, error);
         var invocation = new ToolInvocation(tool, call.EventId, error is null, result, error, ToolLocality.Local, elapsed);
         // Correlated by call_id in the payload; depends_on is reserved for speculative dependencies.
-        await member.PublishRawAsync(Actions.ToolResult, ResultPayload(invocation, sideEffecting), null, cancellationToken).ConfigureAwait(false);
+        await member.PublishRawAsync(Actions.ToolResult, ResultPayload(invocation, sideEffecting, null), null, cancellationToken).ConfigureAwait(false);
         return invocation;
     }
 
-    private static byte[] CallPayload(string tool, AIFunctionArguments args) => Build(w =>
+    private async Task<ToolInvocation> InvokeRemoteAsync(TopicMember member, HostedTool remote, string callId, AIFunctionArguments args, CancellationToken cancellationToken)
+    {
+        using var activity = MurmurDiagnostics.StartTool(member.Actor, remote.Name, "remote");
+        var reply = await _registry.Mesh!.CallAsync(remote.Node, remote.Name, args, callId, member.Actor, member.Topic, cancellationToken).ConfigureAwait(false);
+        _elapsedTicks += reply.RoundTrip.Ticks;
+        MurmurDiagnostics.ToolEnded(activity, "remote", reply.RoundTrip, reply.Error);
+        var invocation = new ToolInvocation(remote.Name, callId, reply.Ok, reply.Result, reply.Error, ToolLocality.Remote, reply.RoundTrip)
+        {
+            Host = reply.Host ?? remote.Node,
+            HostElapsed = reply.HostElapsed,
+        };
+        await member.PublishRawAsync(Actions.ToolResult, ResultPayload(invocation, remote.SideEffecting, reply.HostElapsed), null, cancellationToken).ConfigureAwait(false);
+        return invocation;
+    }
+
+    private static byte[] CallPayload(string tool, AIFunctionArguments args, string? host) => Build(w =>
     {
         w.WriteString("tool", tool);
         w.WritePropertyName("args");
         JsonSerializer.Serialize(w, new Dictionary<string, object?>(args, StringComparer.Ordinal), AIJsonUtilities.DefaultOptions);
+        if (host is not null)
+        {
+            w.WriteString("to", host);
+        }
     });
 
-    private static byte[] ResultPayload(ToolInvocation invocation, bool sideEffecting) => Build(w =>
+    private static byte[] ResultPayload(ToolInvocation invocation, bool sideEffecting, TimeSpan? hostElapsed) => Build(w =>
     {
         w.WriteString("tool", invocation.Tool);
         w.WriteString("call_id", invocation.CallId);
@@ -124,8 +179,16 @@ public sealed class ToolInvoker
             w.WriteString("error", invocation.Error);
             w.WriteBoolean("is_error", true); // read by the core's ToolResult view
         }
-        w.WriteString("locality", "local");
+        w.WriteString("locality", invocation.Locality == ToolLocality.Remote ? "remote" : "local");
         w.WriteNumber("elapsed_us", (long)invocation.Elapsed.TotalMicroseconds);
+        if (invocation.Host is { } host)
+        {
+            w.WriteString("host", host);
+        }
+        if (hostElapsed is { } ran)
+        {
+            w.WriteNumber("tool_us", (long)ran.TotalMicroseconds);
+        }
         if (sideEffecting)
         {
             w.WriteBoolean("side_effecting", true);

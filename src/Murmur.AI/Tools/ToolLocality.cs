@@ -6,6 +6,6 @@ public enum ToolLocality
     /// <summary>In the agent's own process (co-located): no network hop.</summary>
     Local,
 
-    /// <summary>On another node, through the log (not implemented yet).</summary>
+    /// <summary>On another node of the <see cref="ToolMesh"/>, through the log: a <c>TOOL_CALL</c> into its inbox, a <c>TOOL_RESULT</c> back.</summary>
     Remote,
 }

@@ -40,6 +40,26 @@ public sealed class ToolRegistry
     /// <summary>Finds a tool by name.</summary>
     public bool TryGet(string name, out AIFunction tool) => _tools.TryGetValue(name, out tool!);
 
+    /// <summary>The tool mesh this registry's node has joined, if any: tools it lacks are looked up there.</summary>
+    public ToolMesh? Mesh { get; private set; }
+
+    internal void AttachMesh(ToolMesh mesh)
+    {
+        if (Mesh is not null)
+        {
+            throw new InvalidOperationException($"Node '{mesh.NodeId}' has already joined a tool mesh.");
+        }
+        Mesh = mesh;
+    }
+
+    internal void DetachMesh(ToolMesh mesh)
+    {
+        if (ReferenceEquals(Mesh, mesh))
+        {
+            Mesh = null;
+        }
+    }
+
     /// <summary>True when <paramref name="tool"/> is marked side-effecting (see <see cref="SideEffectingKey"/>).</summary>
     public static bool IsSideEffecting(AITool tool)
     {

@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+
+namespace Murmur.AI.Tools;
+
+// The caller side: requests into other nodes' inboxes, waiting for their answers.
+public sealed partial class ToolMesh
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<InboxClient>>> _clients = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Calls <paramref name="tool"/> on node <paramref name="host"/> through its inbox and waits for the answer
+    /// (<see cref="ToolMeshOptions.CallTimeout"/>). The request is appended up to <see cref="ToolMeshOptions.AppendAttempts"/>
+    /// times; the host runs the tool at most once for <paramref name="callId"/>, whatever arrives.
+    /// </summary>
+    /// <param name="host">The node that serves the tool.</param>
+    /// <param name="tool">The tool's name.</param>
+    /// <param name="arguments">The arguments.</param>
+    /// <param name="callId">The call's identity: the <c>event_id</c> of the caller's <c>TOOL_CALL</c>, or any unique id.</param>
+    /// <param name="caller">The calling actor, recorded with the request.</param>
+    /// <param name="topic">The caller's topic, recorded with the request.</param>
+    /// <param name="cancellationToken">Stops waiting (the host may still run the call once).</param>
+    /// <returns>The answer; timeouts, refusals and failures are answers with <see cref="RemoteReply.Ok"/> false, never exceptions.</returns>
+    public async Task<RemoteReply> CallAsync(string host, string tool, IDictionary<string, object?>? arguments, string callId, string caller, string? topic = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(host);
+        ArgumentException.ThrowIfNullOrEmpty(tool);
+        ArgumentException.ThrowIfNullOrEmpty(callId);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var time = Node.TimeProvider;
+        var deadline = time.GetUtcNow() + Options.CallTimeout;
+        var payload = MeshWire.Call(callId, tool, arguments ?? new Dictionary<string, object?>(), host, caller, topic, deadline.ToUnixTimeMilliseconds());
+        return await RequestAsync(host, Actions.ToolCall, payload, callId, Options.CallTimeout, $"remote tool '{tool}' on node '{host}'", cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<RemoteReply> RequestAsync(string host, string action, byte[] payload, string callId, TimeSpan timeout, string what, CancellationToken cancellationToken)
+    {
+        var time = Node.TimeProvider;
+        InboxClient client;
+        try
+        {
+            client = await ClientAsync(host, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is EventLogException or InvalidOperationException or AgentIdConflictException)
+        {
+            return RemoteReply.Failed($"{what}: cannot open node '{host}''s inbox: {ex.Message}");
+        }
+        var member = await client.Member.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var waiter = client.Expect(callId);
+        var started = time.GetTimestamp();
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    // A failed append stays with the member, which appends it again (same event id) before its next one;
+                    // the host answers a call_id once, so a retried request never runs the tool twice.
+                    await member.PublishRawAsync(action, payload, null, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (EventLogException ex) when (attempt < Options.AppendAttempts)
+                {
+                    _ = ex;
+                }
+                catch (EventLogException ex)
+                {
+                    return RemoteReply.Failed($"{what}: the request could not be appended after {attempt} attempts: {ex.Message}", host, time.GetElapsedTime(started));
+                }
+            }
+            JsonElement answer;
+            try
+            {
+                answer = await waiter.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return RemoteReply.Failed(
+                    $"{what} did not answer within {timeout.TotalSeconds:0.###} s (call {callId}); it runs at most once, and not after its deadline if the clocks agree",
+                    host, time.GetElapsedTime(started));
+            }
+            catch (ObjectDisposedException ex)
+            {
+                return RemoteReply.Failed($"{what}: {ex.Message}", host, time.GetElapsedTime(started));
+            }
+            return MeshWire.ReadReply(answer, time.GetElapsedTime(started));
+        }
+        finally
+        {
+            client.Forget(callId);
+        }
+    }
+
+    private Task<InboxClient> ClientAsync(string host, CancellationToken cancellationToken)
+    {
+        var lazy = _clients.GetOrAdd(host, h => new Lazy<Task<InboxClient>>(() => StartClientAsync(h)));
+        var task = lazy.Value;
+        if (task.IsFaulted || task.IsCanceled)
+        {
+            _clients.TryRemove(new KeyValuePair<string, Lazy<Task<InboxClient>>>(host, lazy));
+        }
+        return task.WaitAsync(cancellationToken);
+    }
+
+    private async Task<InboxClient> StartClientAsync(string host)
+    {
+        var stopping = _stopping.Token;
+        var client = new InboxClient(host);
+        var inbox = await Node.OpenTopicAsync(InboxTopicOf(host), Consistency.Eventual, stopping).ConfigureAwait(false);
+        client.Agent = await Node.SpawnAsync($"calls@{NodeId}>{host}", () => new InboxClientAgent(client), inbox, cancellationToken: stopping).ConfigureAwait(false);
+        return client;
+    }
+
+    private async Task StopClientsAsync()
+    {
+        foreach (var lazy in _clients.Values)
+        {
+            if (!lazy.IsValueCreated || !lazy.Value.IsCompletedSuccessfully)
+            {
+                continue;
+            }
+            var client = lazy.Value.Result;
+            client.FailAll($"node '{NodeId}' left the tool mesh while the call was waiting");
+            if (client.Agent is { } agent)
+            {
+                try
+                {
+                    await Node.Runtime.StopAsync(agent).ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The node went first.
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using Murmur.AI.Tools;
+
+namespace Murmur.AI.Tests.Mesh;
+
+/// <summary>Nodes that share one in-memory log, each in a tool mesh; disposes meshes before nodes.</summary>
+internal sealed class MeshNodes(IEventLog log) : IAsyncDisposable
+{
+    private readonly List<(MurmurNode Node, ToolMesh? Mesh)> _members = [];
+
+    public IEventLog Log { get; } = log;
+
+    public async Task<MurmurNode> NodeAsync(string id, int appendAttempts = 3)
+    {
+        var node = await MurmurNode.StartAsync(o =>
+        {
+            o.UseLog(Log);
+            o.Options = o.Options with { NodeId = id, AppendAttempts = appendAttempts, AppendRetryDelay = TimeSpan.Zero };
+        });
+        _members.Add((node, null));
+        return node;
+    }
+
+    public async Task<ToolMesh> JoinAsync(MurmurNode node, ToolMeshOptions? options = null)
+    {
+        var mesh = await node.JoinToolMeshAsync(options);
+        var i = _members.FindIndex(m => ReferenceEquals(m.Node, node));
+        _members[i] = (node, mesh);
+        return mesh;
+    }
+
+    /// <summary>Stops one node (mesh first), as a crash or a shutdown of its process would.</summary>
+    public async Task StopAsync(MurmurNode node)
+    {
+        var i = _members.FindIndex(m => ReferenceEquals(m.Node, node));
+        if (_members[i].Mesh is { } mesh)
+        {
+            await mesh.DisposeAsync();
+        }
+        await node.DisposeAsync();
+        _members.RemoveAt(i);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = _members.Count - 1; i >= 0; i--)
+        {
+            if (_members[i].Mesh is { } mesh)
+            {
+                await mesh.DisposeAsync();
+            }
+            await _members[i].Node.DisposeAsync();
+        }
+    }
+}
