@@ -3,16 +3,20 @@ using Microsoft.Extensions.AI;
 using Murmur.AI;
 using Murmur.AI.Scripted;
 using Murmur.AI.Tools;
+using Murmur.Benchmarks.Log;
+using Murmur.Nats;
 
 namespace Murmur.Benchmarks.AI;
 
 /// <summary>
 /// The essay's latency trap, measured on Murmur: an LlmAgent loop of 15 iterations, each one model call (a
 /// zero-latency scripted engine) and one call of a trivial co-located tool, recorded as TOOL_CALL/TOOL_RESULT in
-/// an in-memory topic. An iteration's overhead is the time between two consecutive model calls: everything the
-/// framework does around the model (tool dispatch, two publishes, conversation upkeep). Systems: the tool local,
-/// the tool behind a core NATS request/reply hop on loopback, and the tool in a separate ASP.NET Core process over
-/// HTTP on loopback. The essay's figure for a remote tool is 350 ms per call.
+/// the agent's topic. An iteration's overhead is the time between two consecutive model calls: everything the
+/// framework does around the model (tool dispatch, publishes, conversation upkeep). Systems: <c>local</c> (the tool in
+/// the agent's process); <c>mesh-inmem</c> and <c>nats</c> (the tool served by another node of a <see cref="ToolMesh"/>,
+/// every call through the log — in-memory, or NATS JetStream R1 on loopback with the agent's topic on NATS too);
+/// <c>nats-core</c> (a bare core-NATS request/reply, no log); <c>http</c> (a separate ASP.NET Core process on
+/// loopback, the essay's split design). The essay's figure for a remote tool is 350 ms per call.
 /// </summary>
 internal sealed class LatencyTrapBench : IBench
 {
@@ -27,31 +31,72 @@ internal sealed class LatencyTrapBench : IBench
         var runs = context.Quick ? 50 : 500;
 
         // (a) the tool runs in the agent's process.
-        await RunSystemAsync(context, "local", AIFunctionFactory.Create((int n) => n + 1, "noop", "Returns n + 1."), warmup, runs);
-
-        // (b) each tool call is a core NATS request to a responder task in this process, through a nats-server on loopback.
-        await using (var remote = await NatsToolHost.StartAsync())
+        await using (var node = await MurmurNode.StartAsync(o => o.UseInMemoryLog()))
         {
-            await RunSystemAsync(context, "nats", AIFunctionFactory.Create(remote.CallAsync, "noop", "Returns n + 1."), warmup, runs);
+            node.Tools().Add(Noop());
+            await RunSystemAsync(context, "local", node, node, warmup, runs);
         }
 
-        // (c) each tool call is an HTTP GET to an ASP.NET Core process (bench/Murmur.ToolServer) on loopback.
-        await using (var remote = await HttpToolHost.StartAsync())
+        // (b) Murmur's remote path: the tool is served by another node of a tool mesh, and each call goes through the
+        // log (TOOL_CALL into the host's inbox, TOOL_STARTED claim, TOOL_RESULT back) — here the in-memory log, so the
+        // figure is the mesh's own cost without a network.
+        var shared = new InMemoryEventLog();
+        await using (var agentNode = await MurmurNode.StartAsync(o => { o.UseInMemoryLog(shared); o.Options = o.Options with { NodeId = "agent-node" }; }))
+        await using (var toolNode = await MurmurNode.StartAsync(o => { o.UseInMemoryLog(shared); o.Options = o.Options with { NodeId = "tool-node" }; }))
         {
-            await RunSystemAsync(context, "http", AIFunctionFactory.Create(remote.CallAsync, "noop", "Returns n + 1."), warmup, runs);
+            await RunMeshAsync(context, "mesh-inmem", agentNode, toolNode, warmup, runs);
+        }
+
+        // (c) the same through NATS JetStream: one nats-server on loopback (R1, fresh store), each node its own connection.
+        await using (var server = await NatsServers.StartAsync(1, 34241, 36241, 38241, jetStream: true))
+        {
+            var stream = "LATENCY_TRAP_" + Environment.ProcessId;
+            NatsEventLogOptions Log() => new() { Url = server.Url, StreamName = stream, SubjectPrefix = stream.ToLowerInvariant(), Replicas = 1 };
+            await using var agentNode = await MurmurNode.StartAsync(o => { o.UseNats(Log()); o.Options = o.Options with { NodeId = "agent-node" }; });
+            await using var toolNode = await MurmurNode.StartAsync(o => { o.UseNats(Log()); o.Options = o.Options with { NodeId = "tool-node" }; });
+            await RunMeshAsync(context, "nats", agentNode, toolNode, context.Quick ? 5 : 20, context.Quick ? 20 : 100);
+        }
+
+        // (d) for reference, a bare core-NATS request/reply to a responder (no log, no record of the call).
+        await using (var remote = await NatsToolHost.StartAsync())
+        await using (var node = await MurmurNode.StartAsync(o => o.UseInMemoryLog()))
+        {
+            node.Tools().Add(AIFunctionFactory.Create(remote.CallAsync, "noop", "Returns n + 1."));
+            await RunSystemAsync(context, "nats-core", node, node, warmup, runs);
+        }
+
+        // (e) each tool call is an HTTP GET to an ASP.NET Core process (bench/Murmur.ToolServer) on loopback.
+        await using (var remote = await HttpToolHost.StartAsync())
+        await using (var node = await MurmurNode.StartAsync(o => o.UseInMemoryLog()))
+        {
+            node.Tools().Add(AIFunctionFactory.Create(remote.CallAsync, "noop", "Returns n + 1."));
+            await RunSystemAsync(context, "http", node, node, warmup, runs);
         }
 
         context.Report(Name, "essay-remote", "overhead_us_p50", EssayMsPerCall * 1000, "us", ("source", "essay"));
         context.Report(Name, "essay-remote", "total_ms_15", EssayMsPerCall * Iterations, "ms", ("source", "essay"));
     }
 
-    private async Task RunSystemAsync(BenchContext context, string system, AIFunction tool, int warmup, int runs)
+    private static AIFunction Noop() => AIFunctionFactory.Create((int n) => n + 1, "noop", "Returns n + 1.");
+
+    private async Task RunMeshAsync(BenchContext context, string system, MurmurNode agentNode, MurmurNode toolNode, int warmup, int runs)
+    {
+        toolNode.Tools().Add(Noop());
+        await using var toolMesh = await toolNode.JoinToolMeshAsync();
+        await using var agentMesh = await agentNode.JoinToolMeshAsync();
+        await agentMesh.WaitForToolAsync("noop").WaitAsync(TimeSpan.FromSeconds(30));
+        await RunSystemAsync(context, system, agentNode, toolNode, warmup, runs);
+        if (toolMesh.ToolRuns != (warmup + runs) * Iterations)
+        {
+            throw new InvalidOperationException($"{system}: the host ran the tool {toolMesh.ToolRuns} times for {(warmup + runs) * Iterations} calls");
+        }
+    }
+
+    private async Task RunSystemAsync(BenchContext context, string system, MurmurNode node, MurmurNode toolNode, int warmup, int runs)
     {
         var steps = string.Join(",", Enumerable.Repeat("""{"tool_calls":[{"tool":"noop","args":{"n":1}}]}""", Iterations));
         var script = Script.Parse($$"""[{{steps}},{"text":"done"}]""");
-
-        await using var node = await MurmurNode.StartAsync(o => o.UseInMemoryLog());
-        node.Tools().Add(tool);
+        var locality = ReferenceEquals(node, toolNode) ? "local" : "remote";
         var options = new LlmAgentOptions { AllowedTools = ["noop"], MaxIterations = Iterations + 1, EnableReportFinding = false };
 
         var overheads = new List<double>(runs * Iterations);
@@ -63,6 +108,11 @@ internal sealed class LatencyTrapBench : IBench
             await node.SpawnAsync($"Agent_{run}", () => new LlmAgent(timing, node.Tools(), options with { Goal = "loop" }), topic);
             // JOIN + 15 × (TOOL_CALL, TOOL_RESULT) + MESSAGE + TASK_COMPLETE
             await topic.WaitForDeliveredAsync(1 + (2 * Iterations) + 2).WaitAsync(TimeSpan.FromSeconds(60));
+            var results = topic.History.Where(e => e.Action == Actions.ToolResult).ToList();
+            if (results.Count != Iterations || results.Any(e => e.GetPayload().GetProperty("locality").GetString() != locality || !e.GetPayload().GetProperty("ok").GetBoolean()))
+            {
+                throw new InvalidOperationException($"{system}: expected {Iterations} successful {locality} tool results, got: {string.Join(" | ", results.Select(e => e.ToString()))}");
+            }
             if (run < warmup)
             {
                 continue;
@@ -75,9 +125,9 @@ internal sealed class LatencyTrapBench : IBench
             totals.Add(Microseconds(starts[Iterations] - starts[0]) / 1000);
         }
 
-        context.Report(Name, system, "overhead_us_p50", Percentile(overheads, 50), "us", ("iterations", Iterations), ("runs", runs));
-        context.Report(Name, system, "overhead_us_p99", Percentile(overheads, 99), "us", ("iterations", Iterations), ("runs", runs));
-        context.Report(Name, system, "total_ms_15", Percentile(totals, 50), "ms", ("iterations", Iterations), ("runs", runs), ("stat", "p50"));
+        context.Report(Name, system, "overhead_us_p50", Percentile(overheads, 50), "us", ("tool", locality), ("iterations", Iterations), ("runs", runs));
+        context.Report(Name, system, "overhead_us_p99", Percentile(overheads, 99), "us", ("tool", locality), ("iterations", Iterations), ("runs", runs));
+        context.Report(Name, system, "total_ms_15", Percentile(totals, 50), "ms", ("tool", locality), ("iterations", Iterations), ("runs", runs), ("stat", "p50"));
     }
 
     private static double Microseconds(long ticks) => ticks * 1_000_000.0 / Stopwatch.Frequency;

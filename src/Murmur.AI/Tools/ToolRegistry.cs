@@ -34,6 +34,18 @@ public sealed class ToolRegistry
     public ToolRegistry Add(Delegate method, string name, string? description = null)
         => Add(AIFunctionFactory.Create(method, name, description));
 
+    /// <summary>
+    /// Registers a method as a side-effecting tool: it changes something outside the log, so it runs only through the
+    /// speculation journal or in strict topics, and a <see cref="ToolMesh"/> host claims each call in the log before running it.
+    /// </summary>
+    public ToolRegistry AddSideEffecting(Delegate method, string name, string? description = null)
+        => Add(AIFunctionFactory.Create(method, new AIFunctionFactoryOptions
+        {
+            Name = name,
+            Description = description,
+            AdditionalProperties = new Dictionary<string, object?> { [SideEffectingKey] = true },
+        }));
+
     /// <summary>Removes a tool; false when none had that name.</summary>
     public bool Remove(string name) => _tools.TryRemove(name, out _);
 

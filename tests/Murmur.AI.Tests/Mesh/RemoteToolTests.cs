@@ -57,14 +57,49 @@ public sealed class RemoteToolTests
         Assert.Equal(1, runs.Value);
         Assert.Equal(1, hostMesh.ToolRuns);
 
-        // The host's inbox holds the request, the claim made before the tool ran, and the answer, all under the caller's call id.
+        // The host's inbox holds the request and the answer under the caller's call id (a read-only tool is not claimed).
         var inbox = await host.OpenTopicAsync(ToolMesh.InboxTopicOf("host-b"));
         var steps = (await TopicWait.UntilAsync(inbox, e => e.Action == Actions.ToolResult))
             .Where(e => e.Action != Actions.Join).ToList();
-        Assert.Equal([Actions.ToolCall, ToolMeshActions.ToolStarted, Actions.ToolResult], steps.Select(e => e.Action));
+        Assert.Equal([Actions.ToolCall, Actions.ToolResult], steps.Select(e => e.Action));
         Assert.All(steps, e => Assert.Equal(mine[0].EventId, e.GetPayload().GetProperty("call_id").GetString()));
         Assert.Equal("calls@caller-a>host-b", steps[0].Actor);
-        Assert.Equal("tools@host-b", steps[2].Actor);
+        Assert.Equal("tools@host-b", steps[1].Actor);
+    }
+
+    [Fact]
+    public async Task ASideEffectingRemoteTool_IsClaimedInTheLogBeforeItRuns()
+    {
+        await using var nodes = new MeshNodes(new InMemoryEventLog());
+        var host = await nodes.NodeAsync("host-b");
+        var claimedBeforeRun = false;
+        host.Tools().AddSideEffecting(
+            async (string change) =>
+            {
+                var inbox = await host.OpenTopicAsync(ToolMesh.InboxTopicOf("host-b"));
+                claimedBeforeRun = inbox.History.Any(e => e.Action == ToolMeshActions.ToolStarted);
+                return "applied " + change;
+            },
+            "apply_change");
+        var hostMesh = await nodes.JoinAsync(host);
+        var caller = await nodes.NodeAsync("caller-a");
+        var callerMesh = await nodes.JoinAsync(caller);
+        var hosted = await callerMesh.WaitForToolAsync("apply_change").WaitAsync(Patience);
+        Assert.True(hosted.SideEffecting);
+        var topic = await caller.OpenTopicAsync("task");
+        var member = await Puppet.JoinAsync(caller, topic, "Agent_X");
+
+        var outcome = await new ToolInvoker(caller.Tools()).InvokeAsync(member, "apply_change", new Dictionary<string, object?> { ["change"] = "c1" });
+
+        Assert.True(outcome.Ok, outcome.Error);
+        Assert.Equal(ToolLocality.Remote, outcome.Locality);
+        Assert.Equal("host-b", outcome.Host);
+        Assert.True(claimedBeforeRun);
+        var inboxSteps = (await host.OpenTopicAsync(ToolMesh.InboxTopicOf("host-b"))).History.Where(e => e.Action != Actions.Join).Select(e => e.Action);
+        Assert.Equal([Actions.ToolCall, ToolMeshActions.ToolStarted, Actions.ToolResult], inboxSteps);
+        var recorded = await TopicWait.UntilAsync(topic, e => e.Action == Actions.ToolResult);
+        Assert.True(recorded.Single(e => e.Action == Actions.ToolResult).GetPayload().GetProperty("side_effecting").GetBoolean());
+        Assert.Equal(1, hostMesh.ToolRuns);
     }
 
     [Fact]
@@ -104,16 +139,7 @@ public sealed class RemoteToolTests
         await using var nodes = new MeshNodes(new InMemoryEventLog());
         var runs = new Counter();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var apply = AIFunctionFactory.Create(
-            async (string change, CancellationToken cancellationToken) =>
-            {
-                runs.Increment();
-                started.TrySetResult();
-                await Task.Delay(Timeout.Infinite, cancellationToken); // never finishes: the host stops mid-call
-                return "applied " + change;
-            },
-            "apply_change",
-            "Applies a change.");
+        var apply = SlowTool("apply_change", runs, started, sideEffecting: true);
         var host = await nodes.NodeAsync("host-b");
         host.Tools().Add(apply);
         await nodes.JoinAsync(host);
@@ -260,6 +286,51 @@ public sealed class RemoteToolTests
         Assert.Equal(1, runs.Value);
         Assert.Equal(1, hostMesh.ToolRuns);
     }
+
+    [Fact]
+    public async Task HostStoppedWhileAReadOnlyToolRan_RunsItAgainAfterItsRestart_BecauseNothingWasClaimed()
+    {
+        await using var nodes = new MeshNodes(new InMemoryEventLog());
+        var runs = new Counter();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var host = await nodes.NodeAsync("host-b");
+        host.Tools().Add(SlowTool("search", runs, started, sideEffecting: false));
+        await nodes.JoinAsync(host);
+        var caller = await nodes.NodeAsync("caller-a");
+        var callerMesh = await nodes.JoinAsync(caller);
+        await callerMesh.WaitForToolAsync("search").WaitAsync(Patience);
+
+        var call = callerMesh.CallAsync("host-b", "search", new Dictionary<string, object?> { ["change"] = "q" }, "call-1", "tester");
+        await started.Task.WaitAsync(Patience);
+        await nodes.StopAsync(host);
+
+        var restarted = await nodes.NodeAsync("host-b");
+        restarted.Tools().Add(AIFunctionFactory.Create((string change) => { runs.Increment(); return "found " + change; }, "search"));
+        await nodes.JoinAsync(restarted);
+        var reply = await call.WaitAsync(Patience);
+
+        Assert.True(reply.Ok, reply.Error);
+        Assert.Equal("found q", reply.Result.GetString());
+        Assert.Equal(2, runs.Value);
+        var inbox = await restarted.OpenTopicAsync(ToolMesh.InboxTopicOf("host-b"));
+        Assert.DoesNotContain(inbox.History, e => e.Action == ToolMeshActions.ToolStarted);
+    }
+
+    /// <summary>A tool that never finishes (until cancelled): the host stops while it runs.</summary>
+    private static AIFunction SlowTool(string name, Counter runs, TaskCompletionSource started, bool sideEffecting)
+        => AIFunctionFactory.Create(
+            async (string change, CancellationToken cancellationToken) =>
+            {
+                runs.Increment();
+                started.TrySetResult();
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                return "applied " + change;
+            },
+            new AIFunctionFactoryOptions
+            {
+                Name = name,
+                AdditionalProperties = sideEffecting ? new Dictionary<string, object?> { [ToolRegistry.SideEffectingKey] = true } : null,
+            });
 
     private static string CallId(AgentEvent e)
         => e.GetPayload() is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("call_id", out var id) ? id.GetString() ?? "" : "";

@@ -101,13 +101,17 @@ public sealed partial class ToolMesh
             {
                 reply = RemoteReply.Failed(refused);
             }
-            else
+            else if (NeedsClaim(tool))
             {
                 await _inboxMember!.PublishRawAsync(ToolMeshActions.ToolStarted, MeshWire.Started(callId, tool), null, stopping).ConfigureAwait(false);
                 lock (_ledger)
                 {
                     _claimed.Add(callId);
                 }
+                reply = await RunToolAsync(tool, call, stopping).ConfigureAwait(false);
+            }
+            else
+            {
                 reply = await RunToolAsync(tool, call, stopping).ConfigureAwait(false);
             }
             await _inboxMember!.PublishRawAsync(Actions.ToolResult, MeshWire.Result(callId, tool, reply, NodeId), null, stopping).ConfigureAwait(false);
@@ -128,6 +132,9 @@ public sealed partial class ToolMesh
             }
         }
     }
+
+    private bool NeedsClaim(string tool)
+        => Options.ClaimReadOnlyTools || (_registry.TryGet(tool, out var function) && ToolRegistry.IsSideEffecting(function));
 
     private string? Refusal(JsonElement call, string tool)
     {

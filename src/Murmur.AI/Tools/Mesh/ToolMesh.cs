@@ -7,9 +7,9 @@ namespace Murmur.AI.Tools;
 /// <summary>
 /// One node's part in a mesh of nodes that serve each other's tools and spawn each other's agents through the log:
 /// a tool registered on another node is called with a <c>TOOL_CALL</c> addressed to that node's inbox topic and
-/// answered with a <c>TOOL_RESULT</c> correlated by <c>call_id</c>; the host claims each call in the log before the tool
-/// runs, so a call runs at most once whatever is retried, duplicated or replayed, and a host that dies mid-call
-/// answers "outcome unknown" after its restart instead of running it again.
+/// answered with a <c>TOOL_RESULT</c> correlated by <c>call_id</c>. The host never runs a call twice for retried or
+/// duplicated requests, and claims each call of a side-effecting tool in the log before it runs, so a host that dies
+/// mid-call answers "outcome unknown" after its restart instead of running it again (see <see cref="ToolMeshOptions.ClaimReadOnlyTools"/>).
 /// </summary>
 /// <remarks>
 /// <para>Join with <see cref="MurmurNodeToolExtensions.JoinToolMeshAsync"/>. The node announces its tools and agent kinds in

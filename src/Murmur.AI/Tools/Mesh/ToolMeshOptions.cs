@@ -17,6 +17,15 @@ public sealed record ToolMeshOptions
     /// <summary>How long a caller waits for a remote <c>SPAWNED</c> (default 30 s).</summary>
     public TimeSpan SpawnTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Whether the host claims calls of read-only tools too (default false). A side-effecting tool's call is always
+    /// claimed in the log (<c>TOOL_STARTED</c>) before it runs, so a host that dies mid-call answers "outcome unknown"
+    /// after its restart instead of running it again. A read-only tool's call is not: it saves an append per call, and
+    /// a host that dies mid-call simply runs it again after its restart (running a read-only tool twice changes nothing).
+    /// Duplicated or retried requests never run any tool twice while the host lives.
+    /// </summary>
+    public bool ClaimReadOnlyTools { get; init; }
+
     /// <summary>How many times a request is appended before the call fails (default 3); the host runs it at most once whatever arrives.</summary>
     public int AppendAttempts { get; init; } = 3;
 
