@@ -18,10 +18,14 @@ namespace Murmur.AI;
 /// <see cref="LlmConventions.PublishKey"/> (the scripted engine's <c>"publish"</c>).</para>
 /// <para>The tool allow-list is enforced by the runtime: a call outside it gets an error result and never runs.
 /// A spent budget ends the task with <c>TASK_COMPLETE {"status":"budget_exhausted","reason":…}</c>; an exception of
-/// the model crashes the agent, so its supervisor decides. The conversation lives in the instance: a restarted
-/// agent rebuilds it from the replayed topic events, not from earlier model turns.</para>
+/// the model crashes the agent, so its supervisor decides.</para>
+/// <para>A restarted agent — by its supervisor, or on a node that came back after its process died — rebuilds its
+/// conversation from its topic's history and carries on: events at or before its own last event (by vector clock)
+/// were acted on by its earlier incarnation and start nothing; a task whose last event is not <c>TASK_COMPLETE</c> is
+/// resumed; a goal already completed is not started again. A tool call left without a result is asked again under
+/// its call id when remote (its host runs it at most once) and answered "outcome unknown" when local (never run twice).</para>
 /// </remarks>
-public class LlmAgent : Agent
+public partial class LlmAgent : Agent
 {
     private static readonly AIFunction ReportFinding = AIFunctionFactory.Create(
         (string summary, string? details) => summary,
@@ -57,7 +61,12 @@ public class LlmAgent : Agent
     /// <inheritdoc/>
     protected override ValueTask OnStartedAsync(CancellationToken cancellationToken)
     {
-        if (Options.Goal is { } goal)
+        var (interrupted, goalStarted) = ReadEarlierIncarnation();
+        if (interrupted is not null)
+        {
+            Context.Send(Context.Self, new ResumeTask(interrupted.Topic));
+        }
+        else if (Options.Goal is { } goal && !goalStarted)
         {
             // Through the mailbox, so the spawn returns at once and the task runs in the agent's own turn.
             Context.Send(Context.Self, new LlmAgentTask(goal, Options.Topic));
@@ -75,6 +84,10 @@ public class LlmAgent : Agent
             _conversation.Add(new ChatMessage(ChatRole.User, task.Goal));
             await RunTaskAsync(member, cancellationToken);
         }
+        else if (message is ResumeTask resume)
+        {
+            await ResumeAsync(Topic(resume.Topic), cancellationToken);
+        }
     }
 
     /// <inheritdoc/>
@@ -83,6 +96,10 @@ public class LlmAgent : Agent
         var start = false;
         foreach (var e in view.FromOthers)
         {
+            if (ActedOnBefore(view.Topic, e))
+            {
+                continue; // an earlier incarnation acted on it; a resumed task rebuilds it from the history
+            }
             var addressed = e.Action == Actions.Message && IsAddressedToMe(e, view.Member.Actor);
             var finding = e.Action == Actions.Finding && Options.ReactToFindings;
             if (addressed || finding)
@@ -91,8 +108,8 @@ public class LlmAgent : Agent
                 start = true;
             }
         }
-        // A replay rebuilds the conversation of a restarted instance; the work it triggered was done already.
-        if (start && !view.IsReplay)
+        // Events an earlier incarnation acted on were skipped above; one it saw but did not act on (it crashed first) starts the task again.
+        if (start)
         {
             await RunTaskAsync(view.Member, cancellationToken);
         }

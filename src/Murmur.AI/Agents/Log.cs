@@ -21,4 +21,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6006, Level = LogLevel.Warning, Message = "Placement of {Agent}: {Report}")]
     public static partial void PlacementIncomplete(ILogger logger, string agent, string report);
+
+    [LoggerMessage(EventId = 6007, Level = LogLevel.Information, Message = "Agent {Agent} resumes its unfinished task in topic {Topic} from the log ({Pending} tool calls left unanswered)")]
+    public static partial void TaskResumed(ILogger logger, string agent, string topic, int pending);
 }

@@ -153,6 +153,33 @@ public sealed class ToolInvoker
         return invocation;
     }
 
+    /// <summary>
+    /// Answers a <c>TOOL_CALL</c> an earlier incarnation of the agent published but saw no result for: a call addressed
+    /// to another node is asked for again under the same call id (the host runs it at most once and answers it from
+    /// its inbox if it already did); a local call is answered "outcome unknown" and not run again. Publishes the
+    /// <c>TOOL_RESULT</c>.
+    /// </summary>
+    internal async Task<ToolInvocation> CompleteInterruptedAsync(TopicMember member, AgentEvent call, CancellationToken cancellationToken)
+    {
+        var payload = call.GetPayload();
+        var tool = payload.GetProperty("tool").GetString()!;
+        var host = payload.TryGetProperty("to", out var to) && to.ValueKind == JsonValueKind.String ? to.GetString() : null;
+        if (host is not null && _registry.Mesh is { } mesh)
+        {
+            var args = payload.TryGetProperty("args", out var a) && a.ValueKind == JsonValueKind.Object
+                ? a.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone(), StringComparer.Ordinal)
+                : [];
+            var reply = await mesh.ResumeCallAsync(host, tool, args, call.EventId, member.Actor, member.Topic, cancellationToken).ConfigureAwait(false);
+            var remote = new ToolInvocation(tool, call.EventId, reply.Ok, reply.Result, reply.Error, ToolLocality.Remote, reply.RoundTrip) { Host = reply.Host ?? host, HostElapsed = reply.HostElapsed };
+            await member.PublishRawAsync(Actions.ToolResult, ResultPayload(remote, false, reply.HostElapsed), null, cancellationToken).ConfigureAwait(false);
+            return remote;
+        }
+        var error = $"outcome unknown: the agent stopped while '{tool}' ran (call {call.EventId}); it was not run again";
+        var local = new ToolInvocation(tool, call.EventId, false, default, error, ToolLocality.Local, TimeSpan.Zero);
+        await member.PublishRawAsync(Actions.ToolResult, ResultPayload(local, false, null), null, cancellationToken).ConfigureAwait(false);
+        return local;
+    }
+
     private static byte[] CallPayload(string tool, AIFunctionArguments args, string? host) => Build(w =>
     {
         w.WriteString("tool", tool);

@@ -40,6 +40,18 @@ internal sealed class MeshNodes(IEventLog log) : IAsyncDisposable
         _members.RemoveAt(i);
     }
 
+    /// <summary>Stops one node as a crash would for its agents: the node (and its agents) first, so nothing it was doing is answered; then its mesh.</summary>
+    public async Task CrashAsync(MurmurNode node)
+    {
+        var i = _members.FindIndex(m => ReferenceEquals(m.Node, node));
+        await node.DisposeAsync();
+        if (_members[i].Mesh is { } mesh)
+        {
+            await mesh.DisposeAsync();
+        }
+        _members.RemoveAt(i);
+    }
+
     public async ValueTask DisposeAsync()
     {
         for (var i = _members.Count - 1; i >= 0; i--)

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Murmur.AI.Tools;
 
 /// <summary>This node's requests to one other node: a member of that node's inbox, and the calls waiting for its answers.</summary>
-internal sealed class InboxClient(string host)
+internal sealed class InboxClient(string host, Topic inbox)
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonElement>> _pending = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<TopicMember> _member = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -27,14 +27,28 @@ internal sealed class InboxClient(string host)
         return waiter;
     }
 
+    /// <summary>The host's answer to <paramref name="callId"/> if the inbox already holds one.</summary>
+    public JsonElement? FindAnswer(string callId)
+    {
+        foreach (var e in inbox.History)
+        {
+            if (IsAnswer(e) && MeshWire.TryRead(e, out var root, out var id) && string.Equals(id, callId, StringComparison.Ordinal))
+            {
+                return root.Clone();
+            }
+        }
+        return null;
+    }
+
+    private bool IsAnswer(AgentEvent e)
+        => e.Action is Actions.ToolResult or ToolMeshActions.Spawned && string.Equals(e.Actor, ToolMesh.MeshActorOf(Host), StringComparison.Ordinal);
+
     public void Forget(string callId) => _pending.TryRemove(callId, out _);
 
     /// <summary>Completes the waiting call an answer of the host names; answers from anyone else are ignored.</summary>
     public void OnEvent(AgentEvent e)
     {
-        if (e.Action is not (Actions.ToolResult or ToolMeshActions.Spawned)
-            || !string.Equals(e.Actor, ToolMesh.MeshActorOf(Host), StringComparison.Ordinal)
-            || !MeshWire.TryRead(e, out var root, out var callId))
+        if (!IsAnswer(e) || !MeshWire.TryRead(e, out var root, out var callId))
         {
             return;
         }
@@ -50,7 +64,7 @@ internal sealed class InboxClient(string host)
         {
             if (_pending.TryRemove(callId, out var waiter))
             {
-                waiter.TrySetException(new ObjectDisposedException(nameof(ToolMesh), reason));
+                waiter.TrySetException(new InvalidOperationException(reason));
             }
         }
     }

@@ -33,7 +33,23 @@ public sealed partial class ToolMesh
         return await RequestAsync(host, Actions.ToolCall, payload, callId, Options.CallTimeout, $"remote tool '{tool}' on node '{host}'", cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<RemoteReply> RequestAsync(string host, string action, byte[] payload, string callId, TimeSpan timeout, string what, CancellationToken cancellationToken)
+    /// <summary>
+    /// Like <see cref="CallAsync"/>, for a call that may have been made before (by an earlier incarnation of the caller):
+    /// an answer already in the host's inbox is returned without asking again; otherwise the request is appended
+    /// again under the same <paramref name="callId"/>, which the host runs at most once.
+    /// </summary>
+    public async Task<RemoteReply> ResumeCallAsync(string host, string tool, IDictionary<string, object?>? arguments, string callId, string caller, string? topic = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(host);
+        ArgumentException.ThrowIfNullOrEmpty(tool);
+        ArgumentException.ThrowIfNullOrEmpty(callId);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var deadline = Node.TimeProvider.GetUtcNow() + Options.CallTimeout;
+        var payload = MeshWire.Call(callId, tool, arguments ?? new Dictionary<string, object?>(), host, caller, topic, deadline.ToUnixTimeMilliseconds());
+        return await RequestAsync(host, Actions.ToolCall, payload, callId, Options.CallTimeout, $"remote tool '{tool}' on node '{host}'", cancellationToken, lookBack: true).ConfigureAwait(false);
+    }
+
+    private async Task<RemoteReply> RequestAsync(string host, string action, byte[] payload, string callId, TimeSpan timeout, string what, CancellationToken cancellationToken, bool lookBack = false)
     {
         var time = Node.TimeProvider;
         InboxClient client;
@@ -50,6 +66,11 @@ public sealed partial class ToolMesh
         var started = time.GetTimestamp();
         try
         {
+            // Registered first, then looked for: an answer that lands in between completes the waiter instead.
+            if (lookBack && client.FindAnswer(callId) is { } earlier)
+            {
+                return MeshWire.ReadReply(earlier, time.GetElapsedTime(started));
+            }
             for (var attempt = 1; ; attempt++)
             {
                 try
@@ -79,9 +100,9 @@ public sealed partial class ToolMesh
                     $"{what} did not answer within {timeout.TotalSeconds:0.###} s (call {callId}); it runs at most once, and not after its deadline if the clocks agree",
                     host, time.GetElapsedTime(started));
             }
-            catch (ObjectDisposedException ex)
+            catch (InvalidOperationException ex)
             {
-                return RemoteReply.Failed($"{what}: {ex.Message}", host, time.GetElapsedTime(started));
+                return RemoteReply.Failed($"{what}: {ex.Message}; the host may still run it, at most once", host, time.GetElapsedTime(started));
             }
             return MeshWire.ReadReply(answer, time.GetElapsedTime(started));
         }
@@ -105,8 +126,8 @@ public sealed partial class ToolMesh
     private async Task<InboxClient> StartClientAsync(string host)
     {
         var stopping = _stopping.Token;
-        var client = new InboxClient(host);
         var inbox = await Node.OpenTopicAsync(InboxTopicOf(host), Consistency.Eventual, stopping).ConfigureAwait(false);
+        var client = new InboxClient(host, inbox);
         client.Agent = await Node.SpawnAsync($"calls@{NodeId}>{host}", () => new InboxClientAgent(client), inbox, cancellationToken: stopping).ConfigureAwait(false);
         return client;
     }

@@ -1,0 +1,4 @@
+namespace Murmur.AI;
+
+/// <summary>Sent to itself by a restarted <see cref="LlmAgent"/> whose earlier incarnation left a task unfinished in <paramref name="Topic"/>.</summary>
+internal sealed record ResumeTask(string Topic);
