@@ -88,12 +88,28 @@ public sealed class ToolCommandTests : IDisposable
     [InlineData("tool", "run", "grep_search")]
     [InlineData("tool", "run", "--root", ".")]
     [InlineData("tool", "run", "grep_search", "--root", ".", "--bogus")]
+    [InlineData("tool", "call")]
+    [InlineData("tool", "call", "grep_search")]
+    [InlineData("tool", "call", "grep_search", "--log", "http://x")]
+    [InlineData("tool", "call", "grep_search", "--log", "nats://127.0.0.1:1", "--wait", "soon")]
+    [InlineData("tool", "call", "grep_search", "read_file", "--log", "nats://127.0.0.1:1")]
     public void BadArguments_ExitWith2(params string[] args)
     {
         var (exit, _, stderr) = CliRun.Run(args);
 
         Assert.Equal(2, exit);
         Assert.Contains("usage: murmur tool run", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Call_ToAnUnreachableLog_IsOneClearLine_AndExit1()
+    {
+        var (exit, stdout, stderr) = CliRun.Run("tool", "call", "grep_search", "--log", "nats://127.0.0.1:1", "--wait", "5");
+
+        Assert.Equal(1, exit);
+        Assert.Empty(stdout);
+        Assert.StartsWith("murmur tool: Cannot open the NATS event log at nats://127.0.0.1:1", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

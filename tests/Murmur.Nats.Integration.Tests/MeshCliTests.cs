@@ -88,6 +88,40 @@ public sealed class MeshCliTests
     }
 
     [Fact]
+    public async Task ToolCall_RunsAToolThatAnotherNodeServes_ThroughTheLog()
+    {
+        var nodeOutput = new StringBuilder();
+        var hostId = $"t{Guid.NewGuid().ToString("N")[..6]}";
+        var serving = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var host = Start(nodeOutput, line => { if (line.Contains("serving tools only", StringComparison.Ordinal)) { serving.TrySetResult(); } },
+            "node", "--log", NatsCluster.Url, "--serve-tools", "--root", ExampleTree(), "--node-id", hostId);
+        try
+        {
+            await serving.Task.WaitAsync(TimeSpan.FromMinutes(1));
+            Assert.Contains($"node {hostId}: serving [grep_search, list_files, propose_patch, read_file]", nodeOutput.ToString(), StringComparison.Ordinal);
+
+            var output = new StringBuilder();
+            using var call = Start(output, "tool", "call", "grep_search", "--log", NatsCluster.Url, "--node", hostId, "--args", """{"query":"auth_token","path":"."}""", "--wait", "60");
+            await call.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.True(call.ExitCode == 0, $"tool call failed:\n{output}\nnode:\n{nodeOutput}");
+            using var result = System.Text.Json.JsonDocument.Parse(output.ToString().Trim());
+            Assert.Equal(hostId, result.RootElement.GetProperty("host").GetString());
+            Assert.True(result.RootElement.GetProperty("ok").GetBoolean());
+            Assert.NotEmpty(result.RootElement.GetProperty("result").GetProperty("matches").EnumerateArray());
+
+            var refused = new StringBuilder();
+            using var bad = Start(refused, "tool", "call", "apply_patch", "--log", NatsCluster.Url, "--node", hostId, "--wait", "60");
+            await bad.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.Equal(1, bad.ExitCode);
+            Assert.Contains($"murmur tool: node '{hostId}' serves no tool named 'apply_patch'", refused.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            host.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
     public async Task UnreachableLog_IsOneClearLine_AndANonZeroExit()
     {
         var output = new StringBuilder();

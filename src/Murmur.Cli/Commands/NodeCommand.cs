@@ -12,16 +12,19 @@ internal sealed class NodeCommand : ICommand
     public string Summary => "run a long-lived node that hosts agents and tools and joins the tasks announced on the log";
 
     public string Usage => $"""
-        usage: murmur node --log URL --agents ROLE[,ROLE…] --root DIR [--node-id ID]
+        usage: murmur node --log URL (--agents ROLE[,ROLE…] | --serve-tools | both) --root DIR [--node-id ID]
 
         Connects to the shared log, follows the control topic '{TaskRequest.ControlTopic}', and for every task that
         'murmur task start' announces from then on, joins the task's topic with one agent per ROLE (researcher,
         coder, reviewer — the demo's scripted agents) named ROLE_ID_TASK. Tools (grep_search, read_file, propose_patch…) run
-        on this node, confined to DIR. Runs until interrupted (Ctrl-C).
+        on this node, confined to DIR. With --serve-tools the node also joins the tool mesh and serves its read-only
+        built-in tools to other nodes through the log ('murmur tool call NAME --log URL' calls one). Runs until
+        interrupted (Ctrl-C).
 
         options:
           --log URL        {LogSpec.Help}
           --agents ROLES   comma-separated roles to host
+          --serve-tools    serve grep_search, read_file, list_files and propose_patch to the mesh
           --root DIR       the source tree the tools may read
           --node-id ID     this node's name (default: the host name); agent ids are ROLE_ID_TASK
           -h, --help       print this help.
@@ -33,6 +36,7 @@ internal sealed class NodeCommand : ICommand
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         string? log = null, agents = null, root = null, nodeId = null;
+        var serveTools = false;
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
@@ -42,12 +46,17 @@ internal sealed class NodeCommand : ICommand
                 case "--agents": agents = Value(); break;
                 case "--root": root = Value(); break;
                 case "--node-id": nodeId = Value(); break;
+                case "--serve-tools": serveTools = true; break;
                 default: throw new UsageException($"unknown option '{args[i]}'.");
             }
         }
         LogSpec.Validate(log);
-        var roles = (agents ?? throw new UsageException("--agents is required (e.g. researcher,coder).")).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (roles.Length == 0 || roles.FirstOrDefault(r => !KnownRoles.Contains(r)) is { } unknown)
+        if (agents is null && !serveTools)
+        {
+            throw new UsageException("--agents or --serve-tools is required (e.g. --agents researcher,coder).");
+        }
+        var roles = agents?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        if ((agents is not null && roles.Length == 0) || roles.FirstOrDefault(r => !KnownRoles.Contains(r)) is { } unknown)
         {
             throw new UsageException($"unknown agent role '{roles.FirstOrDefault(r => !KnownRoles.Contains(r))}'; known: {string.Join(", ", KnownRoles)}.");
         }
@@ -66,10 +75,10 @@ internal sealed class NodeCommand : ICommand
             e.Cancel = true;
             stop.Cancel();
         };
-        return RunAsync(log!, roles, Path.GetFullPath(root), nodeId, stdout, stderr, stop.Token).GetAwaiter().GetResult();
+        return RunAsync(log!, roles, Path.GetFullPath(root), nodeId, serveTools, stdout, stderr, stop.Token).GetAwaiter().GetResult();
     }
 
-    internal static async Task<int> RunAsync(string log, IReadOnlyList<string> roles, string root, string nodeId, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(string log, IReadOnlyList<string> roles, string root, string nodeId, bool serveTools, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         MurmurNode node;
         try
@@ -91,7 +100,7 @@ internal sealed class NodeCommand : ICommand
             stdout.WriteLine($"node {nodeId} connected to {log}");
             try
             {
-                await new MeshNode(node, nodeId, roles, root, stdout).RunAsync(cancellationToken);
+                await new MeshNode(node, nodeId, roles, root, stdout).RunAsync(serveTools, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -12,7 +12,7 @@ namespace Murmur.Cli.Commands;
 /// </summary>
 internal sealed class ToolCommand : ICommand
 {
-    private static readonly JsonSerializerOptions Output = new(AIJsonUtilities.DefaultOptions)
+    internal static readonly JsonSerializerOptions Output = new(AIJsonUtilities.DefaultOptions)
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         WriteIndented = false,
@@ -24,11 +24,17 @@ internal sealed class ToolCommand : ICommand
 
     public string Usage => """
         usage: murmur tool run NAME --root DIR [--args JSON]
+               murmur tool call NAME --log URL [--node ID] [--args JSON] [--wait SECONDS]
                murmur tool list
 
         run    runs the built-in tool NAME with the JSON object JSON as its arguments (default {}), confined to
                DIR: paths in the arguments are relative to DIR and may not leave it. Prints the tool's result as
                one line of JSON on stdout.
+        call   calls the tool NAME served by another node of the tool mesh on the log URL (a node started with
+               'murmur node --serve-tools'), through the log: a TOOL_CALL into the host's inbox, a TOOL_RESULT back.
+               --node picks the host (default: the first that serves NAME); --wait is how long to wait for a host
+               and for the answer (default 30). Prints {"tool","host","ok","result","elapsed_us","tool_us"} as one
+               line of JSON.
         list   prints the built-in tools, one per line: name and description.
 
         tools: grep_search {query, path=".", regex=false}, read_file {path, start=1, count=200},
@@ -46,7 +52,7 @@ internal sealed class ToolCommand : ICommand
     {
         if (args.Count == 0)
         {
-            throw new UsageException("missing sub-command: 'run' or 'list'");
+            throw new UsageException("missing sub-command: 'run', 'call' or 'list'");
         }
         if (args[0] == "list")
         {
@@ -60,9 +66,13 @@ internal sealed class ToolCommand : ICommand
             }
             return ExitCodes.Ok;
         }
+        if (args[0] == "call")
+        {
+            return RemoteToolCall.Run(args, stdout, stderr);
+        }
         if (args[0] != "run")
         {
-            throw new UsageException($"unknown sub-command '{args[0]}'; use 'run' or 'list'");
+            throw new UsageException($"unknown sub-command '{args[0]}'; use 'run', 'call' or 'list'");
         }
         var (name, root, json) = ParseRun(args);
         try
@@ -78,15 +88,9 @@ internal sealed class ToolCommand : ICommand
         }
     }
 
-    private static object? Invoke(string name, string root, string json)
+    /// <summary>Parses <c>--args</c>: a JSON object, else an <see cref="ArgumentException"/> that says what is wrong.</summary>
+    internal static AIFunctionArguments ParseArguments(string json)
     {
-        if (!Directory.Exists(root))
-        {
-            throw new DirectoryNotFoundException($"the root folder '{root}' does not exist");
-        }
-        var tools = BuiltInTools.All(root);
-        var tool = tools.FirstOrDefault(t => t.Name == name)
-            ?? throw new ArgumentException($"unknown tool '{name}'; known tools: {string.Join(", ", tools.Select(t => t.Name))}");
         var arguments = new AIFunctionArguments();
         try
         {
@@ -104,11 +108,24 @@ internal sealed class ToolCommand : ICommand
         {
             throw new ArgumentException($"--args is not valid JSON: {ex.Message}", ex);
         }
+        return arguments;
+    }
+
+    private static object? Invoke(string name, string root, string json)
+    {
+        if (!Directory.Exists(root))
+        {
+            throw new DirectoryNotFoundException($"the root folder '{root}' does not exist");
+        }
+        var tools = BuiltInTools.All(root);
+        var tool = tools.FirstOrDefault(t => t.Name == name)
+            ?? throw new ArgumentException($"unknown tool '{name}'; known tools: {string.Join(", ", tools.Select(t => t.Name))}");
+        var arguments = ParseArguments(json);
         return tool.InvokeAsync(arguments).AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>The innermost meaningful message: reflection and task wrappers are peeled off.</summary>
-    private static string Message(Exception ex)
+    internal static string Message(Exception ex)
     {
         while (ex is TargetInvocationException or AggregateException && ex.InnerException is { } inner)
         {

@@ -1,3 +1,4 @@
+using Murmur.AI.Tools;
 using Murmur.Cli.Demo;
 
 namespace Murmur.Cli.Mesh;
@@ -8,7 +9,37 @@ namespace Murmur.Cli.Mesh;
 /// </summary>
 internal sealed class MeshNode(MurmurNode node, string nodeId, IReadOnlyList<string> roles, string root, TextWriter output)
 {
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public async Task RunAsync(bool serveTools, CancellationToken cancellationToken)
+    {
+        ToolMesh? mesh = null;
+        if (serveTools)
+        {
+            foreach (var tool in BuiltInTools.All(root).Where(t => !ToolRegistry.IsSideEffecting(t)))
+            {
+                node.Tools().Add(tool);
+            }
+            mesh = await node.JoinToolMeshAsync(cancellationToken: cancellationToken);
+            output.WriteLine($"node {nodeId}: serving [{string.Join(", ", node.Tools().All.Select(t => t.Name))}] in {root} to the tool mesh");
+        }
+        try
+        {
+            if (roles.Count == 0)
+            {
+                output.WriteLine($"node {nodeId}: serving tools only; waiting (Ctrl-C stops)");
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            await FollowTasksAsync(cancellationToken);
+        }
+        finally
+        {
+            if (mesh is not null)
+            {
+                await mesh.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task FollowTasksAsync(CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         // Only tasks announced from now on: earlier ones were served (or abandoned) by the nodes running then.

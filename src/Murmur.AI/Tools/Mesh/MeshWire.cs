@@ -32,7 +32,7 @@ internal static class MeshWire
     });
 
     /// <summary>Reads an announcement; null when it is malformed or not made by the node's own mesh agent.</summary>
-    public static MeshNode? ReadAnnouncement(AgentEvent e)
+    public static ToolMeshNode? ReadAnnouncement(AgentEvent e)
     {
         try
         {
@@ -44,7 +44,7 @@ internal static class MeshWire
             }
             if (!string.Equals(Str(root, "status"), "up", StringComparison.Ordinal))
             {
-                return new MeshNode(node, [], []);
+                return new ToolMeshNode(node, [], []);
             }
             var tools = new List<HostedTool>();
             if (root.TryGetProperty("tools", out var array) && array.ValueKind == JsonValueKind.Array)
@@ -64,7 +64,7 @@ internal static class MeshWire
             {
                 kinds.AddRange(k.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!));
             }
-            return new MeshNode(node, [.. tools.OrderBy(t => t.Name, StringComparer.Ordinal)], [.. kinds.Order(StringComparer.Ordinal)]);
+            return new ToolMeshNode(node, [.. tools.OrderBy(t => t.Name, StringComparer.Ordinal)], [.. kinds.Order(StringComparer.Ordinal)]);
         }
         catch (JsonException)
         {

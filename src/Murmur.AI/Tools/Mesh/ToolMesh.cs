@@ -30,7 +30,7 @@ public sealed partial class ToolMesh : IAsyncDisposable
     private TopicMember? _directoryMember;
     private TopicMember? _inboxMember;
     private AgentRef? _agent;
-    private (long Delivered, IReadOnlyList<MeshNode> Nodes) _directoryCache = (-1, []);
+    private (long Delivered, IReadOnlyList<ToolMeshNode> Nodes) _directoryCache = (-1, []);
     private int _disposed;
 
     private ToolMesh(MurmurNode node, ToolRegistry registry, ToolMeshOptions options)
@@ -101,7 +101,7 @@ public sealed partial class ToolMesh : IAsyncDisposable
     /// <summary>
     /// The nodes whose latest announcement says they are up (this one included), ordered by id.
     /// </summary>
-    public IReadOnlyList<MeshNode> Nodes
+    public IReadOnlyList<ToolMeshNode> Nodes
     {
         get
         {
@@ -111,7 +111,7 @@ public sealed partial class ToolMesh : IAsyncDisposable
             {
                 return cache.Nodes;
             }
-            var latest = new Dictionary<string, MeshNode>(StringComparer.Ordinal);
+            var latest = new Dictionary<string, ToolMeshNode>(StringComparer.Ordinal);
             foreach (var e in _directory.History)
             {
                 if (string.Equals(e.Action, ToolMeshActions.ToolsHosted, StringComparison.Ordinal) && MeshWire.ReadAnnouncement(e) is { } announced)
