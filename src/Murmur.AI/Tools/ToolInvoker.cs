@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
@@ -180,7 +179,7 @@ public sealed class ToolInvoker
         return local;
     }
 
-    private static byte[] CallPayload(string tool, AIFunctionArguments args, string? host) => Build(w =>
+    private static byte[] CallPayload(string tool, AIFunctionArguments args, string? host) => JsonObjects.Build(w =>
     {
         w.WriteString("tool", tool);
         w.WritePropertyName("args");
@@ -191,7 +190,7 @@ public sealed class ToolInvoker
         }
     });
 
-    private static byte[] ResultPayload(ToolInvocation invocation, bool sideEffecting, TimeSpan? hostElapsed) => Build(w =>
+    private static byte[] ResultPayload(ToolInvocation invocation, bool sideEffecting, TimeSpan? hostElapsed) => JsonObjects.Build(w =>
     {
         w.WriteString("tool", invocation.Tool);
         w.WriteString("call_id", invocation.CallId);
@@ -221,16 +220,4 @@ public sealed class ToolInvoker
             w.WriteBoolean("side_effecting", true);
         }
     });
-
-    private static byte[] Build(Action<Utf8JsonWriter> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            write(writer);
-            writer.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Murmur;
 using Murmur.AI;
@@ -38,7 +37,7 @@ internal static class AgentNode
         {
             var earlier = topic.History.Count(e => e.Actor == "Worker" && e.Action == Actions.ToolCall);
             _ = topic.WaitForEventAsync(_ => topic.History.Count(e => e.Actor == "Worker" && e.Action == Actions.ToolCall) >= crashAt && crashAt > earlier)
-                .ContinueWith(_ => Die(), TaskScheduler.Default);
+                .ContinueWith(_ => SelfKill.Now(), TaskScheduler.Default);
         }
         var model = new EffectModel(steps, crash[0] == "after-result" ? crashAt : -1);
         var options = new LlmAgentOptions { Goal = $"record {steps} effects", AllowedTools = ["record_effect"], EnableReportFinding = false };
@@ -46,13 +45,6 @@ internal static class AgentNode
         await topic.WaitForEventAsync(e => e.Actor == "Worker" && e.Action == Actions.TaskComplete).WaitAsync(TimeSpan.FromMinutes(3));
         Console.WriteLine("done");
         return 0;
-    }
-
-    private static void Die()
-    {
-        Console.Out.Flush();
-        Process.GetCurrentProcess().Kill();
-        Thread.Sleep(Timeout.Infinite);
     }
 
     /// <summary>Calls record_effect("effect-{n+1}") while fewer than <c>steps</c> results are in the conversation, then answers done.</summary>
@@ -63,7 +55,7 @@ internal static class AgentNode
             var results = messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Count();
             if (results == dieAtResults)
             {
-                Die();
+                SelfKill.Now();
             }
             var message = results < steps
                 ? new ChatMessage(ChatRole.Assistant, [new FunctionCallContent($"c{results + 1}", "record_effect", new Dictionary<string, object?> { ["id"] = $"effect-{results + 1}" })])

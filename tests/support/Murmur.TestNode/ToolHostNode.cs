@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Murmur;
@@ -34,7 +33,7 @@ internal static class ToolHostNode
             {
                 if (crashAt == "after-claim")
                 {
-                    Die();
+                    SelfKill.Now();
                 }
                 using (var file = new FileStream(effects, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
                 {
@@ -43,7 +42,7 @@ internal static class ToolHostNode
                 }
                 if (crashAt == "after-effect")
                 {
-                    Die();
+                    SelfKill.Now();
                 }
                 return "recorded " + id;
             },
@@ -56,7 +55,7 @@ internal static class ToolHostNode
             bool IsMyResult(AgentEvent e) => e.Action == Actions.ToolResult && e.Actor == ToolMesh.MeshActorOf(nodeId);
             var earlier = inbox.History.Where(IsMyResult).Select(e => e.EventId).ToHashSet();
             _ = inbox.WaitForEventAsync(e => IsMyResult(e) && !earlier.Contains(e.EventId))
-                .ContinueWith(_ => Die(), TaskScheduler.Default);
+                .ContinueWith(_ => SelfKill.Now(), TaskScheduler.Default);
         }
         Console.WriteLine("ready");
         await Console.In.ReadToEndAsync();
@@ -66,11 +65,4 @@ internal static class ToolHostNode
         return 0;
     }
 
-    /// <summary>Dies as a crash would: SIGKILL, no finally blocks, no flushing, no goodbye in the log.</summary>
-    private static void Die()
-    {
-        Console.Out.Flush();
-        Process.GetCurrentProcess().Kill();
-        Thread.Sleep(Timeout.Infinite); // the signal is on its way; never return into the node
-    }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
@@ -7,7 +6,7 @@ namespace Murmur.AI.Tools;
 /// <summary>Builds and reads the payloads of <see cref="ToolMeshActions"/> and the inbox's TOOL_CALL/TOOL_RESULT.</summary>
 internal static class MeshWire
 {
-    public static byte[] Announce(string node, bool up, IEnumerable<AIFunction> tools, IEnumerable<string> kinds) => Build(w =>
+    public static byte[] Announce(string node, bool up, IEnumerable<AIFunction> tools, IEnumerable<string> kinds) => JsonObjects.Build(w =>
     {
         w.WriteString("node", node);
         w.WriteString("status", up ? "up" : "left");
@@ -72,7 +71,7 @@ internal static class MeshWire
         }
     }
 
-    public static byte[] Call(string callId, string tool, IDictionary<string, object?> args, string to, string caller, string? topic, long deadlineMs) => Build(w =>
+    public static byte[] Call(string callId, string tool, IDictionary<string, object?> args, string to, string caller, string? topic, long deadlineMs) => JsonObjects.Build(w =>
     {
         w.WriteString("call_id", callId);
         w.WriteString("tool", tool);
@@ -87,13 +86,13 @@ internal static class MeshWire
         w.WriteNumber("deadline_ms", deadlineMs);
     });
 
-    public static byte[] Started(string callId, string tool) => Build(w =>
+    public static byte[] Started(string callId, string tool) => JsonObjects.Build(w =>
     {
         w.WriteString("call_id", callId);
         w.WriteString("tool", tool);
     });
 
-    public static byte[] Result(string callId, string tool, RemoteReply reply, string host) => Build(w =>
+    public static byte[] Result(string callId, string tool, RemoteReply reply, string host) => JsonObjects.Build(w =>
     {
         w.WriteString("call_id", callId);
         w.WriteString("tool", tool);
@@ -112,7 +111,7 @@ internal static class MeshWire
         w.WriteString("host", host);
     });
 
-    public static byte[] Spawn(string callId, string id, string kind, string topic, Consistency consistency) => Build(w =>
+    public static byte[] Spawn(string callId, string id, string kind, string topic, Consistency consistency) => JsonObjects.Build(w =>
     {
         w.WriteString("call_id", callId);
         w.WriteString("id", id);
@@ -121,7 +120,7 @@ internal static class MeshWire
         w.WriteString("consistency", consistency == Consistency.Strict ? "strict" : "eventual");
     });
 
-    public static byte[] SpawnedPayload(string callId, string id, string? error, string host) => Build(w =>
+    public static byte[] SpawnedPayload(string callId, string id, string? error, string host) => JsonObjects.Build(w =>
     {
         w.WriteString("call_id", callId);
         w.WriteBoolean("ok", error is null);
@@ -173,16 +172,4 @@ internal static class MeshWire
         => obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     private static readonly JsonElement EmptySchema = JsonDocument.Parse("""{"type":"object","properties":{}}""").RootElement.Clone();
-
-    private static byte[] Build(Action<Utf8JsonWriter> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            write(writer);
-            writer.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
 }

@@ -85,36 +85,50 @@ public sealed partial class ToolMesh
         work.ContinueWith(t => _inFlight.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private async Task ServeCallAsync(JsonElement call, string callId, bool claimedBefore)
+    private Task ServeCallAsync(JsonElement call, string callId, bool claimedBefore) => ServeAsync(callId, async stopping =>
     {
         var tool = MeshWire.Str(call, "tool") ?? "";
-        var stopping = _stopping.Token;
-        try
+        RemoteReply reply;
+        if (claimedBefore)
         {
-            RemoteReply reply;
-            if (claimedBefore)
-            {
-                Interlocked.Increment(ref _unknownOutcomes);
-                reply = RemoteReply.Failed($"outcome unknown: node '{NodeId}' stopped while '{tool}' was running for call {callId}; it was not run again");
-            }
-            else if (Refusal(call, tool) is { } refused)
-            {
-                reply = RemoteReply.Failed(refused);
-            }
-            else if (NeedsClaim(tool))
+            Interlocked.Increment(ref _unknownOutcomes);
+            reply = RemoteReply.Failed($"outcome unknown: node '{NodeId}' stopped while '{tool}' was running for call {callId}; it was not run again");
+        }
+        else if (Refusal(call, tool) is { } refused)
+        {
+            reply = RemoteReply.Failed(refused);
+        }
+        else
+        {
+            if (NeedsClaim(tool))
             {
                 await _inboxMember!.PublishRawAsync(ToolMeshActions.ToolStarted, MeshWire.Started(callId, tool), null, stopping).ConfigureAwait(false);
                 lock (_ledger)
                 {
                     _claimed.Add(callId);
                 }
-                reply = await RunToolAsync(tool, call, stopping).ConfigureAwait(false);
             }
-            else
-            {
-                reply = await RunToolAsync(tool, call, stopping).ConfigureAwait(false);
-            }
-            await _inboxMember!.PublishRawAsync(Actions.ToolResult, MeshWire.Result(callId, tool, reply, NodeId), null, stopping).ConfigureAwait(false);
+            reply = await RunToolAsync(tool, call, stopping).ConfigureAwait(false);
+        }
+        return (Actions.ToolResult, MeshWire.Result(callId, tool, reply, NodeId));
+    });
+
+    private Task ServeSpawnAsync(JsonElement request, string callId) => ServeAsync(callId, async stopping =>
+    {
+        var id = MeshWire.Str(request, "id") ?? "";
+        var consistency = string.Equals(MeshWire.Str(request, "consistency"), "strict", StringComparison.Ordinal) ? Consistency.Strict : Consistency.Eventual;
+        var error = await SpawnLocalAsync(id, MeshWire.Str(request, "kind") ?? "", MeshWire.Str(request, "topic") ?? "", consistency, stopping).ConfigureAwait(false);
+        return (ToolMeshActions.Spawned, MeshWire.SpawnedPayload(callId, id, error, NodeId));
+    });
+
+    /// <summary>Does a request's work and appends its answer; a node stopped or cut off from the log mid-request leaves it unanswered.</summary>
+    private async Task ServeAsync(string callId, Func<CancellationToken, Task<(string Action, byte[] Answer)>> work)
+    {
+        var stopping = _stopping.Token;
+        try
+        {
+            var (action, answer) = await work(stopping).ConfigureAwait(false);
+            await _inboxMember!.PublishRawAsync(action, answer, null, stopping).ConfigureAwait(false);
             lock (_ledger)
             {
                 _answered.Add(callId);
@@ -122,7 +136,7 @@ public sealed partial class ToolMesh
         }
         catch (Exception ex) when (stopping.IsCancellationRequested || ex is EventLogException or ObjectDisposedException)
         {
-            // Stopped or cut off from the log mid-call: the claim (if appended) stands, and a restarted node answers "outcome unknown".
+            // Unanswered: after a restart, a claimed call is answered "outcome unknown", an unclaimed one (or a spawn) is served again.
         }
         finally
         {
@@ -182,34 +196,6 @@ public sealed partial class ToolMesh
             var elapsed = time.GetElapsedTime(started);
             MurmurDiagnostics.ToolEnded(activity, "remote-host", elapsed, inner.Message);
             return new RemoteReply(false, default, inner.Message, NodeId, default, elapsed);
-        }
-    }
-
-    private async Task ServeSpawnAsync(JsonElement request, string callId)
-    {
-        var stopping = _stopping.Token;
-        var id = MeshWire.Str(request, "id") ?? "";
-        try
-        {
-            var error = await SpawnLocalAsync(id, MeshWire.Str(request, "kind") ?? "", MeshWire.Str(request, "topic") ?? "",
-                string.Equals(MeshWire.Str(request, "consistency"), "strict", StringComparison.Ordinal) ? Consistency.Strict : Consistency.Eventual,
-                stopping).ConfigureAwait(false);
-            await _inboxMember!.PublishRawAsync(ToolMeshActions.Spawned, MeshWire.SpawnedPayload(callId, id, error, NodeId), null, stopping).ConfigureAwait(false);
-            lock (_ledger)
-            {
-                _answered.Add(callId);
-            }
-        }
-        catch (Exception ex) when (stopping.IsCancellationRequested || ex is EventLogException or ObjectDisposedException)
-        {
-            // Unanswered: a restarted node spawns it again (the agent died with this one).
-        }
-        finally
-        {
-            lock (_ledger)
-            {
-                _running.Remove(callId);
-            }
         }
     }
 
