@@ -59,12 +59,26 @@ public partial class LlmAgent
         var answered = history.Where(e => string.Equals(e.Actor, member.Actor, StringComparison.Ordinal) && e.Action == Actions.ToolResult)
             .Select(e => ToolResult.TryRead(e, out var r) ? r!.CallId : null).ToHashSet(StringComparer.Ordinal);
         var pending = new List<AgentEvent>();
-        foreach (var e in history)
+        var lastEnd = -1;
+        for (var i = 0; i < history.Count; i++)
         {
+            if (history[i].Action == Actions.TaskComplete && string.Equals(history[i].Actor, member.Actor, StringComparison.Ordinal))
+            {
+                lastEnd = i;
+            }
+        }
+        _findingsRead.Clear();
+        for (var i = 0; i < history.Count; i++)
+        {
+            var e = history[i];
             if (!string.Equals(e.Actor, member.Actor, StringComparison.Ordinal))
             {
                 if (ActedOnBefore(member.Topic, e) && IsInput(e, member.Actor))
                 {
+                    if (e.Action == Actions.Finding && i > lastEnd)
+                    {
+                        _findingsRead.Add(e.EventId);
+                    }
                     _conversation.Add(AsData(e));
                 }
                 continue;
@@ -92,9 +106,13 @@ public partial class LlmAgent
         // A call the earlier incarnation made but never saw answered: a remote one is asked for again under its
         // call id (its host answers it once); a local one may or may not have run, so it is not run again.
         _invoker ??= new Tools.ToolInvoker(_tools, Options.AllowedTools, Options.TimeProvider ?? Context.TimeProvider);
+        var committed = history.Where(e => string.Equals(e.Actor, member.Actor, StringComparison.Ordinal) && e.Action == Actions.SpeculationCommit)
+            .SelectMany(e => Read(e) is { } p && p.TryGetProperty("events", out var ids) && ids.ValueKind == JsonValueKind.Array ? ids.EnumerateArray().Select(i => i.GetString()) : [])
+            .ToHashSet(StringComparer.Ordinal);
         foreach (var call in pending)
         {
-            var outcome = await _invoker.CompleteInterruptedAsync(member, call, cancellationToken);
+            var neverRan = call.DependsOn.Count > 0 && !committed.Contains(call.EventId);
+            var outcome = await _invoker.CompleteInterruptedAsync(member, call, neverRan, cancellationToken);
             _conversation.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(call.EventId, outcome.Ok ? outcome.Result : "error: " + outcome.Error)]));
         }
         _conversation.AddRange(fromViews);

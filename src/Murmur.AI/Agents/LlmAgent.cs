@@ -35,6 +35,7 @@ public partial class LlmAgent : Agent
     private readonly IChatClient _chat;
     private readonly ToolRegistry _tools;
     private readonly List<ChatMessage> _conversation = [];
+    private readonly List<string> _findingsRead = [];
     private ToolInvoker? _invoker;
 
     /// <summary>Creates the agent.</summary>
@@ -104,6 +105,10 @@ public partial class LlmAgent : Agent
             var finding = e.Action == Actions.Finding && Options.ReactToFindings;
             if (addressed || finding)
             {
+                if (finding)
+                {
+                    _findingsRead.Add(e.EventId);
+                }
                 _conversation.Add(AsData(e));
                 start = true;
             }
@@ -197,9 +202,38 @@ public partial class LlmAgent : Agent
         {
             Log.ToolRefused(Context.Logger, member.Actor, call.Name);
         }
+        else if (member.Consistency == Consistency.Eventual && _invoker.IsSideEffecting(call.Name)
+            && _findingsRead.Where(id => !member.IsConfirmed(id)).ToList() is { Count: > 0 } provisional)
+        {
+            return await JournalAsync(member, call, provisional, cancellationToken);
+        }
         var invocation = await _invoker.InvokeAsync(member, call.Name, call.Arguments, cancellationToken);
         Log.ToolCalled(Context.Logger, member.Actor, call.Name, invocation.Ok, (long)invocation.Elapsed.TotalMicroseconds);
         return new FunctionResultContent(call.CallId, invocation.Ok ? invocation.Result : "error: " + invocation.Error);
+    }
+
+    /// <summary>
+    /// A side-effecting call made on findings not yet confirmed: it is published inside a speculation that depends on
+    /// them and runs only when they are confirmed (at once if they already are by then); withdrawn, it never runs.
+    /// </summary>
+    private async Task<AIContent> JournalAsync(TopicMember member, FunctionCallContent call, IReadOnlyList<string> provisional, CancellationToken cancellationToken)
+    {
+        AgentEvent published;
+        await using (var speculation = member.Speculate(provisional))
+        {
+            published = await _invoker!.JournalAsync(member, speculation, call.Name, call.Arguments, cancellationToken);
+        }
+        Log.ToolJournaled(Context.Logger, member.Actor, call.Name, string.Join(", ", provisional));
+        return new FunctionResultContent(call.CallId, member.IsConfirmed(published.EventId) || provisional.All(member.IsConfirmed)
+            ? $"ran: '{call.Name}' (call {published.EventId}) ran once the findings it depends on were confirmed; its TOOL_RESULT is in the topic"
+            : $"journaled: '{call.Name}' (call {published.EventId}) is a side effect that depends on findings not yet confirmed [{string.Join(", ", provisional)}]; it runs when they are, and never if one is withdrawn");
+    }
+
+    /// <inheritdoc/>
+    protected override ValueTask OnSpeculationAbortedAsync(Speculation aborted, CancellationToken cancellationToken)
+    {
+        Log.JournalDiscarded(Context.Logger, aborted.Id, aborted.AbortReason ?? "a dependency was withdrawn");
+        return ValueTask.CompletedTask;
     }
 
     private static async Task PublishRequestedAsync(TopicMember member, ChatResponse response, CancellationToken cancellationToken)
@@ -218,6 +252,7 @@ public partial class LlmAgent : Agent
 
     private async Task EndAsync(TopicMember member, string status, string reason, int iterations, long tokens, string? summary, CancellationToken cancellationToken)
     {
+        _findingsRead.Clear(); // the next task's side effects depend on what it reads
         Log.TaskEnded(Context.Logger, member.Actor, status, reason);
         await member.PublishAsync(Actions.TaskComplete, new { status, reason, iterations, tokens, summary }, null, cancellationToken);
     }

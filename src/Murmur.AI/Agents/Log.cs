@@ -24,4 +24,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6007, Level = LogLevel.Information, Message = "Agent {Agent} resumes its unfinished task in topic {Topic} from the log ({Pending} tool calls left unanswered)")]
     public static partial void TaskResumed(ILogger logger, string agent, string topic, int pending);
+
+    [LoggerMessage(EventId = 6008, Level = LogLevel.Information, Message = "Agent {Agent} journaled side-effecting tool {Tool} until findings [{Provisional}] are confirmed")]
+    public static partial void ToolJournaled(ILogger logger, string agent, string tool, string provisional);
+
+    [LoggerMessage(EventId = 6009, Level = LogLevel.Information, Message = "Speculation {Speculation} aborted: {Reason}; its journaled tool calls were discarded")]
+    public static partial void JournalDiscarded(ILogger logger, string speculation, string reason);
 }

@@ -83,30 +83,49 @@ public sealed class ToolInvoker
         ArgumentNullException.ThrowIfNull(member);
         ArgumentException.ThrowIfNullOrEmpty(tool);
         var args = new AIFunctionArguments(arguments ?? new Dictionary<string, object?>());
-        var allowed = IsAllowed(tool);
-        var isLocal = _registry.TryGet(tool, out var function);
-        HostedTool? remote = null;
-        if (allowed && !isLocal && _registry.Mesh is { } mesh && mesh.TryFindRemote(tool, out var hosted))
-        {
-            remote = hosted;
-        }
-        var call = await member.PublishRawAsync(Actions.ToolCall, CallPayload(tool, args, remote?.Node), null, cancellationToken).ConfigureAwait(false);
-        _calls++;
-        if (remote is not null)
-        {
-            return await InvokeRemoteAsync(member, remote, call.EventId, args, cancellationToken).ConfigureAwait(false);
-        }
+        var call = await member.PublishRawAsync(Actions.ToolCall, CallPayload(tool, args, RemoteHostOf(tool)?.Node), null, cancellationToken).ConfigureAwait(false);
+        return await ExecuteAsync(member, call.EventId, tool, args, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>True when <paramref name="tool"/> (on this node, or on the node of the mesh that serves it) is side-effecting.</summary>
+    public bool IsSideEffecting(string tool)
+        => _registry.TryGet(tool, out var function) ? ToolRegistry.IsSideEffecting(function) : RemoteHostOf(tool)?.SideEffecting == true;
+
+    /// <summary>
+    /// Publishes a side-effecting call inside <paramref name="speculation"/> (its <c>TOOL_CALL</c> carries the
+    /// speculation's <c>depends_on</c>) and journals the run: the tool runs, and its <c>TOOL_RESULT</c> is published,
+    /// only when the speculation commits; an abort withdraws the call and nothing runs.
+    /// </summary>
+    internal async Task<AgentEvent> JournalAsync(TopicMember member, Speculation speculation, string tool, IDictionary<string, object?>? arguments, CancellationToken cancellationToken)
+    {
+        var args = new AIFunctionArguments(arguments ?? new Dictionary<string, object?>());
+        using var payload = JsonDocument.Parse(CallPayload(tool, args, RemoteHostOf(tool)?.Node));
+        var call = await speculation.PublishAsync(Actions.ToolCall, payload.RootElement.Clone(), cancellationToken).ConfigureAwait(false);
+        speculation.OnCommit(async ct => await ExecuteAsync(member, call.EventId, tool, args, ct).ConfigureAwait(false));
+        return call;
+    }
+
+    private HostedTool? RemoteHostOf(string tool)
+        => IsAllowed(tool) && !_registry.TryGet(tool, out _) && _registry.Mesh is { } mesh && mesh.TryFindRemote(tool, out var hosted) ? hosted : null;
+
+    /// <summary>Runs a call whose <c>TOOL_CALL</c> is published (in-process, or on its host) and publishes its <c>TOOL_RESULT</c>.</summary>
+    private async Task<ToolInvocation> ExecuteAsync(TopicMember member, string callId, string tool, AIFunctionArguments args, CancellationToken cancellationToken)
+    {
+        _calls++;
+        if (RemoteHostOf(tool) is { } remote)
+        {
+            return await InvokeRemoteAsync(member, remote, callId, args, cancellationToken).ConfigureAwait(false);
+        }
         var sideEffecting = false;
         using var activity = MurmurDiagnostics.StartTool(member.Actor, tool, "local");
         var started = _time.GetTimestamp();
         JsonElement result = default;
         string? error = null;
-        if (!allowed)
+        if (!IsAllowed(tool))
         {
             error = $"tool '{tool}' is not in this agent's allow-list [{string.Join(", ", _allowed!.Order(StringComparer.Ordinal))}]; it was not run";
         }
-        else if (!isLocal)
+        else if (!_registry.TryGet(tool, out var function))
         {
             error = $"no tool named '{tool}' is registered on this node{(_registry.Mesh is null ? "" : " or served by another node of its mesh")}; known: [{string.Join(", ", AllowedTools.Select(t => t.Name))}]";
         }
@@ -131,7 +150,7 @@ public sealed class ToolInvoker
         var elapsed = _time.GetElapsedTime(started);
         _elapsedTicks += elapsed.Ticks;
         MurmurDiagnostics.ToolEnded(activity, "local", elapsed, error);
-        var invocation = new ToolInvocation(tool, call.EventId, error is null, result, error, ToolLocality.Local, elapsed);
+        var invocation = new ToolInvocation(tool, callId, error is null, result, error, ToolLocality.Local, elapsed);
         // Correlated by call_id in the payload; depends_on is reserved for speculative dependencies.
         await member.PublishRawAsync(Actions.ToolResult, ResultPayload(invocation, sideEffecting, null), null, cancellationToken).ConfigureAwait(false);
         return invocation;
@@ -153,15 +172,23 @@ public sealed class ToolInvoker
     }
 
     /// <summary>
-    /// Answers a <c>TOOL_CALL</c> an earlier incarnation of the agent published but saw no result for: a call addressed
-    /// to another node is asked for again under the same call id (the host runs it at most once and answers it from
-    /// its inbox if it already did); a local call is answered "outcome unknown" and not run again. Publishes the
-    /// <c>TOOL_RESULT</c>.
+    /// Answers a <c>TOOL_CALL</c> an earlier incarnation of the agent published but saw no result for: a journaled call
+    /// whose speculation never committed is answered "not run"; a call addressed to another node is asked for again
+    /// under the same call id (the host runs it at most once and answers it from its inbox if it already did); a local
+    /// call is answered "outcome unknown" and not run again. Publishes the <c>TOOL_RESULT</c>.
     /// </summary>
-    internal async Task<ToolInvocation> CompleteInterruptedAsync(TopicMember member, AgentEvent call, CancellationToken cancellationToken)
+    internal async Task<ToolInvocation> CompleteInterruptedAsync(TopicMember member, AgentEvent call, bool neverRan, CancellationToken cancellationToken)
     {
         var payload = call.GetPayload();
         var tool = payload.GetProperty("tool").GetString()!;
+        if (neverRan)
+        {
+            var discarded = new ToolInvocation(tool, call.EventId, false, default,
+                $"not run: '{tool}' (call {call.EventId}) was journaled until [{string.Join(", ", call.DependsOn)}] were confirmed, and the agent restarted before that; call it again if it is still wanted",
+                ToolLocality.Local, TimeSpan.Zero);
+            await member.PublishRawAsync(Actions.ToolResult, ResultPayload(discarded, true, null), null, cancellationToken).ConfigureAwait(false);
+            return discarded;
+        }
         var host = payload.TryGetProperty("to", out var to) && to.ValueKind == JsonValueKind.String ? to.GetString() : null;
         if (host is not null && _registry.Mesh is { } mesh)
         {
