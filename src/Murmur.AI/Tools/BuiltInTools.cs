@@ -116,27 +116,35 @@ public static class BuiltInTools
              [Description("A unified diff for that file.")] string unified_diff) =>
             {
                 var diff = UnifiedDiff.Parse(unified_diff);
-                var real = guard.Resolve(path);
-                var patched = diff.Apply(ReadText(guard, path, "apply_patch"));
-                File.WriteAllText(real, patched, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-                return new { path = guard.ToRelative(real), applied = true, hunks = diff.Hunks.Count, added = diff.Added, removed = diff.Removed };
+                // Read and rewritten through one checked handle: the file written is the file that was checked.
+                using var file = guard.Open(path, FileAccess.ReadWrite);
+                var patched = Encoding.UTF8.GetBytes(diff.Apply(ReadText(file, path, "apply_patch")));
+                file.Position = 0;
+                file.SetLength(0);
+                file.Write(patched);
+                return new { path = guard.ToRelative(guard.Resolve(path)), applied = true, hunks = diff.Hunks.Count, added = diff.Added, removed = diff.Removed };
             },
             sideEffecting: true);
     }
 
     private static string ReadText(PathGuard guard, string path, string tool)
     {
-        var real = guard.Resolve(path);
-        var info = new FileInfo(real);
-        if (!info.Exists)
+        if (!File.Exists(guard.Resolve(path)))
         {
             throw new FileNotFoundException($"{tool}: '{path}' is not a file under the tool root.");
         }
-        if (info.Length > MaxFileBytes)
+        using var file = guard.Open(path);
+        return ReadText(file, path, tool);
+    }
+
+    private static string ReadText(FileStream file, string path, string tool)
+    {
+        if (file.Length > MaxFileBytes)
         {
-            throw new IOException($"{tool}: '{path}' is {info.Length} bytes; the limit is {MaxFileBytes}.");
+            throw new IOException($"{tool}: '{path}' is {file.Length} bytes; the limit is {MaxFileBytes}.");
         }
-        var bytes = File.ReadAllBytes(real);
+        var bytes = new byte[file.Length];
+        file.ReadExactly(bytes);
         if (bytes.AsSpan(0, Math.Min(bytes.Length, 8192)).IndexOf((byte)0) >= 0)
         {
             throw new IOException($"{tool}: '{path}' is a binary file (NUL byte in its first 8 KiB).");

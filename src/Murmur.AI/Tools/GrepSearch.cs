@@ -111,13 +111,14 @@ public sealed class GrepSearch(PathGuard guard, GrepOptions? options = null)
         content = [];
         try
         {
-            guard.Resolve(guard.ToRelative(file)); // hard links and links out of the root are skipped, as the guard refuses them
-            var info = new FileInfo(file);
-            if (info.Length > _options.MaxFileBytes)
+            // Hard links, links out of the root and files swapped after the check are skipped, as the guard refuses them.
+            using var stream = guard.Open(guard.ToRelative(file));
+            if (stream.Length > _options.MaxFileBytes)
             {
                 return false;
             }
-            content = File.ReadAllBytes(file);
+            content = new byte[stream.Length];
+            stream.ReadExactly(content);
         }
         catch (Exception ex) when (ex is PathRefusedException or IOException or UnauthorizedAccessException)
         {

@@ -62,6 +62,46 @@ public sealed partial class PathGuard
         return real;
     }
 
+    /// <summary>
+    /// Resolves <paramref name="path"/> (<see cref="Resolve"/>), opens it, and checks the opened file itself: a
+    /// component swapped for a symbolic link out of the root (or the file for a hard link) between the check and the
+    /// open is refused, because on Linux the check is made again on the open handle (<c>/proc/self/fd</c>, <c>fstat</c>).
+    /// </summary>
+    /// <param name="path">The root-relative path.</param>
+    /// <param name="access">Read, or read-write for a tool that rewrites the file (it must exist: nothing is created).</param>
+    /// <exception cref="PathRefusedException">The path breaks a rule, or changed after the check.</exception>
+    public FileStream Open(string? path, FileAccess access = FileAccess.Read)
+    {
+        var real = Resolve(path);
+        AfterResolve?.Invoke(real);
+        var stream = new FileStream(real, FileMode.Open, access, access == FileAccess.Read ? FileShare.Read : FileShare.None);
+        try
+        {
+            if (OperatingSystem.IsLinux())
+            {
+                var fd = (int)stream.SafeFileHandle.DangerousGetHandle();
+                var opened = new FileInfo($"/proc/self/fd/{fd}").LinkTarget ?? real;
+                if (!IsInside(opened))
+                {
+                    throw new PathRefusedException(path ?? "", $"it changed after it was checked: the file opened is '{opened}', outside the root '{Root}'");
+                }
+                if (HandleLinkCount(fd) is > 1 and var links)
+                {
+                    throw new PathRefusedException(path ?? "", $"it changed after it was checked: the file opened has {links} hard links");
+                }
+            }
+            return stream;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Test seam: runs between the check and the open, to swap a path as an attacker racing the tool would.</summary>
+    internal Action<string>? AfterResolve { get; set; }
+
     /// <summary>The path of <paramref name="realPath"/> relative to the root, with '/' separators.</summary>
     public string ToRelative(string realPath)
     {
@@ -147,6 +187,14 @@ public sealed partial class PathGuard
         const uint StatxNlink = 0x4;
         var buffer = new byte[256];
         return Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxNlink, buffer) == 0 ? BitConverter.ToUInt32(buffer, 16) : 1;
+    }
+
+    private static long HandleLinkCount(int fd)
+    {
+        const int AtEmptyPath = 0x1000;
+        const uint StatxNlink = 0x4;
+        var buffer = new byte[256];
+        return Statx(fd, "", AtEmptyPath, StatxNlink, buffer) == 0 ? BitConverter.ToUInt32(buffer, 16) : 1;
     }
 
     [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]

@@ -82,4 +82,47 @@ public sealed class PathGuardTests : IDisposable
         Assert.Equal(Guard.Root, Guard.Resolve("."));
         Assert.Equal("src/app.cs", Guard.ToRelative(Guard.Resolve("src/app.cs")));
     }
+
+    [Fact]
+    public void ADirectorySwappedForALinkOutOfTheRoot_BetweenTheCheckAndTheOpen_IsRefused()
+    {
+        Directory.CreateDirectory(Path.Combine(_tree.Parent, "elsewhere"));
+        File.WriteAllText(Path.Combine(_tree.Parent, "elsewhere", "app.cs"), "outside\n");
+        var guard = Guard;
+        guard.AfterResolve = _ =>
+        {
+            Directory.Move(Path.Combine(_tree.Root, "src"), Path.Combine(_tree.Root, "src-old"));
+            Directory.CreateSymbolicLink(Path.Combine(_tree.Root, "src"), Path.Combine(_tree.Parent, "elsewhere"));
+        };
+
+        var ex = Assert.Throws<PathRefusedException>(() => guard.Open("src/app.cs"));
+
+        Assert.Contains("it changed after it was checked", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("outside the root", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFileSwappedForAHardLink_BetweenTheCheckAndTheOpen_IsRefused()
+    {
+        var guard = Guard;
+        guard.AfterResolve = real =>
+        {
+            File.Delete(real);
+            HardLink.Create(real, Path.Combine(_tree.Parent, "secret.txt"));
+        };
+
+        var ex = Assert.Throws<PathRefusedException>(() => guard.Open("src/app.cs", FileAccess.ReadWrite));
+
+        Assert.Contains("it changed after it was checked: the file opened has 2 hard links", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("outside\n", File.ReadAllText(Path.Combine(_tree.Parent, "secret.txt")));
+    }
+
+    [Fact]
+    public void Open_OfAnUnchangedFile_ReadsIt()
+    {
+        using var file = Guard.Open("src/app.cs");
+        using var reader = new StreamReader(file);
+
+        Assert.Equal("auth_token\n", reader.ReadToEnd());
+    }
 }
