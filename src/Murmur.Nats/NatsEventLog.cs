@@ -220,6 +220,17 @@ public sealed partial class NatsEventLog : IEventLog
     {
         NatsJSApiException api => $"JetStream error {api.Error.Code}/{api.Error.ErrCode}: {api.Error.Description}",
         TimeoutException => "no answer in time (are the servers up and is JetStream enabled?)",
-        _ => ex.Message,
+        _ => WithCause(ex),
     };
+
+    /// <summary>The message and, when the client wraps it, the innermost cause (e.g. the server's "Authorization Violation").</summary>
+    private static string WithCause(Exception ex)
+    {
+        var cause = ex;
+        while (cause.InnerException is { } inner)
+        {
+            cause = inner;
+        }
+        return ReferenceEquals(cause, ex) || ex.Message.Contains(cause.Message, StringComparison.Ordinal) ? ex.Message : $"{ex.Message}: {cause.Message}";
+    }
 }
