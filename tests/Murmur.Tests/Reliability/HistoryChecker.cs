@@ -49,7 +49,8 @@ public sealed record HistoryReport(IReadOnlyList<string> Violations, int Acknowl
 /// <summary>
 /// Checks a run's histories: every acknowledged event reached every node; no event was delivered twice on a node;
 /// at most one side effect per event id; delivery never contradicts happens-before; each member's own clock entries
-/// are 1, 2, 3… in its delivered events, with no gap and no repeat.
+/// are 1, 2, 3… in its delivered events, with no gap and no repeat; at most one live owner per agent (its JOINs name
+/// one node).
 /// </summary>
 public static class HistoryChecker
 {
@@ -97,6 +98,7 @@ public static class HistoryChecker
             }
             CheckHappensBefore(node, history, Add);
             CheckOwnSequences(node, history, Add);
+            CheckOwners(node, history, Add);
         }
         foreach (var (id, count) in effects.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
@@ -110,6 +112,40 @@ public static class HistoryChecker
             violations.Add($"{kind}: … and {n - ListPerKind} more");
         }
         return new HistoryReport(violations, acknowledged.Count, total, lost, duplicated, effects.Values.Sum());
+    }
+
+    /// <summary>At most one live owner per agent: every JOIN of an actor names the same node, unless the actor left in between.</summary>
+    private static void CheckOwners(string node, IReadOnlyList<AgentEvent> history, Action<string, string> add)
+    {
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var e in history)
+        {
+            if (e.Action == Actions.Leave)
+            {
+                owners.Remove(e.Actor);
+            }
+            else if (e.Action == Actions.Join && JoinNode(e) is { } joiner)
+            {
+                if (owners.TryGetValue(e.Actor, out var owner) && !string.Equals(owner, joiner, StringComparison.Ordinal))
+                {
+                    add("owner", $"node {node} delivered JOINs of {e.Actor} from node {owner} and from node {joiner} (two live owners)");
+                }
+                owners.TryAdd(e.Actor, joiner);
+            }
+        }
+    }
+
+    private static string? JoinNode(AgentEvent join)
+    {
+        try
+        {
+            var payload = join.GetPayload();
+            return payload.ValueKind == System.Text.Json.JsonValueKind.Object && payload.TryGetProperty("node", out var n) ? n.GetString() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>If a → b by their clocks, a is delivered before b: no later event happened before an earlier one.</summary>

@@ -36,4 +36,17 @@ public sealed class HistoryCheckerTests
         Assert.Equal(1, report.Lost);
         Assert.Equal(1, report.Duplicated);
     }
+
+    [Fact]
+    public void TwoLiveOwnersOfOneAgent_AreReported_ButARejoinAfterLeavingIsNot()
+    {
+        static AgentEvent Join(string id, string actor, string node) => new(id, actor, "JOIN", System.Text.Encoding.UTF8.GetBytes($"{{\"node\":\"{node}\"}}"), VectorClock.FromEntries(1));
+        var leave = E("la", "A", "LEAVE", 2);
+
+        var split = HistoryChecker.Check([], new Dictionary<string, IReadOnlyList<AgentEvent>> { ["n1"] = [Join("j1", "A", "n1"), Join("j2", "A", "n2")] }, new Dictionary<string, int>());
+        var moved = HistoryChecker.Check([], new Dictionary<string, IReadOnlyList<AgentEvent>> { ["n1"] = [Join("j1", "A", "n1"), leave, Join("j3", "A", "n2")] }, new Dictionary<string, int>());
+
+        Assert.Contains("owner: node n1 delivered JOINs of A from node n1 and from node n2 (two live owners)", split.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("owner:", moved.ToString(), StringComparison.Ordinal);
+    }
 }
