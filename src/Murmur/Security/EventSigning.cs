@@ -1,7 +1,8 @@
 namespace Murmur;
 
 /// <summary>
-/// Signed events: this node's HMAC-SHA256 key and the keys of the nodes it trusts. Set
+/// Signed events: this node's key and the keys of the nodes it trusts — HMAC-SHA256 shared secrets, or ECDSA P-256
+/// key pairs (<see cref="Algorithm"/>). Set
 /// <see cref="MurmurNodeOptions.Signing"/> to sign every event this node appends and to verify every event it reads.
 /// </summary>
 /// <remarks>
@@ -13,7 +14,9 @@ namespace Murmur;
 /// </para>
 /// <para>
 /// HMAC keys are shared secrets: a node that holds another node's key can sign as that node. Give each node only
-/// the keys it needs to verify, and treat every key file as a secret.
+/// the keys it needs to verify, and treat every key file as a secret. With <see cref="SigningAlgorithm.EcdsaP256Sha256"/>
+/// a node holds only its own private key and the others' public keys (<see cref="FromEcdsaPem"/>,
+/// <see cref="FromEcdsaKeyDirectory"/>), so a compromised node cannot sign as another.
 /// </para>
 /// </remarks>
 public sealed record EventSigning
@@ -21,13 +24,20 @@ public sealed record EventSigning
     /// <summary>The smallest key accepted, in bytes (HMAC-SHA256 keys shorter than the hash weaken it).</summary>
     public const int MinKeyBytes = 32;
 
+    /// <summary>How events are signed.</summary>
+    /// <value>Defaults to <see cref="SigningAlgorithm.HmacSha256"/>.</value>
+    public SigningAlgorithm Algorithm { get; init; } = SigningAlgorithm.HmacSha256;
+
     /// <summary>This node's key id (see the remarks).</summary>
     public required string KeyId { get; init; }
 
-    /// <summary>This node's secret key.</summary>
+    /// <summary>This node's secret key: the HMAC key, or the ECDSA private key in PKCS#8 (DER).</summary>
     public required ReadOnlyMemory<byte> Key { get; init; }
 
-    /// <summary>The keys of the other nodes whose events are accepted, by key id. This node's own key is always trusted.</summary>
+    /// <summary>
+    /// The keys of the other nodes whose events are accepted, by key id: HMAC keys, or ECDSA public keys as
+    /// SubjectPublicKeyInfo (DER). This node's own key is always trusted.
+    /// </summary>
     /// <value>Defaults to none.</value>
     public IReadOnlyDictionary<string, ReadOnlyMemory<byte>> TrustedKeys { get; init; } = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
 
@@ -88,6 +98,78 @@ public sealed record EventSigning
         return new EventSigning { KeyId = keyId, Key = Convert.FromBase64String(keyBase64), TrustedKeys = trusted };
     }
 
+    /// <summary>
+    /// ECDSA P-256 settings from PEM text: this node's private key (<c>-----BEGIN PRIVATE KEY-----</c>, or an EC
+    /// private key) and the public keys (<c>-----BEGIN PUBLIC KEY-----</c>) of the nodes it trusts.
+    /// </summary>
+    /// <exception cref="ArgumentException">A PEM block is not a P-256 key of the expected kind; the message names the key id.</exception>
+    public static EventSigning FromEcdsaPem(string keyId, string privateKeyPem, IEnumerable<KeyValuePair<string, string>>? trustedPublicKeyPems = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        ArgumentException.ThrowIfNullOrEmpty(privateKeyPem);
+        using var own = ImportEcdsa(keyId, key => key.ImportFromPem(privateKeyPem));
+        var trusted = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
+        foreach (var (id, pem) in trustedPublicKeyPems ?? [])
+        {
+            using var key = ImportEcdsa(id, k => k.ImportFromPem(pem));
+            trusted[id] = key.ExportSubjectPublicKeyInfo();
+        }
+        return new EventSigning { Algorithm = SigningAlgorithm.EcdsaP256Sha256, KeyId = keyId, Key = own.ExportPkcs8PrivateKey(), TrustedKeys = trusted };
+    }
+
+    /// <summary>
+    /// ECDSA P-256 settings from a directory: this node's private key in <c>KEYID.pem</c>, and every other node's
+    /// public key in <c>KEYID.pub.pem</c> (key ids with a <c>/</c> use <c>_</c> in file names). A node's own
+    /// <c>.pub.pem</c> may sit beside its private key; it is not needed.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">This node's private key file is missing.</exception>
+    public static EventSigning FromEcdsaKeyDirectory(string keyId, string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(keyId);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var own = Path.Combine(directory, keyId.Replace('/', '_') + ".pem");
+        if (!File.Exists(own))
+        {
+            throw new FileNotFoundException($"This node's private signing key '{own}' does not exist.", own);
+        }
+        var trusted = new List<KeyValuePair<string, string>>();
+        foreach (var file in Directory.EnumerateFiles(directory, "*.pub.pem"))
+        {
+            var name = Path.GetFileName(file)[..^".pub.pem".Length];
+            var slash = name.IndexOf('_', StringComparison.Ordinal);
+            var id = slash < 0 ? name : string.Concat(name.AsSpan(0, slash), "/", name.AsSpan(slash + 1));
+            if (!string.Equals(id, keyId, StringComparison.Ordinal))
+            {
+                trusted.Add(new(id, File.ReadAllText(file)));
+            }
+        }
+        return FromEcdsaPem(keyId, File.ReadAllText(own), trusted);
+    }
+
+    internal static System.Security.Cryptography.ECDsa ImportEcdsa(string keyId, Action<System.Security.Cryptography.ECDsa> import)
+    {
+        var key = System.Security.Cryptography.ECDsa.Create();
+        try
+        {
+            import(key);
+            if (key.KeySize != 256)
+            {
+                throw new ArgumentException($"The ECDSA key '{keyId}' is {key.KeySize}-bit; P-256 is required.", nameof(keyId));
+            }
+            return key;
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException and not ArgumentException { ParamName: nameof(keyId) })
+        {
+            key.Dispose();
+            throw new ArgumentException($"The ECDSA key '{keyId}' cannot be read: {ex.Message}", nameof(keyId), ex);
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+
     private static byte[] ReadKeyFile(string path)
     {
         var text = File.ReadAllText(path);
@@ -112,6 +194,15 @@ public sealed record EventSigning
         if (!string.Equals(NodeOf(KeyId), nodeId, StringComparison.Ordinal))
         {
             throw new ArgumentException($"The key id '{KeyId}' must name this node '{nodeId}' (as '{nodeId}' or '{nodeId}/version').", nameof(KeyId));
+        }
+        if (Algorithm == SigningAlgorithm.EcdsaP256Sha256)
+        {
+            using var own = ImportEcdsa(KeyId, k => k.ImportPkcs8PrivateKey(Key.Span, out _));
+            foreach (var (id, key) in TrustedKeys)
+            {
+                using var other = ImportEcdsa(id, k => k.ImportSubjectPublicKeyInfo(key.Span, out _));
+            }
+            return;
         }
         if (Key.Length < MinKeyBytes)
         {

@@ -44,31 +44,17 @@ public sealed class HmacEventSigner : IEventSigner, IEventVerifier
     {
         ArgumentNullException.ThrowIfNull(@event);
         keyId = null;
-        reason = null;
-        if (string.IsNullOrEmpty(@event.Signature))
+        if (!SignatureText.TrySplit(@event, _require, "keyid:base64(hmac)", out var done, out var id, out var value, out reason) || done)
         {
-            if (_require)
-            {
-                reason = "signature: the event is unsigned and this node requires signed events";
-                return false;
-            }
-            return true;
+            return done;
         }
-        var signature = @event.Signature;
-        var colon = signature.LastIndexOf(':');
-        if (colon <= 0)
-        {
-            reason = "signature: not of the form 'keyid:base64(hmac)'";
-            return false;
-        }
-        var id = signature[..colon];
         if (!_trusted.TryGetValue(id, out var key))
         {
-            reason = $"signature: the key '{Shorten(id)}' is not trusted by this node";
+            reason = SignatureText.Untrusted(id);
             return false;
         }
         Span<byte> claimed = stackalloc byte[HMACSHA256.HashSizeInBytes + 3];
-        if (!Convert.TryFromBase64String(signature[(colon + 1)..], claimed, out var written) || written != HMACSHA256.HashSizeInBytes)
+        if (!Convert.TryFromBase64String(value, claimed, out var written) || written != HMACSHA256.HashSizeInBytes)
         {
             reason = $"signature: the MAC of key '{id}' is not {HMACSHA256.HashSizeInBytes} bytes of base64";
             return false;
@@ -95,6 +81,4 @@ public sealed class HmacEventSigner : IEventSigner, IEventVerifier
             TraceParent = e.TraceParent,
             Signature = signature,
         };
-
-    private static string Shorten(string text) => text.Length > 64 ? text[..64] + "…" : text;
 }

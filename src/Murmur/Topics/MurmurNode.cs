@@ -32,12 +32,22 @@ public sealed class MurmurNode : IAsyncDisposable
         Logger = options.Runtime.LoggerFactory.CreateLogger("Murmur.Topics");
         DeadLetters = new DeadLetterStore(options.DeadLetterCapacity);
         _ids = options.EventIdSeed is { } seed ? new Random(seed) : new Random();
-        Signer = options.Signing is { } signing ? new HmacEventSigner(signing) : null;
+        (Signer, Verifier) = options.Signing switch
+        {
+            null => ((IEventSigner?)null, (IEventVerifier?)null),
+            { Algorithm: SigningAlgorithm.EcdsaP256Sha256 } ecdsa => Pair(new EcdsaEventSigner(ecdsa)),
+            var hmac => Pair(new HmacEventSigner(hmac)),
+        };
         MurmurDiagnostics.Register(this);
     }
 
     /// <summary>Signs appended events and verifies read ones; null when signing is off.</summary>
-    internal HmacEventSigner? Signer { get; }
+    internal IEventSigner? Signer { get; }
+
+    internal IEventVerifier? Verifier { get; }
+
+    private static (IEventSigner, IEventVerifier) Pair<T>(T both)
+        where T : IEventSigner, IEventVerifier => (both, both);
 
     /// <summary>Starts a node; with no configuration it uses the embedded in-memory log.</summary>
     /// <exception cref="EventLogException">The configured log cannot be reached.</exception>
@@ -199,5 +209,6 @@ public sealed class MurmurNode : IAsyncDisposable
         {
             await Log.DisposeAsync().ConfigureAwait(false);
         }
+        (Signer as IDisposable)?.Dispose();
     }
 }

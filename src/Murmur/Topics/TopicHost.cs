@@ -176,7 +176,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
         {
             Refuse(entry.Position, @event.EventId, $"topic: the event names topic '{topic}' but was read from '{Name}'", entry.Data.Span);
         }
-        else if (_node.Signer is { } verifier && CheckSignature(verifier, @event) is { } refusal)
+        else if (_node.Verifier is { } verifier && CheckSignature(verifier, @event) is { } refusal)
         {
             Refuse(entry.Position, @event.EventId, refusal, entry.Data.Span);
         }

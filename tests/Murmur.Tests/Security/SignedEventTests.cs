@@ -131,4 +131,71 @@ public sealed class SignedEventTests
         var weak = new MurmurNodeOptions { NodeId = "n1", Signing = Signing("n1", keys) with { Key = new byte[8] } };
         Assert.Contains("at least 32", Assert.Throws<ArgumentException>(weak.Validate).Message, StringComparison.Ordinal);
     }
+
+    private static (string PrivatePem, string PublicPem) EcdsaPair()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        return (key.ExportPkcs8PrivateKeyPem(), key.ExportSubjectPublicKeyInfoPem());
+    }
+
+    [Fact]
+    public async Task Ecdsa_TwoNodesGossip_AndANodeHoldingEveryPublicKeyStillCannotSignAsAnother()
+    {
+        var n1 = EcdsaPair();
+        var n2 = EcdsaPair();
+        var log = new InMemoryEventLog();
+        var s1 = EventSigning.FromEcdsaPem("n1", n1.PrivatePem, [new("n2", n2.PublicPem)]);
+        var s2 = EventSigning.FromEcdsaPem("n2", n2.PrivatePem, [new("n1", n1.PublicPem)]);
+        await using var node1 = await NodeAsync(log, "n1", s1);
+        await using var node2 = await NodeAsync(log, "n2", s2);
+        var t1 = await node1.OpenTopicAsync("ecdsa");
+        var t2 = await node2.OpenTopicAsync("ecdsa");
+        var a = await node1.SpawnAsync("A", () => new Crashy(new Seen()), t1);
+        var real = await node1.Runtime.AskAsync<AgentEvent>(a, "real");
+        await t2.WaitForEventAsync(e => e.EventId == real.EventId).WaitAsync(Patience);
+        Assert.StartsWith("n1:", real.Signature, StringComparison.Ordinal);
+        Assert.Equal(64, Convert.FromBase64String(real.Signature![3..]).Length);
+
+        // n2 holds n1's public key, but signing "as n1" with its own private key does not verify on n1.
+        var forged = HmacEventSigner.WithSignature(
+            new AgentEvent("forged", "A", "note", "{}"u8.ToArray(), VectorClock.FromEntries(3)) { Topic = "ecdsa" },
+            "n1:" + new EcdsaEventSigner(s2).Sign(new AgentEvent("forged", "A", "note", "{}"u8.ToArray(), VectorClock.FromEntries(3)) { Topic = "ecdsa" }).Signature![3..]);
+        var tampered = HmacEventSigner.WithSignature(new AgentEvent("tampered", "A", "note", "{\"n\":666}"u8.ToArray(), VectorClock.FromEntries(3)) { Topic = "ecdsa" }, real.Signature);
+        await log.AppendAsync("ecdsa", new LogRecord("forged", AgentEventCodec.Encode(forged)));
+        await log.AppendAsync("ecdsa", new LogRecord("tampered", AgentEventCodec.Encode(tampered)));
+        await t1.CatchUpAsync().WaitAsync(Patience);
+
+        var reasons = node1.DeadLetters.Items.ToDictionary(d => d.EventId!, d => d.Reason, StringComparer.Ordinal);
+        Assert.Contains("ECDSA signature does not match the event's content under key 'n1'", reasons["forged"], StringComparison.Ordinal);
+        Assert.Contains("ECDSA signature does not match", reasons["tampered"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ecdsa_KeysLoadFromADirectory_AndBadKeysAreRefusedNamingTheKey()
+    {
+        var dir = Directory.CreateTempSubdirectory("murmur-ecdsa-").FullName;
+        try
+        {
+            var n1 = EcdsaPair();
+            var n2 = EcdsaPair();
+            File.WriteAllText(Path.Combine(dir, "n1.pem"), n1.PrivatePem);
+            File.WriteAllText(Path.Combine(dir, "n1.pub.pem"), n1.PublicPem);
+            File.WriteAllText(Path.Combine(dir, "n2.pub.pem"), n2.PublicPem);
+
+            var signing = EventSigning.FromEcdsaKeyDirectory("n1", dir);
+
+            Assert.Equal(SigningAlgorithm.EcdsaP256Sha256, signing.Algorithm);
+            Assert.Equal(["n2"], signing.TrustedKeys.Keys);
+            Assert.Throws<FileNotFoundException>(() => EventSigning.FromEcdsaKeyDirectory("n3", dir));
+            var bad = Assert.Throws<ArgumentException>(() => EventSigning.FromEcdsaPem("n1", n1.PrivatePem, [new("n2", "-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----")]));
+            Assert.Contains("The ECDSA key 'n2' cannot be read", bad.Message, StringComparison.Ordinal);
+            using var p384 = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP384);
+            var big = Assert.Throws<ArgumentException>(() => EventSigning.FromEcdsaPem("n1", p384.ExportPkcs8PrivateKeyPem()));
+            Assert.Contains("384-bit; P-256 is required", big.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
