@@ -27,6 +27,8 @@ public static partial class MurmurDiagnostics
     internal static readonly Counter<long> EventsPublished = Meter.CreateCounter<long>("murmur.events.published", "{event}", "Events appended to the log by this process's agents.");
     internal static readonly Counter<long> EventsDelivered = Meter.CreateCounter<long>("murmur.events.delivered", "{event}", "Events delivered in causal order on this process's nodes.");
     internal static readonly Counter<long> EventsRejected = Meter.CreateCounter<long>("murmur.events.rejected", "{event}", "Events refused (dead letters): invalid, or breaking causality.");
+    internal static readonly Counter<long> Backpressure = Meter.CreateCounter<long>("murmur.topic.backpressure", "{wait}", "Times a reader or publisher of a node waited for a slow local member (MurmurNodeOptions.MaxLag).");
+
     internal static readonly Counter<long> EventsDuplicates = Meter.CreateCounter<long>("murmur.events.duplicates", "{event}", "Events offered again and dropped as duplicates (e.g. a local event read back from the log).");
     internal static readonly Counter<long> SpeculationStarted = Meter.CreateCounter<long>("murmur.speculation.started", "{speculation}", "Speculations started.");
     internal static readonly Counter<long> SpeculationCommitted = Meter.CreateCounter<long>("murmur.speculation.committed", "{speculation}", "Speculations committed.");

@@ -39,6 +39,14 @@ public sealed record MurmurNodeOptions
     /// <value>Defaults to <see langword="null"/>: never evict.</value>
     public TimeSpan? StrictEvictAfter { get; init; }
 
+    /// <summary>
+    /// Flow control: how many visible events a live local member of a topic may trail behind. While the slowest one
+    /// is this far behind, the node stops reading the topic from the log (the log keeps what is not read yet) and
+    /// publishes of the topic's other local members wait (backpressure) until it catches up. Nothing is dropped.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: no bound (a slow member only costs the history this node keeps anyway).</value>
+    public int? MaxLag { get; init; }
+
     /// <summary>Seed for event ids; <see langword="null"/> seeds at random. Set it for reproducible runs.</summary>
     /// <value>Defaults to <see langword="null"/>.</value>
     public int? EventIdSeed { get; init; }
@@ -54,5 +62,9 @@ public sealed record MurmurNodeOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(AppendAttempts, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(AppendRetryDelay, TimeSpan.Zero);
         Signing?.Validate(NodeId);
+        if (MaxLag is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxLag), MaxLag, "MaxLag must be at least 1 (or null for no bound).");
+        }
     }
 }

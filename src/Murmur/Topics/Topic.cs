@@ -38,6 +38,12 @@ public sealed class Topic
         }
     }
 
+    /// <summary>How often this node's reader or a local publisher waited for a slow local member (<see cref="MurmurNodeOptions.MaxLag"/>).</summary>
+    public long BackpressureWaits => Host.BackpressureWaits;
+
+    /// <summary>The largest lag of a live local member seen while <see cref="MurmurNodeOptions.MaxLag"/> is set.</summary>
+    public long MaxLagSeen => Host.MaxLagSeen;
+
     /// <summary>Waits until this node has delivered at least <paramref name="count"/> events of the topic.</summary>
     public Task WaitForDeliveredAsync(long count, CancellationToken cancellationToken = default)
         => Host.WaitDeliveredAsync(count, cancellationToken);

@@ -141,6 +141,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
             {
                 await foreach (var entry in _node.Log.ReadAsync(Name, next, follow: true, _stop.Token).ConfigureAwait(false))
                 {
+                    await WaitForRoomAsync(null, _stop.Token).ConfigureAwait(false);
                     Process(entry);
                     next = entry.Position + 1;
                     failures = 0;
@@ -279,6 +280,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
     private void OnDelivered(AgentEvent @event)
     {
         _history.Add(@event);
+        CountOwnLocked(@event);
         MurmurDiagnostics.Count(MurmurDiagnostics.EventsDelivered, Name);
         MurmurDiagnostics.RecordDeliver(_node.NodeId, Name, @event);
         if (Consistency == Consistency.Eventual || TrackStrictLocked(@event))

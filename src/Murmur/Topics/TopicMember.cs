@@ -17,6 +17,8 @@ public sealed class TopicMember
     private readonly TopicDelivery _wake;
     private AgentRef? _agent;
     private int _wakePending;
+    private long _ownPending;
+    private int _waitingForRoom;
     private long _deliveredIndex;
     private long _replayUntil;
     private long _handledIndex;       // everything before it was handled by some instance without a crash
@@ -137,6 +139,7 @@ public sealed class TopicMember
                 round = (ulong)open;
                 _publishedRound = open;
             }
+            await Host.WaitForRoomAsync(this, cancellationToken).ConfigureAwait(false);
             var seq = _ownSeq + 1;
             var (@event, record) = Host.Prepare(Host.CreateEvent(Actor, action, payloadJson, StampClock(seq), dependsOn, round, traceParent: MurmurDiagnostics.TraceParentOf(activity)));
             MurmurDiagnostics.Published(activity, @event);
@@ -213,6 +216,40 @@ public sealed class TopicMember
         return VectorClock.FromEntries(entries);
     }
 
+    /// <summary>How many visible events of the topic this member has been handed (read by the topic's flow control).</summary>
+    internal long DeliveredIndex => Volatile.Read(ref _deliveredIndex);
+
+    /// <summary>True when an agent is bound and alive: only live members hold back flow control.</summary>
+    internal bool IsLive => _agent is { IsAlive: true };
+
+    /// <summary>Own events delivered to the topic but not yet handed to this member: they do not make it slow.</summary>
+    internal long OwnPending => Interlocked.Read(ref _ownPending);
+
+    /// <summary>True while this member waits for room to publish: flow control does not wait for it meanwhile.</summary>
+    internal bool WaitingForRoom => Volatile.Read(ref _waitingForRoom) != 0;
+
+    internal void AddOwnPending(long delta) => Interlocked.Add(ref _ownPending, delta);
+
+    internal void SetWaitingForRoom(bool waiting) => Volatile.Write(ref _waitingForRoom, waiting ? 1 : 0);
+
+    private void HandOver(IReadOnlyList<AgentEvent> events)
+    {
+        var counting = Host.IsFlowControlled;
+        var own = 0;
+        foreach (var e in events)
+        {
+            _seen = _seen.Merge(e.Clock);
+            if (counting && string.Equals(e.Actor, Actor, StringComparison.Ordinal))
+            {
+                own++;
+            }
+        }
+        if (own != 0)
+        {
+            AddOwnPending(-own);
+        }
+    }
+
     internal void Bind(AgentRef agent)
     {
         _agent = agent;
@@ -227,7 +264,8 @@ public sealed class TopicMember
     {
         // Replay what was handled; a view whose handler crashed is handed again, live, to the new instance.
         _replayUntil = restart ? _handledIndex : 0;
-        _deliveredIndex = 0;
+        Volatile.Write(ref _deliveredIndex, 0);
+        Interlocked.Exchange(ref _ownPending, Host.IsFlowControlled ? Host.CountOwn(Actor, long.MaxValue) : 0);
         _seen = VectorClock.Empty;
         _viewedRound = -1;
         Wake();
@@ -242,11 +280,9 @@ public sealed class TopicMember
         }
         var events = Host.TakeVisible(_deliveredIndex, out _);
         var replay = events.Take((int)(_replayUntil - _deliveredIndex)).ToList();
-        foreach (var e in replay)
-        {
-            _seen = _seen.Merge(e.Clock);
-        }
-        _deliveredIndex = _replayUntil;
+        HandOver(replay);
+        Volatile.Write(ref _deliveredIndex, _replayUntil);
+        Host.OnMemberAdvanced();
         return new TopicView(this, replay, isReplay: true);
     }
 
@@ -277,12 +313,10 @@ public sealed class TopicMember
             Wake();
         }
         var replay = upTo <= _replayUntil; // only when a replay was cut short; PullReplay normally takes it all
-        foreach (var e in events)
-        {
-            _seen = _seen.Merge(e.Clock);
-        }
+        HandOver(events);
         var start = _deliveredIndex;
-        _deliveredIndex = upTo;
+        Volatile.Write(ref _deliveredIndex, upTo);
+        Host.OnMemberAdvanced();
         return new TopicView(this, events, replay) { Start = start, End = upTo };
     }
 
