@@ -31,21 +31,89 @@ public static class NatsCluster
     /// <summary>Kills server n<paramref name="index"/> (SIGKILL) and waits until it is gone.</summary>
     public static void Kill(int index)
     {
-        var pidFile = Path.Combine(Dir, $"n{index}.pid");
-        var pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        using var process = Process.GetProcessById(pid);
+        using var process = Process.GetProcessById(PidOf(index));
         process.Kill();
         process.WaitForExit(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// Stops all three servers at the same moment — one <c>kill</c> command signals every pid — with SIGTERM
+    /// (<paramref name="kill"/> false: a graceful shutdown that flushes the stores) or SIGKILL, and waits until all
+    /// three are gone.
+    /// </summary>
+    public static void StopAll(bool kill)
+    {
+        var processes = Enumerable.Range(1, 3).Select(i => Process.GetProcessById(PidOf(i))).ToList();
+        try
+        {
+            using var signal = Process.Start(new ProcessStartInfo("kill", [kill ? "-KILL" : "-TERM", .. processes.Select(p => p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))])
+            {
+                UseShellExecute = false,
+            }) ?? throw new InvalidOperationException("could not run kill");
+            signal.WaitForExit();
+            if (signal.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"kill exited with {signal.ExitCode}");
+            }
+            foreach (var process in processes)
+            {
+                if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+                {
+                    throw new TimeoutException($"nats-server {process.Id} did not exit within 60 s of the signal");
+                }
+            }
+        }
+        finally
+        {
+            processes.ForEach(p => p.Dispose());
+        }
+    }
+
+    /// <summary>
+    /// Starts all three servers again with their configurations without waiting for them: a test waits for what it
+    /// needs (an acknowledged append, which the log retries while the cluster elects its leaders).
+    /// </summary>
+    public static void StartAll()
+    {
+        for (var i = 1; i <= 3; i++)
+        {
+            Start(i).Dispose(); // the server outlives this handle; test.sh stops it by its pid file
+        }
+    }
+
+    private static int PidOf(int index)
+        => int.Parse(File.ReadAllText(Path.Combine(Dir, $"n{index}.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+    private static Process Start(int index)
+    {
+        var conf = Path.Combine(Dir, $"n{index}.conf");
+        return Process.Start(new ProcessStartInfo("nats-server", ["-c", conf, "-l", Path.Combine(Dir, $"n{index}.log")])
+        {
+            UseShellExecute = false,
+        }) ?? throw new InvalidOperationException("could not start nats-server");
     }
 
     /// <summary>Starts server n<paramref name="index"/> again with its configuration and waits until it is healthy.</summary>
     public static async Task RestartAsync(int index)
     {
-        var conf = Path.Combine(Dir, $"n{index}.conf");
-        using var process = Process.Start(new ProcessStartInfo("nats-server", ["-c", conf, "-l", Path.Combine(Dir, $"n{index}.log")])
+        Start(index).Dispose(); // the server outlives this handle; test.sh stops it by its pid file
+        await WaitHealthyAsync(index);
+    }
+
+    /// <summary>
+    /// Waits until every server's <c>/healthz</c> answers OK (its JetStream assets are current), so the next test finds
+    /// the cluster as test.sh left it. The monitoring endpoint has no notification to wait on, hence the polling.
+    /// </summary>
+    public static async Task WaitAllHealthyAsync()
+    {
+        for (var i = 1; i <= 3; i++)
         {
-            UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("could not start nats-server");
+            await WaitHealthyAsync(i);
+        }
+    }
+
+    private static async Task WaitHealthyAsync(int index)
+    {
         var httpPort = 28220 + index;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
