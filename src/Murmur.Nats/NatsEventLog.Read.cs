@@ -49,29 +49,59 @@ public sealed partial class NatsEventLog
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
         var last = fromPosition - 1;
         // One ordered consumer per pass. The client recreates an ordered consumer after a reconnect by itself; as a
-        // second line of defence, a consumer that delivers nothing for a whole check period while the topic holds
-        // records beyond the last one yielded is replaced, from the next position (see NextOrStallAsync).
+        // second line of defence, a consumer that delivers nothing for a check period while the topic holds records
+        // beyond the last one yielded is replaced, from the next position (see NextOrStallAsync). A replacement that
+        // delivers nothing either gets a longer period (creating a consumer can take longer than a check period while
+        // the cluster elects leaders, and cancelling it each time would never let one finish); after FruitlessPasses
+        // such passes in a row the follower reads on with direct gets, which need nothing but the stream's leader.
+        var fruitless = 0;
         while (true)
         {
+            if (fruitless >= FruitlessPasses)
+            {
+                var target = await GetEndPositionAsync(topic, linked.Token).ConfigureAwait(false);
+                NatsLog.ReadingOnWithGets(_logger, topic, fruitless, last, target);
+                for (var read = 0; last < Math.Min(target, end) && read < GetBatch; read++)
+                {
+                    var entry = await NextBySubjectAsync(topic, subject, last + 1, linked.Token).ConfigureAwait(false);
+                    if (entry is not { } found)
+                    {
+                        break;
+                    }
+                    last = found.Position;
+                    yield return found;
+                }
+                if (last >= end)
+                {
+                    yield break;
+                }
+                fruitless = 0;
+            }
+            var period = StallCheck * (1 << Math.Min(fruitless, 2));
+            var yielded = false;
             using var consumerStop = CancellationTokenSource.CreateLinkedTokenSource(linked.Token);
             var consumer = await CreateConsumerAsync(topic, last + 1, linked.Token).ConfigureAwait(false);
-            var enumerator = consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, cancellationToken: consumerStop.Token).GetAsyncEnumerator(consumerStop.Token);
+            var enumerator = consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, ConsumeOpts, consumerStop.Token).GetAsyncEnumerator(consumerStop.Token);
+            var abandoned = false;
             try
             {
                 while (true)
                 {
-                    var (message, stalled) = await NextOrStallAsync(enumerator, topic, last, consumerStop, cancellationToken).ConfigureAwait(false);
-                    if (stalled)
+                    var next = await NextOrStallAsync(enumerator, topic, last, period, consumerStop, cancellationToken).ConfigureAwait(false);
+                    if (next.Stalled || next.Message is null)
                     {
-                        break; // replace the consumer
-                    }
-                    if (message is null)
-                    {
-                        // The client ends a consume quietly when cancelled; a follower must not look finished.
+                        // A consume that ends by itself is replaced like a stalled one: a follower must not look finished.
+                        abandoned = next.Abandoned;
                         cancellationToken.ThrowIfCancellationRequested();
                         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-                        yield break;
+                        fruitless = yielded ? 0 : fruitless + 1;
+                        if (!next.Stalled)
+                        {
+                            await Task.Delay(StallCheck / 10, linked.Token).ConfigureAwait(false); // not a hot loop if it keeps ending
+                        }
+                        break;
                     }
+                    var message = next.Message;
                     var position = message.Metadata is { } metadata ? checked((long)metadata.Sequence.Stream) : 0;
                     if (!_serverFiltersSubjects && !string.Equals(message.Subject, subject, StringComparison.Ordinal))
                     {
@@ -87,6 +117,7 @@ public sealed partial class NatsEventLog
                         continue; // already yielded (a recreated consumer may repeat)
                     }
                     last = position;
+                    yielded = true;
                     var msgId = message.Headers is { } headers && headers.TryGetValue(MsgIdHeader, out var id) ? id.ToString() : string.Empty;
                     var eventId = msgId.StartsWith(topic + "/", StringComparison.Ordinal) ? msgId[(topic.Length + 1)..] : msgId;
                     yield return new LogEntry(position, eventId, message.Data ?? []);
@@ -99,71 +130,128 @@ public sealed partial class NatsEventLog
             finally
             {
                 await consumerStop.CancelAsync().ConfigureAwait(false);
-                try
+                if (!abandoned)
                 {
-                    await enumerator.DisposeAsync().ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
+                    try
+                    {
+                        await enumerator.DisposeAsync().ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
                 }
             }
         }
     }
 
+    /// <summary>How long a consumer may deliver nothing while the topic has newer records before it is replaced (doubled, up to 4×, for a replacement that delivered nothing either).</summary>
     private static readonly TimeSpan StallCheck = TimeSpan.FromSeconds(5);
 
+    /// <summary>After this many replaced consumers in a row that delivered nothing, the follower reads on with direct gets.</summary>
+    private const int FruitlessPasses = 2;
+
+    /// <summary>At most this many records are read with direct gets before a consumer is tried again.</summary>
+    private const int GetBatch = 2_000;
+
     /// <summary>
-    /// The consumer's next message; or <c>Stalled</c> when it delivered nothing for <see cref="StallCheck"/> although
-    /// the topic's end is beyond <paramref name="last"/> (the consumer lost its server and did not come back).
+    /// Shorter pull expiry and heartbeats than the client's defaults (30 s / 15 s): the client notices a consumer that
+    /// died with its server after two missed heartbeats (5 s) and recreates it by itself, even on a quiet topic.
     /// </summary>
-    private async Task<(INatsJSMsg<byte[]>? Message, bool Stalled)> NextOrStallAsync(
-        IAsyncEnumerator<INatsJSMsg<byte[]>> enumerator, string topic, long last, CancellationTokenSource consumerStop, CancellationToken cancellationToken)
+    private static readonly NatsJSConsumeOpts ConsumeOpts = new()
     {
-        var move = enumerator.MoveNextAsync().AsTask();
+        MaxMsgs = 500,
+        Expires = TimeSpan.FromSeconds(10),
+        IdleHeartbeat = TimeSpan.FromMilliseconds(2_500),
+    };
+
+    /// <summary>
+    /// The consumer's next message (null when the consume ended); or <c>Stalled</c> when it delivered nothing for
+    /// <paramref name="period"/> although the topic's end is beyond <paramref name="last"/> (the consumer lost its server
+    /// and did not come back). <c>Abandoned</c>: the consume did not even end when cancelled, so the enumerator
+    /// must not be disposed (that would throw while a move is pending); it is left to finish by itself.
+    /// </summary>
+    private async Task<(INatsJSMsg<byte[]>? Message, bool Stalled, bool Abandoned)> NextOrStallAsync(
+        IAsyncEnumerator<INatsJSMsg<byte[]>> enumerator, string topic, long last, TimeSpan period, CancellationTokenSource consumerStop,
+        CancellationToken cancellationToken)
+    {
+        var pending = enumerator.MoveNextAsync();
+        if (pending.IsCompleted)
+        {
+            return (await MovedAsync(pending.AsTask(), enumerator, cancellationToken).ConfigureAwait(false), false, false);
+        }
+        // Most messages are already buffered and complete synchronously above; only a real wait arms a timer.
+        var move = pending.AsTask();
         while (true)
         {
-            var check = Task.Delay(StallCheck, consumerStop.Token);
-            var finished = await Task.WhenAny(move, check).ConfigureAwait(false);
-            if (finished == move)
-            {
-                try
-                {
-                    return (await move.ConfigureAwait(false) ? enumerator.Current : null, false);
-                }
-                catch (OperationCanceledException) when (_disposed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                {
-                    throw new ObjectDisposedException(nameof(NatsEventLog), "The NATS log was disposed while a reader followed it.");
-                }
-            }
-            if (consumerStop.IsCancellationRequested)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-            }
-            long end;
             try
             {
-                end = await GetEndPositionAsync(topic, consumerStop.Token).ConfigureAwait(false);
+                await move.WaitAsync(period, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (EventLogException)
+            catch (TimeoutException) when (!move.IsCompleted)
             {
-                continue; // the servers are still unreachable: keep waiting
-            }
-            if (end > last)
-            {
+                if (consumerStop.IsCancellationRequested)
+                {
+                    // Cancelled by the caller or a dispose: the consume ends by itself; one that does not is left behind.
+                    try
+                    {
+                        await move.WaitAsync(_options.RequestTimeout * 2, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (TimeoutException) when (!move.IsCompleted)
+                    {
+                        return (null, false, true);
+                    }
+                    catch (Exception) when (move.IsCompleted)
+                    {
+                    }
+                    return (await MovedAsync(move, enumerator, cancellationToken).ConfigureAwait(false), false, false);
+                }
+                long end;
+                try
+                {
+                    end = await GetEndPositionAsync(topic, retry: false, consumerStop.Token).ConfigureAwait(false);
+                }
+                catch (EventLogException ex)
+                {
+                    NatsLog.StallCheckFailed(_logger, topic, ex.Message);
+                    continue; // the servers are still unreachable: keep waiting
+                }
+                if (end <= last)
+                {
+                    continue; // nothing to deliver: a quiet topic, not a stall
+                }
+                NatsLog.ConsumerStalled(_logger, topic, period.TotalSeconds, end, last);
                 await consumerStop.CancelAsync().ConfigureAwait(false);
                 try
                 {
-                    await move.ConfigureAwait(false);
+                    await move.WaitAsync(_options.RequestTimeout * 2, CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException)
+                catch (TimeoutException) when (!move.IsCompleted)
+                {
+                    NatsLog.ConsumeAbandoned(_logger, topic);
+                    return (null, true, true);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or NatsException)
                 {
                 }
-                catch (NatsException)
-                {
-                }
-                return (null, true);
+                return (null, true, false);
             }
+            catch (Exception) when (move.IsCompleted)
+            {
+                // The move itself failed: its exception is observed below.
+            }
+            return (await MovedAsync(move, enumerator, cancellationToken).ConfigureAwait(false), false, false);
+        }
+    }
+
+    private async Task<INatsJSMsg<byte[]>?> MovedAsync(Task<bool> move, IAsyncEnumerator<INatsJSMsg<byte[]>> enumerator, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await move.ConfigureAwait(false) ? enumerator.Current : null;
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException(nameof(NatsEventLog), "The NATS log was disposed while a reader followed it.");
         }
     }
 
@@ -172,7 +260,8 @@ public sealed partial class NatsEventLog
     {
         try
         {
-            var response = await _stream.GetAsync(new StreamMsgGetRequest { Seq = (ulong)from, NextBySubj = subject }, cancellationToken).ConfigureAwait(false);
+            var response = await RetryTransientAsync(
+                ct => _stream.GetAsync(new StreamMsgGetRequest { Seq = (ulong)from, NextBySubj = subject }, ct).AsTask(), _options.ReadDeadline, topic, cancellationToken).ConfigureAwait(false);
             var stored = response.Message;
             var msgId = MsgIdFromHeaders(stored.Hdrs);
             var eventId = msgId.StartsWith(topic + "/", StringComparison.Ordinal) ? msgId[(topic.Length + 1)..] : msgId;

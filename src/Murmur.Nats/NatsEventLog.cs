@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
@@ -19,6 +21,7 @@ public sealed partial class NatsEventLog : IEventLog
     private readonly CancellationTokenSource _disposed = new();
     private readonly INatsJSStream _stream;
     private readonly bool _serverFiltersSubjects;
+    private readonly ILogger _logger;
 
     private NatsEventLog(NatsConnection connection, NatsJSContext js, INatsJSStream stream, NatsEventLogOptions options)
     {
@@ -27,6 +30,7 @@ public sealed partial class NatsEventLog : IEventLog
         _stream = stream;
         _options = options;
         _serverFiltersSubjects = ServerVersionAtLeast(connection.ServerInfo?.Version, 2, 10);
+        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Murmur.Nats");
     }
 
     private static bool ServerVersionAtLeast(string? version, int major, int minor)
@@ -69,7 +73,9 @@ public sealed partial class NatsEventLog : IEventLog
             }
             var js = new NatsJSContext(connection);
             var stream = await CreateStreamAsync(js, options, cancellationToken).ConfigureAwait(false);
-            return new NatsEventLog(connection, js, stream, options);
+            var log = new NatsEventLog(connection, js, stream, options);
+            log.StartWatchingLeaders();
+            return log;
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not EventLogException)
         {
@@ -156,9 +162,11 @@ public sealed partial class NatsEventLog : IEventLog
         var started = TimeProvider.System.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
+            var resend = ResendToken;
+            using var attemptStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, resend);
             try
             {
-                var ack = await _js.PublishAsync(subject, record.Data, NatsRawSerializer<ReadOnlyMemory<byte>>.Default, options, cancellationToken: cancellationToken)
+                var ack = await _js.PublishAsync(subject, record.Data, NatsRawSerializer<ReadOnlyMemory<byte>>.Default, options, cancellationToken: attemptStop.Token)
                     .ConfigureAwait(false);
                 if (ack.Duplicate && ack.Seq > 0)
                 {
@@ -167,9 +175,15 @@ public sealed partial class NatsEventLog : IEventLog
                 ack.EnsureSuccess();
                 return checked((long)ack.Seq);
             }
+            catch (OperationCanceledException) when (resend.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+                && TimeProvider.System.GetElapsedTime(started) < _options.AppendDeadline)
+            {
+                // A new stream leader or a new connection: this attempt's answer will not come; send it again now.
+            }
             catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested
                 && TimeProvider.System.GetElapsedTime(started) < _options.AppendDeadline)
             {
+                NatsLog.AppendRetrying(_logger, topic, record.EventId, Describe(ex), attempt, TimeProvider.System.GetElapsedTime(started).TotalSeconds);
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 50 << Math.Min(attempt, 5))), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -185,22 +199,55 @@ public sealed partial class NatsEventLog : IEventLog
         or NatsException { InnerException: TimeoutException };
 
     /// <inheritdoc/>
-    public async ValueTask<long> GetEndPositionAsync(string topic, CancellationToken cancellationToken = default)
+    /// <remarks>Retries transient failures (no answer while the stream elects a leader) for up to <see cref="NatsEventLogOptions.ReadDeadline"/>.</remarks>
+    public ValueTask<long> GetEndPositionAsync(string topic, CancellationToken cancellationToken = default)
+        => GetEndPositionAsync(topic, retry: true, cancellationToken);
+
+    /// <summary>The topic's last position; <paramref name="retry"/> false gives up at the first failure (a quick probe).</summary>
+    internal async ValueTask<long> GetEndPositionAsync(string topic, bool retry, CancellationToken cancellationToken)
     {
         TopicName.Validate(topic);
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         try
         {
-            var last = await _stream.GetAsync(new StreamMsgGetRequest { LastBySubj = SubjectOf(topic) }, cancellationToken).ConfigureAwait(false);
-            return checked((long)last.Message.Seq);
-        }
-        catch (NatsJSApiException ex) when (ex.Error.Code == 404)
-        {
-            return 0;
+            return await RetryTransientAsync(async ct =>
+            {
+                try
+                {
+                    var last = await _stream.GetAsync(new StreamMsgGetRequest { LastBySubj = SubjectOf(topic) }, ct).ConfigureAwait(false);
+                    return checked((long)last.Message.Seq);
+                }
+                catch (NatsJSApiException ex) when (ex.Error.Code == 404)
+                {
+                    return 0;
+                }
+            }, retry ? _options.ReadDeadline : TimeSpan.Zero, topic, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             throw new EventLogException($"Reading the end of topic '{topic}' on NATS failed: {Describe(ex)}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Runs a read request, retrying transient failures (no answer, no responders, 503 while a leader is elected) with
+    /// a growing pause for up to <paramref name="deadline"/>; anything else, or the last failure, is thrown.
+    /// </summary>
+    private async Task<T> RetryTransientAsync<T>(Func<CancellationToken, Task<T>> request, TimeSpan deadline, string topic, CancellationToken cancellationToken)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await request(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested
+                && TimeProvider.System.GetElapsedTime(started) < deadline)
+            {
+                NatsLog.ReadRetrying(_logger, topic, Describe(ex), attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 50 << Math.Min(attempt, 5))), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -212,7 +259,15 @@ public sealed partial class NatsEventLog : IEventLog
             return;
         }
         await _disposed.CancelAsync().ConfigureAwait(false);
+        _connection.ConnectionDisconnected -= OnDisconnectedAsync;
         await _connection.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _leaderWatch.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
         _disposed.Dispose();
     }
 

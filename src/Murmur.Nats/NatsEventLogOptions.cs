@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Murmur.Nats;
 
 /// <summary>Where the NATS JetStream log lives and how it is stored.</summary>
@@ -51,9 +53,20 @@ public sealed record NatsEventLogOptions
     /// <value>Defaults to 30 seconds.</value>
     public TimeSpan AppendDeadline { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a read request (a topic's end, the next record of a topic) keeps retrying transient failures (no answer while a stream leader is elected) before it fails.</summary>
+    /// <value>Defaults to 30 seconds.</value>
+    public TimeSpan ReadDeadline { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The client name shown by the servers.</summary>
     /// <value>Defaults to <c>murmur</c>.</value>
     public string ClientName { get; init; } = "murmur";
+
+    /// <summary>
+    /// Where the log and the NATS client write their diagnostics (append retries, replaced consumers, reconnects).
+    /// <c>UseNats</c> fills it with the node's <see cref="AgentRuntimeOptions.LoggerFactory"/> when it is not set.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: no logging.</value>
+    public ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>User name for user/password authentication.</summary>
     /// <value>Defaults to <see langword="null"/>.</value>
@@ -108,6 +121,10 @@ public sealed record NatsEventLogOptions
         if (RequestTimeout <= TimeSpan.Zero || DuplicateWindow <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(RequestTimeout), "RequestTimeout and DuplicateWindow must be positive.");
+        }
+        if (AppendDeadline < TimeSpan.Zero || ReadDeadline < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ReadDeadline), "AppendDeadline and ReadDeadline must not be negative.");
         }
         if (AppendRetries < 0)
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using NATS.Client.Core;
 
 namespace Murmur.Nats;
@@ -31,6 +32,7 @@ internal static class NatsOptionsFactory
             MaxReconnectRetry = -1,
             ReconnectWaitMin = TimeSpan.FromMilliseconds(100),
             ReconnectWaitMax = TimeSpan.FromSeconds(2),
+            LoggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance,
         };
     }
 }

@@ -28,6 +28,20 @@ public static class NatsCluster
             RequestTimeout = TimeSpan.FromSeconds(10),
         });
 
+    /// <summary>Deletes a stream if it exists, so a test that measures starts from an empty one (as in a clean run).</summary>
+    public static async Task DeleteStreamAsync(string stream)
+    {
+        await using var connection = new NATS.Client.Core.NatsConnection(NATS.Client.Core.NatsOpts.Default with { Url = Url });
+        var js = new NATS.Client.JetStream.NatsJSContext(connection);
+        try
+        {
+            await js.DeleteStreamAsync(stream);
+        }
+        catch (NATS.Client.JetStream.NatsJSApiException ex) when (ex.Error.Code == 404)
+        {
+        }
+    }
+
     /// <summary>Kills server n<paramref name="index"/> (SIGKILL) and waits until it is gone.</summary>
     public static void Kill(int index)
     {

@@ -25,8 +25,10 @@ public sealed class NatsClusterRestartTests(ITestOutputHelper output)
     public Task WholeClusterKilledWithSigkill_DuringAppends_EveryAcknowledgedEventReadableOnceInOrder()
         => RunAsync(kill: true, "MURMUR_RESTART_KILL");
 
-    private async Task RunAsync(bool kill, string stream)
+    private async Task RunAsync(bool kill, string name)
     {
+        // A stream of its own per run, deleted at the end, so runs do not pile data onto what the servers recover.
+        var stream = $"{name}_{Guid.NewGuid():N}"[..(name.Length + 9)];
         var options = new NatsEventLogOptions
         {
             Url = NatsCluster.Url,
@@ -124,6 +126,7 @@ public sealed class NatsClusterRestartTests(ITestOutputHelper output)
         finally
         {
             await NatsCluster.WaitAllHealthyAsync(); // leave the cluster as the next test expects it
+            await NatsCluster.DeleteStreamAsync(stream);
         }
     }
 }

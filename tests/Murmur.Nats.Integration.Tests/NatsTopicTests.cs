@@ -3,8 +3,10 @@ using System.Text.Json;
 namespace Murmur.Nats.Integration.Tests;
 
 /// <summary>Topics across nodes over the real three-server cluster.</summary>
-public sealed class NatsTopicTests
+public sealed class NatsTopicTests(Xunit.Abstractions.ITestOutputHelper output)
 {
+    private static readonly RecordingLoggerFactory Logs = new(Microsoft.Extensions.Logging.LogLevel.Information);
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
 
     private static Task<MurmurNode> NodeAsync(string name, string stream) => MurmurNode.StartAsync(o =>
@@ -17,7 +19,7 @@ public sealed class NatsTopicTests
             Replicas = 3,
             RequestTimeout = TimeSpan.FromSeconds(10),
         });
-        o.Options = o.Options with { NodeId = name, AppendAttempts = 20 };
+        o.Options = o.Options with { NodeId = name, AppendAttempts = 20, Runtime = o.Options.Runtime with { LoggerFactory = Logs } };
     });
 
     /// <summary>Publishes <c>count</c> numbered events when told to; records every event it is handed.</summary>
@@ -83,18 +85,42 @@ public sealed class NatsTopicTests
         await t1.WaitForDeliveredAsync(2 + 1000).WaitAsync(Patience);
         var victim = 1 + Random.Shared.Next(3);
         NatsCluster.Kill(victim);
+        output.WriteLine($"killed n{victim}");
         try
         {
             await t1.WaitForDeliveredAsync(2 + 4000).WaitAsync(Patience);
+        }
+        catch
+        {
+            output.WriteLine($"t1 {t1.DeliveredCount} t2 {t2.DeliveredCount}");
+            foreach (var line in Logs.Lines.TakeLast(300))
+            {
+                output.WriteLine(line);
+            }
+            throw;
         }
         finally
         {
             await NatsCluster.RestartAsync(victim);
         }
-        await Task.WhenAll(sendA, sendB).WaitAsync(Patience);
         const int Total = 2 + (2 * PerNode);
-        await t1.WaitForDeliveredAsync(Total).WaitAsync(Patience);
-        await t2.WaitForDeliveredAsync(Total).WaitAsync(Patience);
+        try
+        {
+            await Task.WhenAll(sendA, sendB).WaitAsync(Patience);
+            await t1.WaitForDeliveredAsync(Total).WaitAsync(Patience);
+            await t2.WaitForDeliveredAsync(Total).WaitAsync(Patience);
+        }
+        catch
+        {
+            output.WriteLine($"t1 {t1.DeliveredCount} t2 {t2.DeliveredCount} read {t1.ReadPosition} / {t2.ReadPosition} buffer {t1.Buffer} / {t2.Buffer}");
+            var missing = t1.History.Select(e => e.EventId).Except(t2.History.Select(e => e.EventId)).ToList();
+            output.WriteLine($"missing on n2: {missing.Count}: {string.Join(" ", t1.History.Where(e => missing.Contains(e.EventId)).Take(10).Select(e => e.Actor + e.Clock))}");
+            foreach (var line in Logs.Lines.TakeLast(300))
+            {
+                output.WriteLine(line);
+            }
+            throw;
+        }
         Assert.Equal(Total, t1.DeliveredCount);
         Assert.Equal(Total, t2.DeliveredCount);
         AssertPerSenderSequence(t1.History);
