@@ -5,7 +5,7 @@ using NATS.Client.JetStream.Models;
 
 namespace Murmur.Nats;
 
-/// <summary>Reading and following topics with ordered consumers.</summary>
+/// <summary>Reading and following topics with server-filtered consumers.</summary>
 public sealed partial class NatsEventLog
 {
     /// <inheritdoc/>
@@ -24,32 +24,11 @@ public sealed partial class NatsEventLog
             }
         }
         var subject = SubjectOf(topic);
-        if (!_serverFiltersSubjects)
-        {
-            // nats-server before 2.10 ignores a consumer's subject filter, so an ordered consumer would scan every
-            // topic of the stream. Catch up with "next message of this subject" gets instead (filtered by the
-            // server), and only then follow with the consumer, from the current end.
-            var catchUpTo = follow ? await GetEndPositionAsync(topic, cancellationToken).ConfigureAwait(false) : end;
-            while (fromPosition <= catchUpTo)
-            {
-                var entry = await NextBySubjectAsync(topic, subject, fromPosition, cancellationToken).ConfigureAwait(false);
-                if (entry is not { } found || found.Position > catchUpTo)
-                {
-                    break;
-                }
-                yield return found;
-                fromPosition = found.Position + 1;
-            }
-            if (!follow)
-            {
-                yield break;
-            }
-            fromPosition = Math.Max(fromPosition, catchUpTo + 1);
-        }
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
         var last = fromPosition - 1;
-        // One ordered consumer per pass. The client recreates an ordered consumer after a reconnect by itself; as a
-        // second line of defence, a consumer that delivers nothing for a check period while the topic holds records
+        // One consumer per pass (see CreateConsumerAsync). It is replaced from the next position when its sequence
+        // skips a record, when its consume ends or fails (deleted with its server, leader change), and, as a last
+        // line of defence, when it delivers nothing for a check period while the topic holds records
         // beyond the last one yielded is replaced, from the next position (see NextOrStallAsync). A replacement that
         // delivers nothing either gets a longer period (creating a consumer can take longer than a check period while
         // the cluster elects leaders, and cancelling it each time would never let one finish); after FruitlessPasses
@@ -81,6 +60,7 @@ public sealed partial class NatsEventLog
             var yielded = false;
             using var consumerStop = CancellationTokenSource.CreateLinkedTokenSource(linked.Token);
             var consumer = await CreateConsumerAsync(topic, last + 1, linked.Token).ConfigureAwait(false);
+            ulong consumed = 0;
             var enumerator = consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, ConsumeOpts, consumerStop.Token).GetAsyncEnumerator(consumerStop.Token);
             var abandoned = false;
             try
@@ -102,15 +82,23 @@ public sealed partial class NatsEventLog
                         break;
                     }
                     var message = next.Message;
-                    var position = message.Metadata is { } metadata ? checked((long)metadata.Sequence.Stream) : 0;
-                    if (!_serverFiltersSubjects && !string.Equals(message.Subject, subject, StringComparison.Ordinal))
+                    Interlocked.Increment(ref _consumerMessages);
+                    if (message.Metadata is not { } metadata)
                     {
-                        // nats-server before 2.10 ignores the consumer's subject filter: filter here.
-                        if (position >= end)
-                        {
-                            yield break;
-                        }
-                        continue;
+                        continue; // not a stored record
+                    }
+                    if (metadata.Sequence.Consumer != ++consumed)
+                    {
+                        // A record went missing between server and client (e.g. in flight across a reconnect): without
+                        // acks the consumer would not send it again, so a new one starts after the last record yielded.
+                        NatsLog.ConsumerGap(_logger, topic, consumed, metadata.Sequence.Consumer, last);
+                        fruitless = 0;
+                        break;
+                    }
+                    var position = checked((long)metadata.Sequence.Stream);
+                    if (!string.Equals(message.Subject, subject, StringComparison.Ordinal))
+                    {
+                        continue; // the server filters by subject; this only guards against one that does not
                     }
                     if (position <= last)
                     {
@@ -130,6 +118,7 @@ public sealed partial class NatsEventLog
             finally
             {
                 await consumerStop.CancelAsync().ConfigureAwait(false);
+                DeleteQuietly(consumer.Info.Name);
                 if (!abandoned)
                 {
                     try
@@ -143,6 +132,11 @@ public sealed partial class NatsEventLog
             }
         }
     }
+
+    private long _consumerMessages;
+
+    /// <summary>Messages the followers' consumers received, of any subject (a test checks that the server filters by topic).</summary>
+    internal long ConsumerMessagesReceived => Interlocked.Read(ref _consumerMessages);
 
     /// <summary>How long a consumer may deliver nothing while the topic has newer records before it is replaced (doubled, up to 4×, for a replacement that delivered nothing either).</summary>
     private static readonly TimeSpan StallCheck = TimeSpan.FromSeconds(5);
@@ -177,7 +171,7 @@ public sealed partial class NatsEventLog
         var pending = enumerator.MoveNextAsync();
         if (pending.IsCompleted)
         {
-            return (await MovedAsync(pending.AsTask(), enumerator, cancellationToken).ConfigureAwait(false), false, false);
+            return (await MovedAsync(pending.AsTask(), enumerator, topic, cancellationToken).ConfigureAwait(false), false, false);
         }
         // Most messages are already buffered and complete synchronously above; only a real wait arms a timer.
         var move = pending.AsTask();
@@ -203,7 +197,7 @@ public sealed partial class NatsEventLog
                     catch (Exception) when (move.IsCompleted)
                     {
                     }
-                    return (await MovedAsync(move, enumerator, cancellationToken).ConfigureAwait(false), false, false);
+                    return (await MovedAsync(move, enumerator, topic, cancellationToken).ConfigureAwait(false), false, false);
                 }
                 long end;
                 try
@@ -239,11 +233,11 @@ public sealed partial class NatsEventLog
             {
                 // The move itself failed: its exception is observed below.
             }
-            return (await MovedAsync(move, enumerator, cancellationToken).ConfigureAwait(false), false, false);
+            return (await MovedAsync(move, enumerator, topic, cancellationToken).ConfigureAwait(false), false, false);
         }
     }
 
-    private async Task<INatsJSMsg<byte[]>?> MovedAsync(Task<bool> move, IAsyncEnumerator<INatsJSMsg<byte[]>> enumerator, CancellationToken cancellationToken)
+    private async Task<INatsJSMsg<byte[]>?> MovedAsync(Task<bool> move, IAsyncEnumerator<INatsJSMsg<byte[]>> enumerator, string topic, CancellationToken cancellationToken)
     {
         try
         {
@@ -252,6 +246,13 @@ public sealed partial class NatsEventLog
         catch (OperationCanceledException) when (_disposed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new ObjectDisposedException(nameof(NatsEventLog), "The NATS log was disposed while a reader followed it.");
+        }
+        catch (NatsJSException ex) when (!cancellationToken.IsCancellationRequested && !_disposed.IsCancellationRequested)
+        {
+            // The consumer was deleted (its server died or restarted), its leader changed, or pulls kept failing:
+            // end this consume; the follower replaces the consumer from the next position.
+            NatsLog.ConsumeFailed(_logger, topic, ex.Message);
+            return null;
         }
     }
 
@@ -303,21 +304,58 @@ public sealed partial class NatsEventLog
         return string.Empty;
     }
 
+    /// <summary>
+    /// A consumer of one topic from <paramref name="fromPosition"/>: ephemeral, in memory, one replica, no acks, and
+    /// filtered by the server with the single <c>filter_subject</c> every JetStream version honours. (The client's
+    /// ordered consumer sends <c>filter_subjects</c>, which nats-server before 2.10 ignores: every follower would then
+    /// receive every topic's records, and the cost of each append would grow with the number of topics followed.)
+    /// What the ordered consumer did on top is done by <see cref="ReadAsync"/>: a gap in the consumer's sequence, a
+    /// consume that ends or fails, or a stall replaces the consumer from the next position.
+    /// </summary>
     private async Task<INatsJSConsumer> CreateConsumerAsync(string topic, long fromPosition, CancellationToken cancellationToken)
     {
         try
         {
-            return await _js.CreateOrderedConsumerAsync(_options.StreamName, new NatsJSOrderedConsumerOpts
+            return await _js.CreateOrUpdateConsumerAsync(_options.StreamName, new ConsumerConfig
             {
-                FilterSubjects = [SubjectOf(topic)],
+                Name = "murmur_" + Guid.NewGuid().ToString("N"),
+                FilterSubject = SubjectOf(topic),
                 DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
                 OptStartSeq = (ulong)fromPosition,
-                MaxResetAttempts = -1,
+                AckPolicy = ConsumerConfigAckPolicy.None,
+                ReplayPolicy = ConsumerConfigReplayPolicy.Instant,
+                MemStorage = true,
+                NumReplicas = 1,
+                InactiveThreshold = ConsumerInactiveThreshold,
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             throw new EventLogException($"Reading topic '{topic}' on NATS failed: {Describe(ex)}", ex);
         }
+    }
+
+    /// <summary>How long the server keeps a consumer nobody pulls from (one left behind by a lost connection).</summary>
+    private static readonly TimeSpan ConsumerInactiveThreshold = TimeSpan.FromSeconds(30);
+
+    /// <summary>Deletes a consumer that is no longer read, without waiting and without failing: the server removes it after <see cref="ConsumerInactiveThreshold"/> anyway.</summary>
+    private void DeleteQuietly(string consumer)
+    {
+        if (_disposed.IsCancellationRequested || string.IsNullOrEmpty(consumer))
+        {
+            return;
+        }
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(_options.RequestTimeout);
+                await _js.DeleteConsumerAsync(_options.StreamName, consumer, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Gone with its server, or the connection is closing: the inactivity threshold removes it.
+            }
+        });
     }
 }

@@ -9,7 +9,7 @@ namespace Murmur.Nats;
 /// <summary>
 /// The event log on NATS JetStream: one stream, one subject per topic (<c>{prefix}.{topic}</c>), positions are
 /// the stream's sequence numbers (strictly increasing per topic, with gaps where other topics' records sit),
-/// appends de-duplicated by <c>Nats-Msg-Id</c> = event id, reads through ordered consumers.
+/// appends de-duplicated by <c>Nats-Msg-Id</c> = event id, reads through server-filtered consumers.
 /// </summary>
 /// <remarks>Thread-safe. Create with <see cref="ConnectAsync"/>; dispose to close the connection and end followers.</remarks>
 public sealed partial class NatsEventLog : IEventLog
@@ -20,7 +20,6 @@ public sealed partial class NatsEventLog : IEventLog
     private readonly NatsEventLogOptions _options;
     private readonly CancellationTokenSource _disposed = new();
     private readonly INatsJSStream _stream;
-    private readonly bool _serverFiltersSubjects;
     private readonly ILogger _logger;
 
     private NatsEventLog(NatsConnection connection, NatsJSContext js, INatsJSStream stream, NatsEventLogOptions options)
@@ -29,17 +28,7 @@ public sealed partial class NatsEventLog : IEventLog
         _js = js;
         _stream = stream;
         _options = options;
-        _serverFiltersSubjects = ServerVersionAtLeast(connection.ServerInfo?.Version, 2, 10);
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Murmur.Nats");
-    }
-
-    private static bool ServerVersionAtLeast(string? version, int major, int minor)
-    {
-        var parts = (version ?? string.Empty).Split('.', '-');
-        return parts.Length >= 2
-            && int.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var ma)
-            && int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var mi)
-            && (ma > major || (ma == major && mi >= minor));
     }
 
     /// <inheritdoc/>

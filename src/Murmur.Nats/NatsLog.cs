@@ -26,6 +26,12 @@ internal static partial class NatsLog
     [LoggerMessage(3008, LogLevel.Information, "A read of topic {Topic} was not answered ({Reason}); retrying (attempt {Attempt})")]
     public static partial void ReadRetrying(ILogger logger, string topic, string reason, int attempt);
 
+    [LoggerMessage(3009, LogLevel.Information, "The consumer of topic {Topic} skipped a record (consumer sequence {Actual}, expected {Expected}); replacing it from after {Last}")]
+    public static partial void ConsumerGap(ILogger logger, string topic, ulong expected, ulong actual, long last);
+
+    [LoggerMessage(3010, LogLevel.Information, "The consume of topic {Topic} failed ({Reason}); replacing its consumer")]
+    public static partial void ConsumeFailed(ILogger logger, string topic, string reason);
+
     [LoggerMessage(3003, LogLevel.Debug, "The follower of topic {Topic} could not read the topic's end while checking for a stall: {Reason}")]
     public static partial void StallCheckFailed(ILogger logger, string topic, string reason);
 }

@@ -40,6 +40,29 @@ public sealed class NatsEventLogTests : EventLogConformanceTests
         Assert.Equal(a2, await log.GetEndPositionAsync(a));
         Assert.Equal(b1, await log.GetEndPositionAsync(b));
     }
+
+    [Fact]
+    public async Task AFollower_ReceivesOnlyItsTopicsRecords_NotThoseOfOtherTopicsInTheStream()
+    {
+        // nats-server before 2.10 ignores a consumer's filter_subjects; were it used, this follower would receive all
+        // 300 records of the other topic, and every append's cost would grow with the number of topics followed.
+        await using var log = await NatsCluster.ConnectAsync("MURMUR_CONFORMANCE");
+        var mine = NewTopic("mine");
+        var other = NewTopic("other");
+        await log.AppendAsync(mine, Record("m0"));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await using var follower = log.ReadAsync(mine, 1, follow: true, cts.Token).GetAsyncEnumerator(cts.Token);
+        Assert.True(await follower.MoveNextAsync());
+        Assert.Equal("m0", follower.Current.EventId);
+        var before = log.ConsumerMessagesReceived;
+
+        await log.AppendBatchAsync(other, [.. Enumerable.Range(0, 300).Select(i => Record($"o{i}"))]);
+        await log.AppendAsync(mine, Record("m1"));
+
+        Assert.True(await follower.MoveNextAsync());
+        Assert.Equal("m1", follower.Current.EventId);
+        Assert.Equal(1, log.ConsumerMessagesReceived - before);
+    }
 }
 
 /// <summary>A follower survives the death of the server it is connected to.</summary>

@@ -83,9 +83,38 @@ public sealed class ToolInvoker
         ArgumentNullException.ThrowIfNull(member);
         ArgumentException.ThrowIfNullOrEmpty(tool);
         var args = new AIFunctionArguments(arguments ?? new Dictionary<string, object?>());
-        var call = await member.PublishRawAsync(Actions.ToolCall, CallPayload(tool, args, RemoteHostOf(tool)?.Node), null, cancellationToken).ConfigureAwait(false);
-        return await ExecuteAsync(member, call.EventId, tool, args, cancellationToken).ConfigureAwait(false);
+        var payload = CallPayload(tool, args, RemoteHostOf(tool)?.Node);
+        if (!IsAllowed(tool) || IsSideEffecting(tool) || !IsKnown(tool))
+        {
+            // A side effect (or a refusal) starts only once its TOOL_CALL is in the log: after a crash the call is
+            // found there and never run twice.
+            var call = await member.PublishRawAsync(Actions.ToolCall, payload, null, cancellationToken).ConfigureAwait(false);
+            return await ExecuteAsync(member, call.EventId, tool, args, cancellationToken).ConfigureAwait(false);
+        }
+        // A read-only call runs (or is sent to its host) while its TOOL_CALL is being appended: running it twice after
+        // a crash is harmless, and the round trip saves one acknowledged append per call. Its TOOL_RESULT waits for
+        // the TOOL_CALL (the member's publishes are serialized) and appends it again first if that append failed.
+        var (recorded, acknowledged) = await member.BeginPublishAsync(Actions.ToolCall, payload, null, cancellationToken).ConfigureAwait(false);
+        var run = ExecuteAsync(member, recorded.EventId, tool, args, cancellationToken);
+        try
+        {
+            return await run.ConfigureAwait(false);
+        }
+        finally
+        {
+            // Observed in every case; when the run published its TOOL_RESULT, the TOOL_CALL is in the log (the
+            // result's publish appended it again first had this append failed), so only an unfinished run reports it.
+            try
+            {
+                await acknowledged.ConfigureAwait(false);
+            }
+            catch (Exception) when (run.IsCompletedSuccessfully)
+            {
+            }
+        }
     }
+
+    private bool IsKnown(string tool) => _registry.TryGet(tool, out _) || RemoteHostOf(tool) is not null;
 
     /// <summary>True when <paramref name="tool"/> (on this node, or on the node of the mesh that serves it) is side-effecting.</summary>
     public bool IsSideEffecting(string tool)

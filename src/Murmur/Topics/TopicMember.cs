@@ -116,9 +116,32 @@ public sealed class TopicMember
     /// <exception cref="ArgumentException">The action is empty or the payload is not one JSON value.</exception>
     public async Task<AgentEvent> PublishRawAsync(string action, ReadOnlyMemory<byte> payloadJson, IReadOnlyList<string>? dependsOn = null, CancellationToken cancellationToken = default)
     {
+        var (@event, acknowledged) = await BeginPublishAsync(action, payloadJson, dependsOn, cancellationToken).ConfigureAwait(false);
+        await acknowledged.ConfigureAwait(false);
+        return @event;
+    }
+
+    /// <summary>
+    /// Stamps and starts appending an event, and returns it with the append still in flight: the caller may act on
+    /// the event's id while the log acknowledges it. The member's next publish waits for this append (and appends the
+    /// event again first if it failed), so the sequence stays gap-free and in order. The caller must await
+    /// <c>Acknowledged</c>; it fails like <see cref="PublishRawAsync"/>.
+    /// </summary>
+    internal async Task<(AgentEvent Event, Task Acknowledged)> BeginPublishAsync(string action, ReadOnlyMemory<byte> payloadJson, IReadOnlyList<string>? dependsOn, CancellationToken cancellationToken)
+    {
         ArgumentException.ThrowIfNullOrEmpty(action);
-        using var activity = MurmurDiagnostics.StartPublish(Host.NodeId, Topic, Actor, action);
-        await _publishing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var activity = MurmurDiagnostics.StartPublish(Host.NodeId, Topic, Actor, action);
+        try
+        {
+            await _publishing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            activity?.Dispose();
+            throw;
+        }
+        AgentEvent @event;
+        LogRecord record;
         try
         {
             if (_unacknowledged is { } earlier)
@@ -141,17 +164,31 @@ public sealed class TopicMember
             }
             await Host.WaitForRoomAsync(this, cancellationToken).ConfigureAwait(false);
             var seq = _ownSeq + 1;
-            var (@event, record) = Host.Prepare(Host.CreateEvent(Actor, action, payloadJson, StampClock(seq), dependsOn, round, traceParent: MurmurDiagnostics.TraceParentOf(activity)));
+            (@event, record) = Host.Prepare(Host.CreateEvent(Actor, action, payloadJson, StampClock(seq), dependsOn, round, traceParent: MurmurDiagnostics.TraceParentOf(activity)));
             MurmurDiagnostics.Published(activity, @event);
             _ownSeq = seq;
             _unacknowledged = (@event, record);
+        }
+        catch
+        {
+            _publishing.Release();
+            activity?.Dispose();
+            throw;
+        }
+        return (@event, AcknowledgeAsync(@event, record, activity, cancellationToken));
+    }
+
+    private async Task AcknowledgeAsync(AgentEvent @event, LogRecord record, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
+    {
+        try
+        {
             await Host.AppendAsync(@event, record, cancellationToken).ConfigureAwait(false);
             _unacknowledged = null;
-            return @event;
         }
         finally
         {
             _publishing.Release();
+            activity?.Dispose();
         }
     }
 
