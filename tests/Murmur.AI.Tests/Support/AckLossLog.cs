@@ -1,19 +1,15 @@
-using System.Runtime.CompilerServices;
-
 namespace Murmur.AI.Tests.Support;
 
 /// <summary>
 /// An in-memory log that, for appends to one topic chosen by <see cref="LoseAcksOn"/>, stores the record and then
 /// throws as if the acknowledgement had been lost — the ambiguous failure that makes callers retry.
 /// </summary>
-internal sealed class AckLossLog(InMemoryEventLog inner) : IEventLog
+internal sealed class AckLossLog(InMemoryEventLog inner) : ForwardingLog(inner)
 {
     private int _toLose;
     private string? _topic;
 
-    public string Name => "ack-loss";
-
-    public int MaxRecordBytes => inner.MaxRecordBytes;
+    public override string Name => "ack-loss";
 
     public int Lost { get; private set; }
 
@@ -24,9 +20,9 @@ internal sealed class AckLossLog(InMemoryEventLog inner) : IEventLog
         Volatile.Write(ref _toLose, count);
     }
 
-    public async ValueTask<long> AppendAsync(string topic, LogRecord record, CancellationToken cancellationToken = default)
+    public override async ValueTask<long> AppendAsync(string topic, LogRecord record, CancellationToken cancellationToken = default)
     {
-        var position = await inner.AppendAsync(topic, record, cancellationToken);
+        var position = await Inner.AppendAsync(topic, record, cancellationToken);
         if (string.Equals(topic, _topic, StringComparison.Ordinal) && Interlocked.Decrement(ref _toLose) >= 0)
         {
             Lost++;
@@ -34,26 +30,4 @@ internal sealed class AckLossLog(InMemoryEventLog inner) : IEventLog
         }
         return position;
     }
-
-    public async ValueTask<IReadOnlyList<long>> AppendBatchAsync(string topic, IReadOnlyList<LogRecord> records, CancellationToken cancellationToken = default)
-    {
-        var positions = new List<long>(records.Count);
-        foreach (var record in records)
-        {
-            positions.Add(await AppendAsync(topic, record, cancellationToken));
-        }
-        return positions;
-    }
-
-    public async IAsyncEnumerable<LogEntry> ReadAsync(string topic, long fromPosition = 1, bool follow = false, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var entry in inner.ReadAsync(topic, fromPosition, follow, cancellationToken))
-        {
-            yield return entry;
-        }
-    }
-
-    public ValueTask<long> GetEndPositionAsync(string topic, CancellationToken cancellationToken = default) => inner.GetEndPositionAsync(topic, cancellationToken);
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
