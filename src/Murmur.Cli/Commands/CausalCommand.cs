@@ -48,15 +48,7 @@ internal sealed class CausalCommand : ICommand
 
         var report = Deliver(content, roster);
         stdout.WriteLine(report.ToJson());
-        foreach (var r in report.Rejected)
-        {
-            stderr.WriteLine($"line {r.Line}: rejected{(r.EventId is null ? "" : $" '{r.EventId}'")}: {r.Reason}");
-        }
-        foreach (var (id, line, reason) in report.Undeliverable)
-        {
-            stderr.WriteLine($"line {line}: '{id}' is undeliverable: {reason}");
-        }
-        if (report.Rejected.Count == 0 && report.Undeliverable.Count == 0)
+        if (report.WriteProblems(stderr) == 0)
         {
             return ExitCodes.Ok;
         }
@@ -205,6 +197,20 @@ internal sealed class CausalReport
     public List<Rejection> Rejected { get; } = [];
 
     public List<(string EventId, int Line, string Reason)> Undeliverable { get; } = [];
+
+    /// <summary>Writes one line per rejected and per undeliverable event, with its line number; returns how many.</summary>
+    public int WriteProblems(TextWriter stderr)
+    {
+        foreach (var r in Rejected)
+        {
+            stderr.WriteLine($"line {r.Line}: rejected{(r.EventId is null ? "" : $" '{r.EventId}'")}: {r.Reason}");
+        }
+        foreach (var (id, line, reason) in Undeliverable)
+        {
+            stderr.WriteLine($"line {line}: '{id}' is undeliverable: {reason}");
+        }
+        return Rejected.Count + Undeliverable.Count;
+    }
 
     /// <summary>Every pair of delivered events whose clocks are concurrent, in delivery order.</summary>
     public IEnumerable<(string, string)> ConcurrentPairs()

@@ -60,15 +60,7 @@ internal sealed class TraceCommand : ICommand
         var arrows = model.Arrows.Count(a => a.Kind != ArrowKind.Lane);
         stdout.WriteLine($"murmur trace: {model.Nodes.Count} event(s) on {model.Roster.Count} lane(s), {arrows} arrow(s); wrote {string.Join(", ", written)}");
         var report = model.Report;
-        foreach (var r in report.Rejected)
-        {
-            stderr.WriteLine($"line {r.Line}: rejected{(r.EventId is null ? "" : $" '{r.EventId}'")}: {r.Reason}");
-        }
-        foreach (var (id, line, reason) in report.Undeliverable)
-        {
-            stderr.WriteLine($"line {line}: '{id}' is undeliverable: {reason}");
-        }
-        if (report.Rejected.Count == 0 && report.Undeliverable.Count == 0)
+        if (report.WriteProblems(stderr) == 0)
         {
             return ExitCodes.Ok;
         }

@@ -4,22 +4,18 @@ using System.Globalization;
 namespace Murmur.Cli.Demo;
 
 /// <summary>Prints each delivered event of a run as one line, as it happens.</summary>
-internal sealed class EventPrinter(string label, TextWriter output) : IDisposable
+internal sealed class EventPrinter(string label, TextWriter output) : TopicWatcher
 {
-    private readonly CancellationTokenSource _stop = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private Task _printing = Task.CompletedTask;
 
-    public void Watch(Topic topic) => _printing = Task.Run(() => PrintAsync(topic));
-
-    private async Task PrintAsync(Topic topic)
+    protected override async Task WatchAsync(Topic topic, CancellationToken stop)
     {
         var printed = 0;
         try
         {
             while (true)
             {
-                await topic.WaitForDeliveredAsync(printed + 1, _stop.Token);
+                await topic.WaitForDeliveredAsync(printed + 1, stop);
                 var history = topic.History;
                 for (; printed < history.Count; printed++)
                 {
@@ -33,25 +29,5 @@ internal sealed class EventPrinter(string label, TextWriter output) : IDisposabl
         catch (OperationCanceledException)
         {
         }
-    }
-
-    private bool _disposed;
-
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-        _disposed = true;
-        _stop.Cancel();
-        try
-        {
-            _printing.GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        _stop.Dispose();
     }
 }

@@ -3,18 +3,12 @@ using Spectre.Console;
 namespace Murmur.Cli.Demo;
 
 /// <summary>A live table of the agents of a run and their latest events, for interactive terminals (Spectre.Console).</summary>
-internal sealed class LiveView(string label) : IDisposable
+internal sealed class LiveView(string label) : TopicWatcher
 {
-    private readonly CancellationTokenSource _stop = new();
-    private Task _showing = Task.CompletedTask;
-    private bool _disposed;
-
     /// <summary>True when standard output is an interactive terminal that can redraw a table.</summary>
     public static bool Supported => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 
-    public void Watch(Topic topic) => _showing = Task.Run(() => ShowAsync(topic));
-
-    private async Task ShowAsync(Topic topic)
+    protected override async Task WatchAsync(Topic topic, CancellationToken stop)
     {
         var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{label}[/] — topic [blue]{topic.Name}[/] ([grey]scripted reasoning[/])");
         table.AddColumn("agent").AddColumn("events", c => c.RightAligned()).AddColumn("latest").AddColumn("what");
@@ -26,7 +20,7 @@ internal sealed class LiveView(string label) : IDisposable
                 context.Refresh();
                 try
                 {
-                    await Task.Delay(100, _stop.Token); // a redraw rate for people, not a wait for an event
+                    await Task.Delay(100, stop); // a redraw rate for people, not a wait for an event
                 }
                 catch (OperationCanceledException)
                 {
@@ -64,22 +58,4 @@ internal sealed class LiveView(string label) : IDisposable
     }
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
-
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-        _disposed = true;
-        _stop.Cancel();
-        try
-        {
-            _showing.GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        _stop.Dispose();
-    }
 }
