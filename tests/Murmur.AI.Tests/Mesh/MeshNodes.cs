@@ -6,6 +6,7 @@ namespace Murmur.AI.Tests.Mesh;
 internal sealed class MeshNodes(IEventLog log) : IAsyncDisposable
 {
     private readonly List<(MurmurNode Node, ToolMesh? Mesh)> _members = [];
+    private readonly List<ToolMesh?> _killed = [];
 
     public IEventLog Log { get; } = log;
 
@@ -52,8 +53,27 @@ internal sealed class MeshNodes(IEventLog log) : IAsyncDisposable
         _members.RemoveAt(i);
     }
 
+    /// <summary>
+    /// Stops one node the way a killed process stops: nothing more from it, not even the "left" announcement its
+    /// mesh would make (the mesh is disposed only with the others, at the end).
+    /// </summary>
+    public async Task KillAsync(MurmurNode node)
+    {
+        var i = _members.FindIndex(m => ReferenceEquals(m.Node, node));
+        _killed.Add(_members[i].Mesh);
+        _members.RemoveAt(i);
+        await node.DisposeAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
+        foreach (var mesh in _killed)
+        {
+            if (mesh is not null)
+            {
+                await mesh.DisposeAsync();
+            }
+        }
         for (var i = _members.Count - 1; i >= 0; i--)
         {
             if (_members[i].Mesh is { } mesh)

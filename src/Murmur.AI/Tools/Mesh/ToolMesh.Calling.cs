@@ -96,6 +96,7 @@ public sealed partial class ToolMesh
             }
             catch (TimeoutException)
             {
+                Suspect(host);
                 return RemoteReply.Failed(
                     $"{what} did not answer within {timeout.TotalSeconds:0.###} s (call {callId}); it runs at most once, and not after its deadline if the clocks agree",
                     host, time.GetElapsedTime(started));
@@ -104,6 +105,7 @@ public sealed partial class ToolMesh
             {
                 return RemoteReply.Failed($"{what}: {ex.Message}; the host may still run it, at most once", host, time.GetElapsedTime(started));
             }
+            HeardFrom(host);
             return MeshWire.ReadReply(answer, time.GetElapsedTime(started));
         }
         finally

@@ -5,8 +5,9 @@ public sealed partial class ToolMesh
 {
     /// <summary>
     /// Chooses a node for an agent of <paramref name="kind"/> that needs <paramref name="tools"/>: among the nodes that
-    /// offer the kind, the one serving the most of the tools itself, this node first on a tie, then by node id.
-    /// When none serves them all, the placement says which tools will be called remotely and which no node serves.
+    /// offer the kind — those this node does not suspect (<see cref="Suspected"/>) when there are any — the one serving
+    /// the most of the tools itself, this node first on a tie, then by node id. When none serves them all, the
+    /// placement says which tools will be called remotely and which no node serves; passed-over suspects are named.
     /// </summary>
     /// <exception cref="PlacementException">No node offers agent kind <paramref name="kind"/>.</exception>
     public Placement Place(string kind, IReadOnlyCollection<string> tools)
@@ -19,6 +20,15 @@ public sealed partial class ToolMesh
         {
             var offered = nodes.SelectMany(n => n.AgentKinds.Select(k => $"{k}@{n.NodeId}")).ToList();
             throw new PlacementException($"No node of the tool mesh offers agent kind '{kind}'; offered: [{string.Join(", ", offered)}].");
+        }
+        var suspected = candidates.Where(n => IsSuspected(n.NodeId)).Select(n => n.NodeId).ToList();
+        if (suspected.Count < candidates.Count)
+        {
+            candidates = [.. candidates.Where(n => !suspected.Contains(n.NodeId, StringComparer.Ordinal))];
+        }
+        else
+        {
+            suspected = []; // all suspected: choose among them as usual
         }
         var needed = tools.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var best = candidates
@@ -42,13 +52,19 @@ public sealed partial class ToolMesh
             var parts = new List<string> { $"no node serves all of [{string.Join(", ", needed)}] and offers '{kind}'; placed on node '{best.NodeId}', which serves [{string.Join(", ", hosted)}]" };
             if (remote.Count > 0)
             {
-                parts.Add($"[{string.Join(", ", remote.Select(t => $"{t} (on {nodes.First(n => n.Hosts(t)).NodeId})"))}] will be called remotely through the log");
+                // Where the placed agent's calls go: the first node by id that serves the tool, one not suspected if any.
+            string HostOf(string tool) => (nodes.FirstOrDefault(n => n.Hosts(tool) && !_suspected.ContainsKey(n.NodeId)) ?? nodes.First(n => n.Hosts(tool))).NodeId;
+            parts.Add($"[{string.Join(", ", remote.Select(t => $"{t} (on {HostOf(t)})"))}] will be called remotely through the log");
             }
             if (unavailable.Count > 0)
             {
                 parts.Add($"no node serves [{string.Join(", ", unavailable)}]: calls to them will fail");
             }
             report = string.Join("; ", parts);
+        }
+        if (suspected.Count > 0)
+        {
+            report += $"; passed over [{string.Join(", ", suspected)}]: suspected (a request to it went unanswered until its timeout)";
         }
         return new Placement(best.NodeId, isLocal, hosted, remote, unavailable, report);
     }

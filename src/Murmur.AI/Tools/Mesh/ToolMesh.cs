@@ -112,33 +112,46 @@ public sealed partial class ToolMesh : IAsyncDisposable
                 return cache.Nodes;
             }
             var latest = new Dictionary<string, ToolMeshNode>(StringComparer.Ordinal);
-            foreach (var e in _directory.History)
+            var announcedAt = new Dictionary<string, long>(StringComparer.Ordinal);
+            var history = _directory.History;
+            for (var i = 0; i < history.Count; i++)
             {
+                var e = history[i];
                 if (string.Equals(e.Action, ToolMeshActions.ToolsHosted, StringComparison.Ordinal) && MeshWire.ReadAnnouncement(e) is { } announced)
                 {
                     latest[announced.NodeId] = announced;
+                    announcedAt[announced.NodeId] = i;
                 }
             }
+            ClearAnsweredSuspicions(announcedAt);
             var nodes = latest.Values.Where(n => n.Tools.Count > 0 || n.AgentKinds.Count > 0).OrderBy(n => n.NodeId, StringComparer.Ordinal).ToList();
             _directoryCache = (delivered, nodes);
             return nodes;
         }
     }
 
-    /// <summary>Finds a node other than this one that serves <paramref name="tool"/> (the first by node id).</summary>
+    /// <summary>
+    /// Finds a node other than this one that serves <paramref name="tool"/>: the first by node id among those this node
+    /// does not suspect (<see cref="Suspected"/>), else the first suspected one.
+    /// </summary>
     public bool TryFindRemote(string tool, out HostedTool hosted)
     {
+        HostedTool? fallback = null;
         foreach (var node in Nodes)
         {
             if (!string.Equals(node.NodeId, NodeId, StringComparison.Ordinal)
                 && node.Tools.FirstOrDefault(t => string.Equals(t.Name, tool, StringComparison.Ordinal)) is { } found)
             {
-                hosted = found;
-                return true;
+                if (!_suspected.ContainsKey(node.NodeId))
+                {
+                    hosted = found;
+                    return true;
+                }
+                fallback ??= found;
             }
         }
-        hosted = null!;
-        return false;
+        hosted = fallback!;
+        return fallback is not null;
     }
 
     /// <summary>Waits until the directory shows another node serving <paramref name="tool"/>.</summary>
