@@ -59,7 +59,7 @@ public sealed partial class NatsEventLog
             var period = StallCheck * (1 << Math.Min(fruitless, 2));
             var yielded = false;
             using var consumerStop = CancellationTokenSource.CreateLinkedTokenSource(linked.Token);
-            var consumer = await CreateConsumerAsync(topic, last + 1, linked.Token).ConfigureAwait(false);
+            var consumer = await CreateConsumerAsync(topic, last + 1, follow, linked.Token).ConfigureAwait(false);
             ulong consumed = 0;
             var enumerator = consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, ConsumeOpts, consumerStop.Token).GetAsyncEnumerator(consumerStop.Token);
             var abandoned = false;
@@ -312,11 +312,15 @@ public sealed partial class NatsEventLog
     /// What the ordered consumer did on top is done by <see cref="ReadAsync"/>: a gap in the consumer's sequence, a
     /// consume that ends or fails, or a stall replaces the consumer from the next position.
     /// </summary>
-    private async Task<INatsJSConsumer> CreateConsumerAsync(string topic, long fromPosition, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Transient failures (no answer while the servers elect leaders after a server died) are retried: by a follower
+    /// until it is cancelled, as the client's ordered consumer did; by a bounded read for <see cref="NatsEventLogOptions.ReadDeadline"/>.
+    /// </remarks>
+    private async Task<INatsJSConsumer> CreateConsumerAsync(string topic, long fromPosition, bool follow, CancellationToken cancellationToken)
     {
         try
         {
-            return await _js.CreateOrUpdateConsumerAsync(_options.StreamName, new ConsumerConfig
+            return await RetryTransientAsync(ct => _js.CreateOrUpdateConsumerAsync(_options.StreamName, new ConsumerConfig
             {
                 Name = "murmur_" + Guid.NewGuid().ToString("N"),
                 FilterSubject = SubjectOf(topic),
@@ -327,7 +331,7 @@ public sealed partial class NatsEventLog
                 MemStorage = true,
                 NumReplicas = 1,
                 InactiveThreshold = ConsumerInactiveThreshold,
-            }, cancellationToken).ConfigureAwait(false);
+            }, ct).AsTask(), follow ? TimeSpan.MaxValue : _options.ReadDeadline, topic, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
