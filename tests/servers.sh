@@ -3,9 +3,11 @@
 # loopback ports for the integration tests. Stops exactly the servers it started (by their pid files),
 # including servers that a fault test restarted (they rewrite their pid file).
 NATS_DIR="${ROOT:?}/.test-run/nats"
-NATS_CLIENT_PORTS=(24221 24222 24223)
-NATS_CLUSTER_PORTS=(26221 26222 26223)
-NATS_HTTP_PORTS=(28221 28222 28223)
+# MURMUR_TEST_PORT_OFFSET moves every port (e.g. 100), so two checkouts can run their suites side by side.
+_off=${MURMUR_TEST_PORT_OFFSET:-0}
+NATS_CLIENT_PORTS=($((24221+_off)) $((24222+_off)) $((24223+_off)))
+NATS_CLUSTER_PORTS=($((26221+_off)) $((26222+_off)) $((26223+_off)))
+NATS_HTTP_PORTS=($((28221+_off)) $((28222+_off)) $((28223+_off)))
 
 murmur_nats_install() {
   command -v nats-server >/dev/null 2>&1 && return 0
@@ -73,7 +75,7 @@ murmur_servers_start() {
   done
   murmur_nats_wait_ready || return 1
   export MURMUR_NATS_URL="nats://127.0.0.1:${NATS_CLIENT_PORTS[0]},nats://127.0.0.1:${NATS_CLIENT_PORTS[1]},nats://127.0.0.1:${NATS_CLIENT_PORTS[2]}"
-  export MURMUR_NATS_DIR="$NATS_DIR"
+  export MURMUR_NATS_DIR="$NATS_DIR" MURMUR_TEST_PORT_OFFSET="$_off"
   echo "nats-server $(nats-server --version | grep -o 'v[0-9][0-9.]*') cluster up: $MURMUR_NATS_URL ($(murmur_nats_sync_line || true))"
 }
 

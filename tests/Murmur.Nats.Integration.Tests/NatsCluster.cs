@@ -167,9 +167,12 @@ public static class NatsCluster
     /// shared machine a restarted nats-server 2.9.10 was seen, rarely, to write nothing and never come up, which is the
     /// test cluster failing, not the code under test. Each such start is written to stderr with what the server printed.
     /// </summary>
+    /// <summary>tests/servers.sh's <c>MURMUR_TEST_PORT_OFFSET</c>: every port of the test cluster moved by it.</summary>
+    private static int PortOffset => int.TryParse(Environment.GetEnvironmentVariable("MURMUR_TEST_PORT_OFFSET"), out var offset) ? offset : 0;
+
     private static async Task WaitHealthyAsync(int index)
     {
-        var httpPort = 28220 + index;
+        var httpPort = 28220 + PortOffset + index;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         var unreachableSince = DateTime.UtcNow;
