@@ -144,7 +144,7 @@ public sealed class MurmurNode : IAsyncDisposable
             var restart = Interlocked.Increment(ref instances) > 1;
             foreach (var member in members)
             {
-                member.ResetForNewInstance(restart);
+                member.Delivery.ResetForNewInstance(restart);
             }
             return agent;
         }
@@ -163,7 +163,7 @@ public sealed class MurmurNode : IAsyncDisposable
         }
         foreach (var member in members)
         {
-            member.Bind(agentRef);
+            member.Delivery.Bind(agentRef);
         }
         return agentRef;
     }
