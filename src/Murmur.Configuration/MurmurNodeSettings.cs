@@ -67,6 +67,6 @@ public sealed class MurmurNodeSettings
             }
         }
         var (nats, kafka) = LogResolver.Resolve(Log);
-        return new NodeSetup(nodeId, signing, nats, kafka, SecurityReview.Review(signing, Signing.KeyFile, nats, kafka));
+        return new NodeSetup(nodeId, signing, nats, kafka, SecurityReview.Review(signing, Signing, nats, kafka));
     }
 }

@@ -7,13 +7,15 @@ namespace Murmur.Configuration;
 /// <summary>Lists what a resolved node leaves open: unsigned events, an unauthenticated or unencrypted log connection.</summary>
 internal static class SecurityReview
 {
-    public static IReadOnlyList<SecurityWarning> Review(EventSigning? signing, string? keyFile, NatsEventLogOptions? nats, KafkaEventLogOptions? kafka)
+    public static IReadOnlyList<SecurityWarning> Review(EventSigning? signing, SigningSettings settings, NatsEventLogOptions? nats, KafkaEventLogOptions? kafka)
     {
         var warnings = new List<SecurityWarning>();
+        var keyFile = settings.KeyFile;
         if (signing is null)
         {
+            var trustedOnly = string.IsNullOrWhiteSpace(settings.TrustedKeys) ? "" : $" ({SettingKeys.SigningTrustedKeys} is set, but without a key of its own this node verifies nothing)";
             warnings.Add(new(SecurityWarningKind.Unsigned,
-                "events are not signed: anyone who can append to the log can write events as any agent",
+                $"events are not signed{trustedOnly}: anyone who can append to the log can write events as any agent",
                 $"turn signing on with --sign-key KEYID.pem --trust-keys DIR ({SettingKeys.SigningKeyFile}, {SettingKeys.SigningTrustedKeys}); 'murmur keys new' makes the keys"));
         }
         else

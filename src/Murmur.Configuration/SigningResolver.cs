@@ -11,11 +11,8 @@ internal static class SigningResolver
         var keyFile = SettingFiles.Existing(SettingKeys.SigningKeyFile, settings.KeyFile);
         if (keyFile is null)
         {
-            if (!string.IsNullOrWhiteSpace(settings.TrustedKeys))
-            {
-                throw new MurmurSettingsException(SettingKeys.SigningTrustedKeys,
-                    $"{SettingKeys.SigningTrustedKeys} is set but {SettingKeys.SigningKeyFile} is not: a node that verifies signatures signs its own events too (make its key with 'murmur keys new').");
-            }
+            // Trusted keys alone are allowed (a configuration shared by nodes that each add their own key), but verify
+            // nothing: the node runs unsigned and says so (SecurityReview).
             if (settings.RequireSignatures == true)
             {
                 throw new MurmurSettingsException(SettingKeys.SigningRequireSignatures,

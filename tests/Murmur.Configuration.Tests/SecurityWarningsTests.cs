@@ -39,6 +39,18 @@ public sealed class SecurityWarningsTests : IDisposable
     }
 
     [Fact]
+    public void TrustedKeysWithoutAKeyOfItsOwn_RunUnsigned_AndSaySo()
+    {
+        _dir.EcdsaPair("n1");
+        var setup = Settings.Resolve((SettingKeys.SigningTrustedKeys, Path.Combine(_dir.Path, "keys")));
+
+        Assert.Null(setup.Signing);
+        var warning = Assert.Single(setup.Warnings);
+        Assert.Equal(SecurityWarningKind.Unsigned, warning.Kind);
+        Assert.Contains("without a key of its own this node verifies nothing", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AllowingUnsignedEvents_IsAWarning()
     {
         var setup = Settings.Resolve((SettingKeys.SigningKeyFile, _dir.EcdsaPair("n1")), (SettingKeys.SigningRequireSignatures, "false"));

@@ -69,10 +69,11 @@ public sealed class SettingErrorsTests : IDisposable
     }
 
     [Fact]
-    public void TrustedKeysOrRequireSignatures_WithoutAKey_AreRefused()
+    public void RequireSignatures_WithoutAKey_IsRefused()
     {
-        Assert.Equal(SettingKeys.SigningTrustedKeys, Settings.Refused((SettingKeys.SigningTrustedKeys, _dir.Path)).Key);
-        Assert.Equal(SettingKeys.SigningRequireSignatures, Settings.Refused((SettingKeys.SigningRequireSignatures, "true")).Key);
+        var error = Settings.Refused((SettingKeys.SigningRequireSignatures, "true"));
+        Assert.Equal(SettingKeys.SigningRequireSignatures, error.Key);
+        Assert.Contains("needs Murmur:Signing:KeyFile", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

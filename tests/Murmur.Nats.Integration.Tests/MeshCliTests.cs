@@ -8,7 +8,7 @@ public sealed class MeshCliTests
 {
     private static string Cli => Path.Combine(AppContext.BaseDirectory, "Murmur.Cli.dll");
 
-    private static string ExampleTree()
+    internal static string ExampleTree()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
