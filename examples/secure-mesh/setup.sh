@@ -18,8 +18,12 @@ PORT=${MURMUR_SECURE_PORT:-4333}
 if [ -e "$DIR/nats-server.conf" ]; then echo "$DIR already holds a mesh; remove it first"; exit 1; fi
 mkdir -p "$DIR"/{ca,server,keys,trusted}
 DIR=$(cd "$DIR" && pwd)
-dotnet build "$ROOT/src/Murmur.Cli" -c Release -v quiet -nologo >/dev/null
-murmur() { dotnet "$ROOT/src/Murmur.Cli/bin/Release/net10.0/Murmur.Cli.dll" "$@"; }
+# MURMUR_CLI names a built murmur command (e.g. "dotnet /path/Murmur.Cli.dll"); else this checkout's is built.
+if [ -z "${MURMUR_CLI:-}" ]; then
+  dotnet build "$ROOT/src/Murmur.Cli" -c Release -v quiet -nologo >/dev/null
+  MURMUR_CLI="dotnet $ROOT/src/Murmur.Cli/bin/Release/net10.0/Murmur.Cli.dll"
+fi
+murmur() { $MURMUR_CLI "$@"; }
 
 # 1. A private CA, and a certificate for the server signed by it. Every name clients use to reach the server must be
 #    in subjectAltName (add DNS:your-host,IP:10.0.0.5 for a server on another machine).
