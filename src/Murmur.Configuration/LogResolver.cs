@@ -58,12 +58,7 @@ internal static class LogResolver
             throw new MurmurSettingsException(missing,
                 $"{SettingKeys.NatsUser} and {SettingKeys.NatsPassword} go together; {missing} is missing (set the password with {SettingKeys.EnvironmentVariable(SettingKeys.NatsPassword)}).");
         }
-        var tls = Tls(log.Tls);
-        var requireTls = log.Tls.Enabled ?? (tls.Ca is not null || tls.Cert is not null || url.Contains("tls://", StringComparison.OrdinalIgnoreCase));
-        if (!requireTls && (tls.Ca is not null || tls.Cert is not null))
-        {
-            throw new MurmurSettingsException(SettingKeys.TlsEnabled, $"{SettingKeys.TlsEnabled} is false, but a CA or client certificate is set ({SettingKeys.TlsCaFile}, {SettingKeys.TlsCertFile}).");
-        }
+        var tls = Tls(log.Tls, impliedByUrl: url.Contains("tls://", StringComparison.OrdinalIgnoreCase));
         var defaults = NatsEventLogOptions.Default;
         return defaults with
         {
@@ -77,7 +72,7 @@ internal static class LogResolver
             Token = Blank(nats.Token),
             NKeyFile = SettingFiles.Existing(SettingKeys.NatsNKeyFile, nats.NKeyFile),
             CredsFile = SettingFiles.Existing(SettingKeys.NatsCredsFile, nats.CredsFile),
-            RequireTls = requireTls,
+            RequireTls = tls.Enabled,
             CaFile = tls.Ca,
             CertFile = tls.Cert,
             KeyFile = tls.Key,
@@ -111,12 +106,8 @@ internal static class LogResolver
             throw new MurmurSettingsException(missing,
                 $"SASL {kafka.SaslMechanism} needs {SettingKeys.KafkaSaslUsername} and {SettingKeys.KafkaSaslPassword}; {missing} is missing (set the password with {SettingKeys.EnvironmentVariable(SettingKeys.KafkaSaslPassword)}).");
         }
-        var tls = Tls(log.Tls);
-        var useTls = log.Tls.Enabled ?? (tls.Ca is not null || tls.Cert is not null);
-        if (!useTls && (tls.Ca is not null || tls.Cert is not null))
-        {
-            throw new MurmurSettingsException(SettingKeys.TlsEnabled, $"{SettingKeys.TlsEnabled} is false, but a CA or client certificate is set ({SettingKeys.TlsCaFile}, {SettingKeys.TlsCertFile}).");
-        }
+        var tls = Tls(log.Tls, impliedByUrl: false);
+        var useTls = tls.Enabled;
         var protocol = Protocol(kafka.SecurityProtocol) ?? (mechanism, useTls) switch
         {
             (not null, true) => SecurityProtocol.SaslSsl,
@@ -151,7 +142,8 @@ internal static class LogResolver
         };
     }
 
-    private static (string? Ca, string? Cert, string? Key) Tls(TlsSettings tls)
+    /// <summary>The TLS files, checked, and whether TLS is on: as set, else when a CA or client certificate is given (or the URL asks for it).</summary>
+    private static (bool Enabled, string? Ca, string? Cert, string? Key) Tls(TlsSettings tls, bool impliedByUrl)
     {
         var ca = SettingFiles.Existing(SettingKeys.TlsCaFile, tls.CaFile);
         var cert = SettingFiles.Existing(SettingKeys.TlsCertFile, tls.CertFile);
@@ -161,7 +153,12 @@ internal static class LogResolver
             var missing = cert is null ? SettingKeys.TlsCertFile : SettingKeys.TlsKeyFile;
             throw new MurmurSettingsException(missing, $"{SettingKeys.TlsCertFile} and {SettingKeys.TlsKeyFile} go together (a client certificate and its private key); {missing} is missing.");
         }
-        return (ca, cert, key);
+        var enabled = tls.Enabled ?? (ca is not null || cert is not null || impliedByUrl);
+        if (!enabled && (ca is not null || cert is not null))
+        {
+            throw new MurmurSettingsException(SettingKeys.TlsEnabled, $"{SettingKeys.TlsEnabled} is false, but a CA or client certificate is set ({SettingKeys.TlsCaFile}, {SettingKeys.TlsCertFile}).");
+        }
+        return (enabled, ca, cert, key);
     }
 
     internal static SaslMechanism? Mechanism(string? name) => string.IsNullOrWhiteSpace(name) ? null
