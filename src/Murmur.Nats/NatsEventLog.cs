@@ -57,7 +57,7 @@ public sealed partial class NatsEventLog : IEventLog
             if (maxPayload > 0 && maxPayload < options.MaxRecordBytes + 1024)
             {
                 throw new EventLogException(
-                    $"NATS servers at {options.Url} accept payloads of at most {maxPayload} bytes, but MaxRecordBytes is {options.MaxRecordBytes}; " +
+                    $"NATS servers at {options.RedactedUrl} accept payloads of at most {maxPayload} bytes, but MaxRecordBytes is {options.MaxRecordBytes}; " +
                     "raise the servers' max_payload or lower MaxRecordBytes.");
             }
             var js = new NatsJSContext(connection);
@@ -69,7 +69,7 @@ public sealed partial class NatsEventLog : IEventLog
         catch (Exception ex) when (ex is not OperationCanceledException and not EventLogException)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
-            throw new EventLogException($"Cannot open the NATS event log at {options.Url} (stream {options.StreamName}): {Describe(ex)}", ex);
+            throw new EventLogException($"Cannot open the NATS event log at {options.RedactedUrl} (stream {options.StreamName}): {Describe(ex)}", ex);
         }
         catch
         {
