@@ -21,6 +21,8 @@ public sealed partial class NatsEventLog : IEventLog
     private readonly CancellationTokenSource _disposed = new();
     private readonly INatsJSStream _stream;
     private readonly ILogger _logger;
+    private readonly string _consumerPrefix = "murmur_" + Guid.NewGuid().ToString("N")[..8] + "_";
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _consumers = new(StringComparer.Ordinal);
 
     private NatsEventLog(NatsConnection connection, NatsJSContext js, INatsJSStream stream, NatsEventLogOptions options)
     {
@@ -248,6 +250,8 @@ public sealed partial class NatsEventLog : IEventLog
             return;
         }
         await _disposed.CancelAsync().ConfigureAwait(false);
+        // Readers end with the cancellation; the consumers they created go with the log, not 30 s later.
+        await DeleteRemainingConsumersAsync().ConfigureAwait(false);
         _connection.ConnectionDisconnected -= OnDisconnectedAsync;
         await _connection.DisposeAsync().ConfigureAwait(false);
         try

@@ -98,6 +98,18 @@ internal sealed class FlowControl
         }
     }
 
+    /// <summary>True when no live local member trails <see cref="MurmurNodeOptions.MaxLag"/> events or more.</summary>
+    public bool HasRoom
+    {
+        get
+        {
+            lock (_host.Gate)
+            {
+                return SlowestLagLocked(null) < _maxLag;
+            }
+        }
+    }
+
     /// <summary>A member took events: the readers and publishers waiting for room look again.</summary>
     public void OnMemberAdvanced()
     {

@@ -128,7 +128,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
         MurmurDiagnostics.Count(committed ? MurmurDiagnostics.SpeculationCommitted : MurmurDiagnostics.SpeculationAborted, Name);
     }
 
-    public void Start()
+    public Task StartAsync(CancellationToken cancellationToken)
     {
         if (_rounds is not null && Node.Options.StrictEvictAfter is { } evictAfter)
         {
@@ -136,7 +136,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
             var period = evictAfter / 4 > TimeSpan.Zero ? evictAfter / 4 : evictAfter;
             _evictTimer = Node.TimeProvider.CreateTimer(_ => _ = EvictSilentMembersAsync(evictAfter), null, period, period);
         }
-        Reader.Start();
+        return Reader.StartAsync(cancellationToken);
     }
 
     /// <summary>Offers an event (from the log, or published on this node) to the causal buffer.</summary>
@@ -328,6 +328,9 @@ internal sealed partial class TopicHost : IAsyncDisposable
     /// <summary>The largest lag of a live local member this node has seen (0 without flow control).</summary>
     public long MaxLagSeen => _flow?.MaxLagSeen ?? 0;
 
+    /// <summary>False while a slow local member holds back the topic's reading (see <see cref="FlowControl"/>).</summary>
+    public bool HasRoomForReader => _flow?.HasRoom != false;
+
     /// <summary>Waits while a slow local member holds back the topic (see <see cref="FlowControl"/>).</summary>
     public ValueTask WaitForRoomAsync(TopicMember? publisher, CancellationToken cancellationToken)
         => _flow?.WaitForRoomAsync(publisher, cancellationToken) ?? ValueTask.CompletedTask;
@@ -457,7 +460,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
         {
             await stop.CancelAsync().ConfigureAwait(false);
         }
-        await Reader.StopAsync().ConfigureAwait(false);
+        Reader.Stop();
         _stop?.Dispose();
     }
 }

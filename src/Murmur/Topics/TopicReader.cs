@@ -10,8 +10,6 @@ internal sealed class TopicReader
     private readonly EventScreen _screen;
     private readonly object _positionGate = new();
     private readonly Waiters _positionWaiters;
-    private readonly CancellationTokenSource _stop = new();
-    private Task _loop = Task.CompletedTask;
     private long _position;
 
     public TopicReader(TopicHost host)
@@ -25,8 +23,17 @@ internal sealed class TopicReader
     /// <summary>The last log position read.</summary>
     public long Position => Interlocked.Read(ref _position);
 
-    /// <summary>Starts following the log from its start.</summary>
-    public void Start() => _loop = Task.Run(ReadLoopAsync);
+    /// <summary>The topic's name.</summary>
+    public string Topic => _host.Name;
+
+    /// <summary>Starts following the log from its start (through the node's <see cref="LogFeed"/>).</summary>
+    public Task StartAsync(CancellationToken cancellationToken) => _host.Node.Feed.FollowAsync(this, 1, cancellationToken);
+
+    /// <summary>False while a slow local member holds the topic back (flow control): the reader should wait.</summary>
+    public bool HasRoom => _host.HasRoomForReader;
+
+    /// <summary>Waits until the reader may take the next record (see <see cref="FlowControl"/>).</summary>
+    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) => _host.WaitForRoomAsync(null, cancellationToken);
 
     /// <summary>Waits until the reader has read at least to <paramref name="position"/>.</summary>
     public Task WaitReadAsync(long position, CancellationToken cancellationToken)
@@ -42,43 +49,6 @@ internal sealed class TopicReader
     {
         var end = await _host.Node.Log.GetEndPositionAsync(_host.Name, cancellationToken).ConfigureAwait(false);
         await WaitReadAsync(end, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Follows the log from the start; a transport error is logged and the read resumes where it stopped.</summary>
-    private async Task ReadLoopAsync()
-    {
-        var next = 1L;
-        var failures = 0;
-        while (!_stop.IsCancellationRequested)
-        {
-            try
-            {
-                await foreach (var entry in _host.Node.Log.ReadAsync(_host.Name, next, follow: true, _stop.Token).ConfigureAwait(false))
-                {
-                    await _host.WaitForRoomAsync(null, _stop.Token).ConfigureAwait(false);
-                    Process(entry);
-                    next = entry.Position + 1;
-                    failures = 0;
-                }
-            }
-            catch (Exception ex) when (_stop.IsCancellationRequested && ex is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                failures++;
-                TopicLog.ReadFailed(_host.Node.Logger, _host.Name, next, ex);
-                try
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 50 * failures)), _stop.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
     }
 
     /// <summary>Screens one record and offers it; then the read position moves past it.</summary>
@@ -100,16 +70,5 @@ internal sealed class TopicReader
     }
 
     /// <summary>Stops reading.</summary>
-    public async ValueTask StopAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
-        {
-        }
-        _stop.Dispose();
-    }
+    public void Stop() => _host.Node.Feed.Unfollow(this);
 }
