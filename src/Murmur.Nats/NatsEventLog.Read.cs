@@ -318,15 +318,14 @@ public sealed partial class NatsEventLog
     /// </remarks>
     private async Task<INatsJSConsumer> CreateConsumerAsync(string topic, string filterSubject, long fromPosition, TimeSpan deadline, CancellationToken cancellationToken)
     {
-        // One name for every attempt (an attempt whose answer was lost may have created it), registered before the
-        // first request, so that disposing the log deletes it whatever happened.
-        var name = _consumerPrefix + Guid.NewGuid().ToString("N");
-        _consumers.TryAdd(name, 0);
+        // A fresh name per attempt (as before), each registered before its request: an attempt whose answer was lost
+        // may have created its consumer, and disposing the log deletes whatever is registered.
+        var names = new List<string>();
         try
         {
             return await RetryTransientAsync(ct => _js.CreateOrUpdateConsumerAsync(_options.StreamName, new ConsumerConfig
             {
-                Name = name,
+                Name = Register(names),
                 FilterSubject = filterSubject,
                 DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
                 OptStartSeq = (ulong)fromPosition,
@@ -339,14 +338,25 @@ public sealed partial class NatsEventLog
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            DeleteQuietly(name);
+            names.ForEach(DeleteQuietly);
             throw new EventLogException($"Reading topic '{topic}' on NATS failed: {Describe(ex)}", ex);
         }
         catch
         {
-            DeleteQuietly(name);
+            names.ForEach(DeleteQuietly);
             throw;
         }
+    }
+
+    /// <summary>A new consumer name, registered for deletion on dispose; earlier attempts' names are deleted now.</summary>
+    private string Register(List<string> names)
+    {
+        names.ForEach(DeleteQuietly);
+        names.Clear();
+        var name = _consumerPrefix + Guid.NewGuid().ToString("N");
+        _consumers.TryAdd(name, 0);
+        names.Add(name);
+        return name;
     }
 
     /// <summary>How long the server keeps a consumer nobody pulls from (one left behind by a lost connection).</summary>

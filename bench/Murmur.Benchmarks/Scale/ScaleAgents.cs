@@ -82,14 +82,27 @@ internal sealed class ChatterAgent : Agent
     /// <summary>The message that makes an agent publish once (if the budget allows).</summary>
     public static readonly object Kick = new();
 
+    private long _handed;
+
     protected override async ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
     {
         ScaleCounters.AddHanded(view.New.Count);
         ScaleCounters.Look(view.New);
+        _handed += view.New.Count;
         if (!view.IsReplay && view.FromOthers.Any() && ScaleCounters.TryTake())
         {
             await view.PublishAsync(Actions.Message, new { text = "a short message of forty-odd bytes" }, cancellationToken: cancellationToken);
         }
+    }
+
+    /// <summary>Its state is how many events it was handed: small, as a working agent's summary would be.</summary>
+    protected override ValueTask<object?> SnapshotAsync(TopicMember topic, CancellationToken cancellationToken)
+        => ValueTask.FromResult<object?>(new { handed = _handed });
+
+    protected override ValueTask RestoreAsync(TopicMember topic, System.Text.Json.JsonElement state, CancellationToken cancellationToken)
+    {
+        _handed = state.GetProperty("handed").GetInt64();
+        return ValueTask.CompletedTask;
     }
 
     protected override async ValueTask ReceiveAsync(object message, CancellationToken cancellationToken)

@@ -97,21 +97,15 @@ internal sealed class TaskCommand : ICommand
             };
         }, cancellationToken);
         var topic = await node.OpenTopicAsync(task.Topic, task.Consistency, new TopicOptions { MinMembers = Math.Max(1, task.Members) }, cancellationToken);
-        var shown = 0;
-        while (true)
+        await foreach (var e in topic.WatchAsync(cancellationToken))
         {
-            await topic.WaitForDeliveredAsync(shown + 1, cancellationToken);
-            var history = topic.History;
-            for (; shown < history.Count; shown++)
+            stdout.WriteLine($"{e.Actor,-22} {e.Action,-18} {EventText.Describe(e)}");
+            if (e.Action == Actions.TaskComplete && e.Actor.StartsWith("Coder", StringComparison.Ordinal))
             {
-                var e = history[shown];
-                stdout.WriteLine($"{e.Actor,-22} {e.Action,-18} {EventText.Describe(e)}");
-                if (e.Action == Actions.TaskComplete && e.Actor.StartsWith("Coder", StringComparison.Ordinal))
-                {
-                    return true;
-                }
+                return true;
             }
         }
+        return false;
     }
 
     private static string NewId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));

@@ -10,20 +10,13 @@ internal sealed class EventPrinter(string label, TextWriter output) : TopicWatch
 
     protected override async Task WatchAsync(Topic topic, CancellationToken stop)
     {
-        var printed = 0;
         try
         {
-            while (true)
+            await foreach (var e in topic.WatchAsync(stop))
             {
-                await topic.WaitForDeliveredAsync(printed + 1, stop);
-                var history = topic.History;
-                for (; printed < history.Count; printed++)
-                {
-                    var e = history[printed];
-                    var round = e.Round is { } r ? $" r{r}" : string.Empty;
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"[{label} {_clock.Elapsed.TotalSeconds,6:0.000}s{round}] {e.Actor,-19} {e.Action,-18} {EventText.Describe(e)}"));
-                }
+                var round = e.Round is { } r ? $" r{r}" : string.Empty;
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"[{label} {_clock.Elapsed.TotalSeconds,6:0.000}s{round}] {e.Actor,-19} {e.Action,-18} {EventText.Describe(e)}"));
             }
         }
         catch (OperationCanceledException)

@@ -35,7 +35,6 @@ public sealed partial class CausalBuffer
     private readonly Action<AgentEvent> _sink;
     private readonly CausalBufferOptions _options;
     private readonly int _window;
-    private readonly ulong _windowMask;
     private readonly EventIdIndex _ids = new();
     private readonly List<Held> _strangers = [];
     private Roster _roster;
@@ -76,7 +75,6 @@ public sealed partial class CausalBuffer
         _sink = sink;
         // A power of two, so the ring slot of an entry is a mask rather than a 64-bit division.
         _window = (int)BitOperations.RoundUpToPowerOf2((uint)_options.DuplicateWindow);
-        _windowMask = (ulong)_window - 1;
         EnsureSlots(roster.Count);
     }
 
@@ -254,7 +252,8 @@ public sealed partial class CausalBuffer
 
     private OfferResult SeenBefore(AgentEvent e, int s, ulong seq, ulong delivered)
     {
-        if (delivered - seq < (ulong)_window && _recent[s] is { } ring && ring[(int)(seq & _windowMask)].Event is { } earlier)
+        // A sender's ring holds its last ring.Length delivered entries (the ring grows with the sender up to the window).
+        if (_recent[s] is { } ring && delivered - seq < (ulong)ring.Length && ring[(int)(seq & (ulong)(ring.Length - 1))].Event is { } earlier)
         {
             return earlier.Equals(e)
                 ? Duplicate($"'{e.Actor}' entry {seq} was already delivered")
@@ -291,8 +290,14 @@ public sealed partial class CausalBuffer
         var seq = e.Clock[s];
         Debug.Assert(seq == _delivered[s] + 1, "only the sender's next event is delivered");
         _delivered[s] = seq;
-        var ring = _recent[s] ??= new Recent[_window];
-        ref var slot = ref ring[(int)(seq & _windowMask)];
+        var ring = _recent[s] ??= new Recent[Math.Min(InitialRing, _window)];
+        if (ring.Length < _window && ring[(int)(seq & (ulong)(ring.Length - 1))].Event is not null)
+        {
+            // Full of live entries: grow instead of forgetting one, so a quiet sender costs a small ring and a busy
+            // one gets the whole duplicate window.
+            ring = _recent[s] = Grow(ring, s);
+        }
+        ref var slot = ref ring[(int)(seq & (ulong)(ring.Length - 1))];
         if (slot.Event is { } evicted)
         {
             // By stored hash and reference: the evicted event and its id are long out of cache.
@@ -352,6 +357,22 @@ public sealed partial class CausalBuffer
             _held--;
             Deliver(head.Event!, s, head.Hash, wasHeld: true);
         }
+    }
+
+    /// <summary>The ring a sender starts with; it doubles up to the duplicate window as the sender's events are delivered.</summary>
+    private const int InitialRing = 8;
+
+    private static Recent[] Grow(Recent[] ring, int s)
+    {
+        var grown = new Recent[ring.Length * 2];
+        foreach (var entry in ring)
+        {
+            if (entry.Event is { } e)
+            {
+                grown[(int)(e.Clock[s] & (ulong)(grown.Length - 1))] = entry;
+            }
+        }
+        return grown;
     }
 
     private Held Hold(int s, ulong seq, AgentEvent e, int hash)

@@ -42,22 +42,43 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
     private int _failures;                      // how often that view failed
     private int _viewedRound = -1;
     private long _sinceSnapshot;                // events handed since the last snapshot
+    private Frozen? _frozen;                    // set by the topic (under its gate) when it trimmed past this member
 
     private TopicHost Host => member.Host;
 
     /// <summary>How many delivered events of the topic this member has been handed (by index).</summary>
     public long DeliveredIndex => Volatile.Read(ref _deliveredIndex);
 
-    /// <summary>The history index before which this member needs nothing more from the node's window.</summary>
+    /// <summary>
+    /// The history index before which this member needs nothing more from the node's window; <see cref="long.MaxValue"/>
+    /// when it reads the log anyway (it stands before the window).
+    /// </summary>
     public long KeptFrom
     {
         get
         {
+            if (Volatile.Read(ref _frozen) is not null)
+            {
+                return long.MaxValue;
+            }
             var handled = Volatile.Read(ref _handledIndex);
             var delivered = Volatile.Read(ref _deliveredIndex);
             return handled < 0 ? delivered : Math.Min(handled, delivered);
         }
     }
+
+    /// <summary>The history index up to which this member has been handed events (read by the topic under its gate).</summary>
+    public long HandledIndexLocked => Volatile.Read(ref _handledIndex);
+
+    /// <summary>What the member has seen beyond the window's clock (a restored snapshot), read by the topic under its gate.</summary>
+    public VectorClock? SkipLocked => _skip;
+
+    /// <summary>
+    /// The topic trimmed past this live member (it lagged more than the window's hard limit): what it had seen and
+    /// handled, and where in the log to read on from, so it catches up from the log. Called under the topic's gate.
+    /// </summary>
+    public void FreezeLocked(VectorClock seen, VectorClock? handled, long resumeFrom)
+        => Volatile.Write(ref _frozen, new Frozen(seen, handled, resumeFrom));
 
     /// <summary>True when an agent is bound and alive: only live members hold back flow control and trimming.</summary>
     public bool IsLive => _agent is { IsAlive: true };
@@ -74,9 +95,9 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
         get
         {
             var index = DeliveredIndex;
-            if (index < Host.First)
+            if (index < Host.First || Volatile.Read(ref _frozen) is not null)
             {
-                return _logSeen ?? _skip ?? VectorClock.Empty;
+                return _logSeen ?? _frozen?.Seen ?? _skip ?? VectorClock.Empty;
             }
             return ClockAfter(index);
         }
@@ -113,11 +134,17 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
     public void ResetForNewInstance(bool restart)
     {
         var handledIndex = Volatile.Read(ref _handledIndex);
-        if (handledIndex >= 0)
+        if (Volatile.Read(ref _frozen) is { } frozen)
+        {
+            // Trimmed past: the topic kept the clock of what was handled when it did.
+            _handled = frozen.Handled is { } handled ? _handled.Merge(handled) : _handled;
+        }
+        else if (handledIndex >= 0)
         {
             // The window keeps what a live member handled (KeptFrom), so its clock is still known here.
             _handled = _handled.Merge(Host.ClockAt(Math.Max(handledIndex, Host.First)));
         }
+        Volatile.Write(ref _frozen, null);
         Volatile.Write(ref _handledIndex, -1);
         _replay = restart && _handled.Length != 0 ? _handled : null;
         _skip = null;
@@ -190,7 +217,7 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
         {
             return DeliverStrictAsync(agent, cancellationToken);
         }
-        if (DeliveredIndex < Host.First)
+        if (DeliveredIndex < Host.First || Volatile.Read(ref _frozen) is not null)
         {
             return CatchUpFromLogAsync(agent, cancellationToken);
         }
@@ -200,9 +227,11 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
     /// <summary>The member stands before the node's window: hands it what the window no longer holds, read from the log.</summary>
     private async ValueTask CatchUpFromLogAsync(Agent agent, CancellationToken cancellationToken)
     {
-        var first = Host.First; // the window does not move while a live member stands before it (see TopicHost.TrimLocked)
+        // Read the log up to the window as it is now; if it moves on meanwhile, the next pull comes back here.
+        var (first, baseClock) = Host.WindowStart();
+        AbsorbFrozen();
         var after = _skip ?? VectorClock.Empty;
-        var replay = HistoryReplay.ReadAsync(Host, _skip is null ? 1 : _resumeFrom, after, Host.BaseClock, cancellationToken);
+        var replay = HistoryReplay.ReadAsync(Host, _skip is null ? 1 : _resumeFrom, after, baseClock, cancellationToken);
         var chunk = new List<AgentEvent>();
         var seen = after;
         await foreach (var e in replay.ConfigureAwait(false))
@@ -224,6 +253,27 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
         Host.OnMemberAdvanced();
         Wake(); // on with the window
     }
+
+    /// <summary>Takes over what the topic kept when it trimmed past this member: from now on it reads the log from there.</summary>
+    private void AbsorbFrozen()
+    {
+        if (Volatile.Read(ref _frozen) is not { } frozen)
+        {
+            return;
+        }
+        Volatile.Write(ref _frozen, null);
+        _skip = frozen.Seen;
+        _resumeFrom = frozen.ResumeFrom;
+        Volatile.Write(ref _deliveredIndex, 0);
+        if (frozen.Handled is { } handled)
+        {
+            _handled = _handled.Merge(handled);
+            Volatile.Write(ref _handledIndex, -1);
+        }
+    }
+
+    /// <summary>What a member had when the topic trimmed past it.</summary>
+    private sealed record Frozen(VectorClock Seen, VectorClock? Handled, long ResumeFrom);
 
     private async ValueTask<VectorClock> HandLoggedAsync(Agent agent, List<AgentEvent> events, VectorClock seen, CancellationToken cancellationToken)
     {
@@ -314,6 +364,7 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
         {
             case StrictAction.View or StrictAction.Idle:
                 _viewedRound = step.Round;
+                AbsorbFrozen();
                 var start = DeliveredIndex;
                 var events = new List<AgentEvent>();
                 if (start < Host.First)

@@ -11,9 +11,10 @@ namespace Murmur;
 /// <remarks>Used from the member's agent turn only.</remarks>
 internal sealed class SpeculationTracker(TopicMember member)
 {
-    private readonly HashSet<string> _confirmed = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _withdrawn = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<string>> _provisional = new(StringComparer.Ordinal);
+    private HashSet<string>? _confirmed;                 // events confirmed by a SPECULATION_COMMIT that lists them
+    private Dictionary<string, string>? _withdrawn;      // events withdrawn, with why
+    private Dictionary<string, ulong>? _completedUpTo;   // per actor: its own entry at its last TASK_COMPLETE seen
+    private Dictionary<string, (string Actor, ulong Seq)>? _dependencies; // where the pending speculations' dependencies sit
     private readonly List<Speculation> _pending = [];
     private long _sequence;
 
@@ -21,10 +22,22 @@ internal sealed class SpeculationTracker(TopicMember member)
     {
         var id = $"spec_{member.Actor}_{Interlocked.Increment(ref _sequence)}";
         member.Host.OnSpeculationStarted();
+        foreach (var dependency in dependsOn)
+        {
+            // Resolved now, while the event is surely in the node's window: a confirmation can come long after.
+            if (member.Host.Locate(dependency) is { } located && located.Speculative == false)
+            {
+                (_dependencies ??= new(StringComparer.Ordinal))[dependency] = (located.Actor, located.Seq);
+            }
+        }
         return new Speculation(member, id, dependsOn);
     }
 
-    /// <summary>Takes in newly handed events; returns the speculations that can now be settled.</summary>
+    /// <summary>Takes in newly handed events (what confirms and what withdraws).</summary>
+    /// <remarks>
+    /// Memory does not grow with the events seen: a producer's <c>TASK_COMPLETE</c> is kept as its own entry, which
+    /// confirms every earlier event of it at once; only commits and withdrawals (decisions, not traffic) are kept by id.
+    /// </remarks>
     public void Observe(IReadOnlyList<AgentEvent> events)
     {
         foreach (var e in events)
@@ -32,37 +45,29 @@ internal sealed class SpeculationTracker(TopicMember member)
             switch (e.Action)
             {
                 case Actions.TaskComplete:
-                    if (_provisional.Remove(e.Actor, out var ids))
+                    var s = member.Host.IndexOf(e.Actor);
+                    if (s >= 0 && s < e.Clock.Length)
                     {
-                        _confirmed.UnionWith(ids);
+                        var completed = _completedUpTo ??= new(StringComparer.Ordinal);
+                        completed[e.Actor] = Math.Max(completed.GetValueOrDefault(e.Actor), e.Clock[s]);
                     }
                     break;
                 case Actions.Retract when Retraction.TryRead(e, out var retraction):
-                    _withdrawn.TryAdd(retraction!.Target, $"{e.Actor} retracted {retraction.Target}" + (retraction.Reason is { } why ? $": {why}" : string.Empty));
+                    (_withdrawn ??= new(StringComparer.Ordinal)).TryAdd(retraction!.Target, $"{e.Actor} retracted {retraction.Target}" + (retraction.Reason is { } why ? $": {why}" : string.Empty));
                     break;
                 case Actions.SpeculationCommit:
                     foreach (var id in ListedEvents(e))
                     {
-                        _confirmed.Add(id);
+                        (_confirmed ??= new(StringComparer.Ordinal)).Add(id);
                     }
                     break;
                 case Actions.SpeculationAbort:
                     foreach (var id in ListedEvents(e))
                     {
-                        _withdrawn.TryAdd(id, $"{e.Actor} aborted the speculation that produced {id}");
+                        (_withdrawn ??= new(StringComparer.Ordinal)).TryAdd(id, $"{e.Actor} aborted the speculation that produced {id}");
                     }
-                    break;
-                case Actions.Join or Actions.RoundDone or Actions.Leave or Actions.Heartbeat:
                     break;
                 default:
-                    if (e.DependsOn.Count == 0)
-                    {
-                        if (!_provisional.TryGetValue(e.Actor, out var list))
-                        {
-                            _provisional[e.Actor] = list = [];
-                        }
-                        list.Add(e.EventId);
-                    }
                     break;
             }
         }
@@ -106,7 +111,7 @@ internal sealed class SpeculationTracker(TopicMember member)
     {
         foreach (var dependency in speculation.DependsOn)
         {
-            if (_withdrawn.TryGetValue(dependency, out var reason))
+            if (_withdrawn is not null && _withdrawn.TryGetValue(dependency, out var reason))
             {
                 _pending.Remove(speculation);
                 // Counted before the abort is published: whoever sees the SPECULATION_ABORT sees the count too.
@@ -117,7 +122,7 @@ internal sealed class SpeculationTracker(TopicMember member)
         }
         foreach (var dependency in speculation.DependsOn)
         {
-            if (!_confirmed.Contains(dependency))
+            if (!IsConfirmedDependency(dependency))
             {
                 return SpeculationState.Pending;
             }
@@ -129,10 +134,26 @@ internal sealed class SpeculationTracker(TopicMember member)
     }
 
     /// <summary>True when <paramref name="eventId"/> is known to be withdrawn.</summary>
-    public bool IsWithdrawn(string eventId) => _withdrawn.ContainsKey(eventId);
+    public bool IsWithdrawn(string eventId) => _withdrawn?.ContainsKey(eventId) == true;
 
-    /// <summary>True when <paramref name="eventId"/> is known to be confirmed.</summary>
-    public bool IsConfirmed(string eventId) => _confirmed.Contains(eventId);
+    /// <summary>
+    /// True when <paramref name="eventId"/> is known to be confirmed: listed by a commit, or — for an event without
+    /// <c>depends_on</c> the node still keeps — followed by its producer's <c>TASK_COMPLETE</c>.
+    /// </summary>
+    public bool IsConfirmed(string eventId)
+    {
+        if (_confirmed?.Contains(eventId) == true)
+        {
+            return true;
+        }
+        return _completedUpTo is not null && member.Host.Locate(eventId) is { Speculative: false } located && CompletedAfter(located.Actor, located.Seq);
+    }
+
+    private bool IsConfirmedDependency(string eventId)
+        => _confirmed?.Contains(eventId) == true
+            || (_dependencies is not null && _dependencies.TryGetValue(eventId, out var at) && CompletedAfter(at.Actor, at.Seq));
+
+    private bool CompletedAfter(string actor, ulong seq) => _completedUpTo is not null && _completedUpTo.TryGetValue(actor, out var done) && done > seq;
 
     private static List<string> ListedEvents(AgentEvent e)
     {

@@ -23,6 +23,12 @@ public sealed class Topic
     /// </summary>
     public IReadOnlyList<AgentEvent> History => Host.History;
 
+    /// <summary>
+    /// Every event of the topic delivered on this node, from the first, then each new one as it is delivered, until
+    /// <paramref name="cancellationToken"/> is cancelled: a follower that never misses an event, whatever the node trims.
+    /// </summary>
+    public IAsyncEnumerable<AgentEvent> WatchAsync(CancellationToken cancellationToken = default) => Host.WatchAsync(cancellationToken);
+
     /// <summary>How many delivered events the node no longer keeps (they are before <see cref="History"/>; the log has them).</summary>
     public long Trimmed => Host.First;
 

@@ -89,6 +89,28 @@ internal sealed partial class TopicHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Where a retained event sits: its actor, its own clock entry, and whether it is speculative (has <c>depends_on</c>);
+    /// null when the node does not keep it (any more). Searches from the newest.
+    /// </summary>
+    public (string Actor, ulong Seq, bool Speculative)? Locate(string eventId)
+    {
+        lock (Gate)
+        {
+            var roster = _buffer.Roster;
+            for (var i = _history.Count - 1; i >= _history.First; i--)
+            {
+                var e = _history[i];
+                if (string.Equals(e.EventId, eventId, StringComparison.Ordinal))
+                {
+                    var s = roster.IndexOf(e.Actor);
+                    return s >= 0 && s < e.Clock.Length ? (e.Actor, e.Clock[s], e.DependsOn.Count > 0) : null;
+                }
+            }
+            return null;
+        }
+    }
+
     /// <summary>The roster index of <paramref name="actor"/>, or -1.</summary>
     public int IndexOf(string actor) => Volatile.Read(ref _buffer).Roster.IndexOf(actor);
 
@@ -106,6 +128,13 @@ internal sealed partial class TopicHost : IAsyncDisposable
     public long ResumePosition(long index)
     {
         lock (Gate)
+        {
+            return ResumePositionLocked(index);
+        }
+    }
+
+    private long ResumePositionLocked(long index)
+    {
         {
             var earliest = Reader.Position + 1;
             for (var i = Math.Max(index, _history.First); i < _history.Count; i++)
@@ -148,6 +177,45 @@ internal sealed partial class TopicHost : IAsyncDisposable
         foreach (var e in window)
         {
             yield return e;
+        }
+    }
+
+    /// <summary>
+    /// Every delivered event from the topic's first, then each one as it is delivered, until cancelled. What the window
+    /// no longer holds when the watcher gets to it is read back from the log.
+    /// </summary>
+    public async IAsyncEnumerable<AgentEvent> WatchAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var next = 0L;
+        var after = VectorClock.Empty;
+        while (true)
+        {
+            List<AgentEvent> window;
+            VectorClock? missed = null;
+            lock (Gate)
+            {
+                if (next < _history.First)
+                {
+                    missed = Canonical(_baseClock);
+                    next = _history.First;
+                }
+                window = _history.Range(next, _history.Count);
+                next = _history.Count;
+            }
+            if (missed is { } upTo)
+            {
+                // Trimmed before the watcher got to it: read back what it has not seen, up to the window.
+                await foreach (var e in HistoryReplay.ReadAsync(this, 1, after, upTo, cancellationToken).ConfigureAwait(false))
+                {
+                    yield return e;
+                }
+                after = upTo;
+            }
+            foreach (var e in window)
+            {
+                yield return e;
+            }
+            await WaitDeliveredAsync(next + 1, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -401,11 +469,21 @@ internal sealed partial class TopicHost : IAsyncDisposable
             bytes -= DeliveredHistory.SizeOf(_history[keepFrom]);
             keepFrom++;
         }
+        // Live members that have not taken their events yet hold the window open, up to a hard limit of four windows;
+        // past it, they are frozen and catch up from the log (a stuck agent cannot make the node keep everything).
+        var hardFrom = _history.First;
+        bytes = _history.RetainedBytes;
+        while (hardFrom < _history.Count && (_history.Count - hardFrom > 4L * limits.MaxEvents || bytes > 4 * limits.MaxBytes))
+        {
+            bytes -= DeliveredHistory.SizeOf(_history[hardFrom]);
+            hardFrom++;
+        }
         foreach (var member in _members)
         {
-            if (member.Delivery.IsLive)
+            var kept = member.Delivery.KeptFrom;
+            if (member.Delivery.IsLive && kept >= _history.First)
             {
-                keepFrom = Math.Min(keepFrom, member.Delivery.KeptFrom);
+                keepFrom = Math.Max(hardFrom, Math.Min(keepFrom, kept));
             }
         }
         if (_rounds is not null)
@@ -415,6 +493,24 @@ internal sealed partial class TopicHost : IAsyncDisposable
         if (keepFrom <= _history.First)
         {
             return;
+        }
+        foreach (var member in _members)
+        {
+            var delivery = member.Delivery;
+            var kept = delivery.KeptFrom;
+            if (kept >= _history.First && kept < keepFrom)
+            {
+                var delivered = Math.Max(delivery.DeliveredIndex, _history.First);
+                var seen = ClockAtLocked(delivered);
+                if (delivery.SkipLocked is { } skip)
+                {
+                    seen = seen.Merge(skip);
+                }
+                var handledIndex = delivery.HandledIndexLocked;
+                VectorClock? handled = handledIndex >= _history.First ? ClockAtLocked(handledIndex) : null;
+                delivery.FreezeLocked(seen, handled, ResumePositionLocked(delivered));
+                delivery.Wake();
+            }
         }
         var roster = _buffer.Roster;
         for (var i = _history.First; i < keepFrom; i++)
@@ -442,6 +538,15 @@ internal sealed partial class TopicHost : IAsyncDisposable
             {
                 return _history.First;
             }
+        }
+    }
+
+    /// <summary>Where the window starts and the clock of everything before it, read together.</summary>
+    public (long First, VectorClock Base) WindowStart()
+    {
+        lock (Gate)
+        {
+            return (_history.First, Canonical(_baseClock));
         }
     }
 
@@ -481,7 +586,11 @@ internal sealed partial class TopicHost : IAsyncDisposable
     {
         lock (Gate)
         {
-            System.Diagnostics.Debug.Assert(from >= _history.First, "members behind the window read the log (MemberDelivery)");
+            if (from < _history.First)
+            {
+                end = from; // trimmed past meanwhile: the member catches up from the log (it was frozen and woken)
+                return [];
+            }
             end = Math.Min(to, VisibleCountLocked);
             return from >= end ? [] : _history.Range(from, end);
         }
@@ -504,6 +613,13 @@ internal sealed partial class TopicHost : IAsyncDisposable
     public VectorClock ClockAt(long index)
     {
         lock (Gate)
+        {
+            return ClockAtLocked(index);
+        }
+    }
+
+    private VectorClock ClockAtLocked(long index)
+    {
         {
             var delivered = _buffer.DeliveredClock.Entries;
             var entries = delivered.ToArray();
