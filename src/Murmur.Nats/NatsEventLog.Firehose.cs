@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 
 namespace Murmur.Nats;
 
@@ -19,6 +20,24 @@ public sealed partial class NatsEventLog
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         var last = await StreamLastSequenceAsync(cancellationToken).ConfigureAwait(false);
         return new Firehose(this, last + 1);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Purges the topic's subject from the stream (the other topics' records and the stream's sequence stay).</remarks>
+    public async ValueTask<bool> DeleteTopicAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        TopicName.Validate(topic);
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        try
+        {
+            await RetryTransientAsync(ct => _stream.PurgeAsync(new StreamPurgeRequest { Filter = SubjectOf(topic) }, ct).AsTask(), _options.ReadDeadline, topic, cancellationToken)
+                .ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new EventLogException($"Deleting topic '{topic}' on NATS failed: {Describe(ex)}", ex);
+        }
     }
 
     /// <summary>The stream's last sequence (0 when it is empty).</summary>

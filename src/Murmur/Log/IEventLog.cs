@@ -46,4 +46,12 @@ public interface IEventLog : IAsyncDisposable
     /// </summary>
     /// <exception cref="EventLogException">The transport failed.</exception>
     ValueTask<ILogFirehose?> OpenFirehoseAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult<ILogFirehose?>(null);
+
+    /// <summary>
+    /// Deletes every record of a topic, for finished work nobody needs any more. Returns false when the log cannot delete
+    /// one topic's records (e.g. Kafka, where topics share partitions: its retention removes them).
+    /// </summary>
+    /// <exception cref="InvalidTopicNameException">The topic name breaks the rules of <see cref="TopicName"/>.</exception>
+    /// <exception cref="EventLogException">The transport failed.</exception>
+    ValueTask<bool> DeleteTopicAsync(string topic, CancellationToken cancellationToken = default) => ValueTask.FromResult(false);
 }

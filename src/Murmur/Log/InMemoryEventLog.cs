@@ -109,6 +109,14 @@ public sealed class InMemoryEventLog : IEventLog
     }
 
     /// <inheritdoc/>
+    public ValueTask<bool> DeleteTopicAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        TopicName.Validate(topic);
+        _topics.TryRemove(topic, out _);
+        return ValueTask.FromResult(true);
+    }
+
+    /// <inheritdoc/>
     /// <remarks>Each append is written to every open firehose under its topic's lock, so a topic's records arrive in order.</remarks>
     public ValueTask<ILogFirehose?> OpenFirehoseAsync(CancellationToken cancellationToken = default)
     {

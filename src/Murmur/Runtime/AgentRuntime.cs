@@ -209,8 +209,15 @@ public sealed partial class AgentRuntime : IAsyncDisposable
         Log.Dropped(RuntimeLogger, target, mailbox.Capacity, mailbox.FullMode);
     }
 
+    /// <summary>A process other than the root terminated for good (layers above the runtime forget what they kept for it).</summary>
+    internal event Action<AgentRef>? AgentTerminated;
+
     internal void OnTerminated(AgentProcess process)
     {
+        if (!ReferenceEquals(process, _root))
+        {
+            AgentTerminated?.Invoke(process);
+        }
         if (ReferenceEquals(process, _root))
         {
             if (_failure is { } failure)

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Murmur;
 
 /// <summary>
@@ -88,7 +86,7 @@ internal sealed class EventScreen(string topic, EventLimits limits, IEventVerifi
         var owner = OwnerOf(@event.Actor);
         if (string.Equals(@event.Action, Actions.Join, StringComparison.Ordinal))
         {
-            var named = JoinNode(@event);
+            var named = JoinPayload.NodeOf(@event);
             if (!string.Equals(named, signer, StringComparison.Ordinal))
             {
                 return $"actor: the JOIN of '{@event.Actor}' names node '{named ?? "(none)"}' but is signed by node '{signer}'";
@@ -114,22 +112,5 @@ internal sealed class EventScreen(string topic, EventLimits limits, IEventVerifi
         return string.Equals(owner, signer, StringComparison.Ordinal)
             ? null
             : $"actor: '{@event.Actor}' is owned by node '{owner}' but the event is signed by node '{signer}' (spoofing)";
-    }
-
-    private static string? JoinNode(AgentEvent join)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(join.Payload);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("node", out var node)
-                && node.ValueKind == JsonValueKind.String
-                ? node.GetString()
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }

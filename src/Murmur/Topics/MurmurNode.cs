@@ -18,6 +18,7 @@ namespace Murmur;
 public sealed class MurmurNode : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, TopicHost> _topics = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<AgentRef, TopicMember[]> _memberships = new();
     private readonly bool _ownsLog;
     private readonly Random _ids;
     private long _published;
@@ -30,6 +31,7 @@ public sealed class MurmurNode : IAsyncDisposable
         _ownsLog = ownsLog;
         Runtime = AgentRuntime.Create(options.Runtime);
         Feed = new LogFeed(this);
+        Runtime.AgentTerminated += OnAgentTerminated;
         Logger = options.Runtime.LoggerFactory.CreateLogger("Murmur.Topics");
         DeadLetters = new DeadLetterStore(options.DeadLetterCapacity);
         _ids = options.EventIdSeed is { } seed ? new Random(seed) : new Random();
@@ -146,7 +148,12 @@ public sealed class MurmurNode : IAsyncDisposable
         var members = new TopicMember[topics.Count];
         for (var i = 0; i < topics.Count; i++)
         {
-            members[i] = await topics[i].Host.JoinAsync(id, cancellationToken).ConfigureAwait(false);
+            var topic = topics[i];
+            if (topic.IsReleased)
+            {
+                topic.Host = (await OpenTopicAsync(topic.Name, topic.Consistency, topic.Host.Options, cancellationToken).ConfigureAwait(false)).Host;
+            }
+            members[i] = await topic.Host.JoinAsync(id, cancellationToken).ConfigureAwait(false);
         }
         var instances = 0;
         Agent Create()
@@ -173,9 +180,14 @@ public sealed class MurmurNode : IAsyncDisposable
             }
             throw;
         }
+        _memberships[agentRef] = members;
         foreach (var member in members)
         {
             member.Delivery.Bind(agentRef);
+        }
+        if (!agentRef.IsAlive)
+        {
+            OnAgentTerminated(agentRef); // stopped before it was recorded
         }
         return agentRef;
     }
@@ -183,6 +195,98 @@ public sealed class MurmurNode : IAsyncDisposable
     /// <summary>Spawns a named agent as a member of one topic; see <see cref="SpawnAsync(AgentId, Func{Agent}, IReadOnlyList{Topic}, SpawnOptions?, CancellationToken)"/>.</summary>
     public Task<AgentRef> SpawnAsync(AgentId id, Func<Agent> factory, Topic topic, SpawnOptions? options = null, CancellationToken cancellationToken = default)
         => SpawnAsync(id, factory, [topic], options, cancellationToken);
+
+    /// <summary>
+    /// Stops following a topic on this node: its reader stops and the node forgets it, so its memory goes once nobody
+    /// holds the <see cref="Topic"/> any more (a holder still sees what it showed). Opening the topic again, or spawning
+    /// an agent on it, follows it again (from this node's checkpoint when it has one). Topics are released by themselves
+    /// when their last local member stops for good (<see cref="MurmurNodeOptions.ReleaseTopicsWhenMembersStop"/>).
+    /// </summary>
+    /// <returns>False when the node did not follow the topic.</returns>
+    /// <exception cref="InvalidOperationException">An agent of this node is still a live member of the topic.</exception>
+    public async Task<bool> ReleaseTopicAsync(string name, CancellationToken cancellationToken = default)
+    {
+        TopicName.Validate(name);
+        if (!_topics.TryGetValue(name, out var host))
+        {
+            return false;
+        }
+        if (host.LiveMembers > 0)
+        {
+            throw new InvalidOperationException($"Topic '{name}' still has {host.LiveMembers} live member(s) on node '{NodeId}'; stop them before releasing it.");
+        }
+        return await ReleaseAsync(host).ConfigureAwait(false);
+    }
+
+    private async Task<bool> ReleaseAsync(TopicHost host)
+    {
+        if (!_topics.TryRemove(new KeyValuePair<string, TopicHost>(host.Name, host)))
+        {
+            return false;
+        }
+        await host.DisposeAsync().ConfigureAwait(false);
+        TopicLog.Released(Logger, host.Name, host.DeliveredCount);
+        return true;
+    }
+
+    /// <summary>
+    /// Deletes a finished topic from the log — its records, and the snapshots and checkpoints kept for it — after
+    /// releasing it on this node. Other nodes that still follow it keep what they have in memory.
+    /// </summary>
+    /// <returns>False when the log cannot delete one topic's records (see <see cref="IEventLog.DeleteTopicAsync"/>).</returns>
+    /// <exception cref="InvalidOperationException">An agent of this node is still a live member of the topic.</exception>
+    /// <exception cref="EventLogException">The log failed.</exception>
+    public async Task<bool> DeleteTopicAsync(string name, CancellationToken cancellationToken = default)
+    {
+        TopicName.Validate(name);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        // Who took part (actors, and the nodes that own them) names the snapshot and checkpoint topics to delete too.
+        var members = new HashSet<string>(StringComparer.Ordinal);
+        var nodes = new HashSet<string>(StringComparer.Ordinal) { NodeId };
+        await foreach (var entry in Log.ReadAsync(name, 1, follow: false, cancellationToken).ConfigureAwait(false))
+        {
+            if (AgentEventCodec.TryDecode(entry.Data.Span, Options.EventLimits, null, out var e, out _) && e!.Action == Actions.Join)
+            {
+                members.Add(e.Actor);
+                if (JoinPayload.NodeOf(e) is { } node)
+                {
+                    nodes.Add(node);
+                }
+            }
+        }
+        await ReleaseTopicAsync(name, cancellationToken).ConfigureAwait(false);
+        if (!await Log.DeleteTopicAsync(name, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+        foreach (var actor in members)
+        {
+            await Log.DeleteTopicAsync(Snapshots.SnapshotTopic(name, actor), cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var node in nodes)
+        {
+            await Log.DeleteTopicAsync(Snapshots.CheckpointTopic(name, node), cancellationToken).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    /// <summary>An agent terminated for good: its memberships end, and a topic left without live local members is released.</summary>
+    private void OnAgentTerminated(AgentRef agent)
+    {
+        if (!_memberships.TryRemove(agent, out var members))
+        {
+            return;
+        }
+        foreach (var member in members)
+        {
+            var host = member.Host;
+            host.RemoveMember(member);
+            if (Options.ReleaseTopicsWhenMembersStop && _disposed == 0 && host.HadMembers && host.LiveMembers == 0)
+            {
+                _ = ReleaseAsync(host);
+            }
+        }
+    }
 
     internal string NewEventId()
     {
@@ -212,6 +316,7 @@ public sealed class MurmurNode : IAsyncDisposable
             return;
         }
         MurmurDiagnostics.Unregister(this);
+        Runtime.AgentTerminated -= OnAgentTerminated;
         await Runtime.DisposeAsync().ConfigureAwait(false);
         foreach (var host in _topics.Values)
         {

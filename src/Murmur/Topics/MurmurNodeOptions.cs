@@ -35,6 +35,13 @@ public sealed record MurmurNodeOptions
     /// <value>Defaults to <see langword="true"/>.</value>
     public bool ResumeFromCheckpoints { get; init; } = true;
 
+    /// <summary>
+    /// When the last local member of a topic stops for good (its agent terminates), the node stops following the topic
+    /// and forgets it (<see cref="MurmurNode.ReleaseTopicAsync"/>): a node that runs task after task does not keep them all.
+    /// </summary>
+    /// <value>Defaults to <see langword="true"/>.</value>
+    public bool ReleaseTopicsWhenMembersStop { get; init; } = true;
+
     /// <summary>How many refused events the node keeps for listing.</summary>
     /// <value>Defaults to 10,000.</value>
     public int DeadLetterCapacity { get; init; } = 10_000;

@@ -6,7 +6,17 @@ public sealed class Topic
 {
     internal Topic(TopicHost host) => Host = host;
 
-    internal TopicHost Host { get; }
+    /// <summary>The node's state of the topic; replaced when a released topic is opened again.</summary>
+    internal TopicHost Host { get; set; }
+
+    /// <summary>
+    /// True when the node no longer follows the topic (<see cref="MurmurNode.ReleaseTopicAsync"/>, or its last local member
+    /// stopped): what this object shows stays as it was. Spawning an agent on it, or opening it, follows it again.
+    /// </summary>
+    public bool IsReleased => Host.IsReleased;
+
+    /// <summary>Completes when the node stops following the topic (see <see cref="IsReleased"/>).</summary>
+    public Task Released => Host.Released;
 
     /// <summary>The topic's name.</summary>
     public string Name => Host.Name;

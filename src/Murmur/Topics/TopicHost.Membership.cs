@@ -63,6 +63,7 @@ internal sealed partial class TopicHost
         lock (Gate)
         {
             _members.Add(member);
+            HadMembers = true;
         }
         return member;
     }

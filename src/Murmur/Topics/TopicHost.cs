@@ -815,8 +815,32 @@ internal sealed partial class TopicHost : IAsyncDisposable
         }
     }
 
+    /// <summary>True once the node released the topic (it no longer follows it).</summary>
+    public bool IsReleased { get; private set; }
+
+    /// <summary>True when at least one local member ever joined (only such topics are released when their members stop).</summary>
+    public bool HadMembers { get; private set; }
+
+    /// <summary>How many local members have a live agent.</summary>
+    public int LiveMembers
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _members.Count(m => m.Delivery.IsLive);
+            }
+        }
+    }
+
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the node stops following the topic.</summary>
+    public Task Released => _released.Task;
+
     public async ValueTask DisposeAsync()
     {
+        IsReleased = true;
         if (_evictTimer is { } timer)
         {
             await timer.DisposeAsync().ConfigureAwait(false);
@@ -827,5 +851,6 @@ internal sealed partial class TopicHost : IAsyncDisposable
         }
         Reader.Stop();
         _stop?.Dispose();
+        _released.TrySetResult();
     }
 }

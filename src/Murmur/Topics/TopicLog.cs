@@ -16,4 +16,7 @@ internal static partial class TopicLog
 
     [LoggerMessage(23, LogLevel.Warning, "The log's firehose failed ({Failures} in a row); opening a new one, every topic catches up from where it stopped")]
     public static partial void FirehoseFailed(ILogger logger, int failures, Exception exception);
+
+    [LoggerMessage(24, LogLevel.Information, "Released topic {Topic} ({Delivered} events delivered): the node no longer follows it")]
+    public static partial void Released(ILogger logger, string topic, long delivered);
 }
