@@ -19,16 +19,17 @@ internal sealed class LogPipeline
 {
     private static readonly ResiliencePropertyKey<long> StartedKey = new("murmur.started");
     private static readonly ResiliencePropertyKey<TimeSpan> DeadlineKey = new("murmur.deadline");
+    private static readonly ResiliencePropertyKey<string> WhatKey = new("murmur.what");
     private readonly ResiliencePipeline _pipeline;
     private readonly TimeProvider _time;
 
     /// <param name="options">Backoff, jitter, circuit breaker and clock.</param>
     /// <param name="isTransient">Which failures are retried; a <see cref="BrokenCircuitException"/> or <see cref="TimeoutRejectedException"/> always is.</param>
     /// <param name="attemptTimeout">The longest one attempt may take; <see langword="null"/> leaves it to the client's own timeout.</param>
-    /// <param name="onRetry">Told about each retry: the failure, the attempt that failed (1-based) and the pause before the next.</param>
+    /// <param name="onRetry">Told about each retry: the failure, the attempt that failed (1-based), the pause before the next, and what the call is about.</param>
     /// <param name="immediate">Failures retried without a pause (e.g. a request that must be sent again at once).</param>
     public LogPipeline(LogResilienceOptions options, Func<Exception, bool> isTransient, TimeSpan? attemptTimeout = null,
-        Action<Exception, int, TimeSpan>? onRetry = null, Func<Exception, bool>? immediate = null)
+        Action<Exception, int, TimeSpan, string>? onRetry = null, Func<Exception, bool>? immediate = null)
     {
         _time = options.TimeProvider;
         var builder = new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider, Name = "murmur-log" };
@@ -47,7 +48,7 @@ internal sealed class LogPipeline
                 : args => ValueTask.FromResult<TimeSpan?>(args.Outcome.Exception is { } ex && immediate(ex) ? TimeSpan.Zero : null),
             OnRetry = args =>
             {
-                onRetry?.Invoke(args.Outcome.Exception!, args.AttemptNumber + 1, args.RetryDelay);
+                onRetry?.Invoke(args.Outcome.Exception!, args.AttemptNumber + 1, args.RetryDelay, args.Context.Properties.GetValue(WhatKey, string.Empty));
                 return ValueTask.CompletedTask;
             },
         });
@@ -74,13 +75,15 @@ internal sealed class LogPipeline
     /// <param name="action">One attempt; it must observe its token (an attempt timeout or the caller's cancellation).</param>
     /// <param name="deadline">How long retries may go on; <see cref="TimeSpan.Zero"/> for one attempt, <see cref="TimeSpan.MaxValue"/> until cancelled.</param>
     /// <param name="cancellationToken">The caller's cancellation.</param>
-    public async Task<T> ExecuteAsync<T>(Func<CancellationToken, Task<T>> action, TimeSpan deadline, CancellationToken cancellationToken)
+    /// <param name="what">What the call is about (a topic), for the retry log.</param>
+    public async Task<T> ExecuteAsync<T>(Func<CancellationToken, Task<T>> action, TimeSpan deadline, CancellationToken cancellationToken, string what = "")
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
             context.Properties.Set(StartedKey, _time.GetTimestamp());
             context.Properties.Set(DeadlineKey, deadline);
+            context.Properties.Set(WhatKey, what);
             var outcome = await _pipeline.ExecuteOutcomeAsync(
                 static async (ctx, state) =>
                 {

@@ -35,7 +35,7 @@ public sealed class ResilienceTests
     {
         var time = new FakeTimeProvider();
         var retries = new List<(int Attempt, TimeSpan Delay)>();
-        var pipeline = new LogPipeline(NoJitter(time), KafkaErrors.IsTransient, onRetry: (_, attempt, delay) => retries.Add((attempt, delay)));
+        var pipeline = new LogPipeline(NoJitter(time), KafkaErrors.IsTransient, onRetry: (_, attempt, delay, _) => retries.Add((attempt, delay)));
         var (result, attempts) = Start(pipeline, n => n < 4 ? throw Transient() : 42, TimeSpan.FromSeconds(30));
         Assert.Equal(1, await attempts.ReadAsync().AsTask().WaitAsync(Patience));
         foreach (var (pause, next) in new[] { (50, 2), (100, 3), (200, 4) })
