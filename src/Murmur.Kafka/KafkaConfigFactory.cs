@@ -74,8 +74,8 @@ internal static class KafkaConfigFactory
         config.SslCaLocation = options.SslCaLocation;
         config.SslCertificateLocation = options.SslCertificateLocation;
         config.SslKeyLocation = options.SslKeyLocation;
-        // librdkafka logs to stderr by default; errors surface through exceptions instead.
-        config.Set("log_level", "3");
+        // librdkafka's lines go to the log's ILogger (KafkaClients); an idle broker closing a connection is not news.
+        config.Set("log.connection.close", "false");
     }
 
     public static int Milliseconds(TimeSpan span) => (int)Math.Clamp(span.TotalMilliseconds, 1, int.MaxValue);

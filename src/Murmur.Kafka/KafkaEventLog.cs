@@ -1,6 +1,9 @@
 using System.Text;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Murmur.Transport;
 
 namespace Murmur.Kafka;
 
@@ -21,18 +24,28 @@ namespace Murmur.Kafka;
 public sealed partial class KafkaEventLog : IEventLog
 {
     private readonly KafkaEventLogOptions _options;
+    private readonly KafkaClients _clients;
+    private readonly ILogger _logger;
+    private readonly LogPipeline _reads;
+    private readonly LogPipeline _consumes;
     private readonly IAdminClient _admin;
     private readonly IProducer<byte[], byte[]> _producer;
     private readonly RecentEventIds _recent;
     private readonly CancellationTokenSource _disposed = new();
+    private int _openConsumers;
+    private long _consumersCreated;
 
-    private KafkaEventLog(KafkaEventLogOptions options, IAdminClient admin, IProducer<byte[], byte[]> producer, int partitionCount)
+    private KafkaEventLog(KafkaEventLogOptions options, KafkaClients clients, ILogger logger, IAdminClient admin, IProducer<byte[], byte[]> producer, int partitionCount)
     {
         _options = options;
+        _clients = clients;
+        _logger = logger;
         _admin = admin;
         _producer = producer;
         PartitionCount = partitionCount;
         _recent = new RecentEventIds(options.RecentEventIds);
+        _reads = ReadPipeline(options, logger);
+        _consumes = ConsumePipeline(options);
     }
 
     /// <inheritdoc/>
@@ -51,20 +64,28 @@ public sealed partial class KafkaEventLog : IEventLog
     public TopicPartition PartitionOf(string topic)
         => new(_options.KafkaTopic, new Partition(KafkaPartitioning.PartitionOf(topic, PartitionCount)));
 
+    /// <summary>Consumers this log holds open right now (each reader, each firehose, each end-of-topic query holds one while it runs).</summary>
+    internal int OpenConsumers => Volatile.Read(ref _openConsumers);
+
+    /// <summary>Consumers this log created since it was opened.</summary>
+    internal long ConsumersCreated => Interlocked.Read(ref _consumersCreated);
+
     /// <summary>Connects, creates the Kafka topic when it is missing, and starts the producer.</summary>
     /// <exception cref="EventLogException">The brokers cannot be reached, refuse the credentials or the topic, or do not answer in time.</exception>
     public static async Task<KafkaEventLog> ConnectAsync(KafkaEventLogOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= KafkaEventLogOptions.Default;
         options.Validate();
+        var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Murmur.Kafka");
+        var clients = new KafkaClients(options, logger);
         IAdminClient? admin = null;
         IProducer<byte[], byte[]>? producer = null;
         try
         {
-            admin = new AdminClientBuilder(KafkaConfigFactory.Admin(options)).Build();
-            var partitions = await EnsureTopicAsync(admin, options, cancellationToken).ConfigureAwait(false);
-            producer = new ProducerBuilder<byte[], byte[]>(KafkaConfigFactory.Producer(options)).Build();
-            return new KafkaEventLog(options, admin, producer, partitions);
+            admin = clients.Admin();
+            var partitions = await EnsureTopicAsync(admin, options, logger, cancellationToken).ConfigureAwait(false);
+            producer = clients.Producer();
+            return new KafkaEventLog(options, clients, logger, admin, producer, partitions);
         }
         catch (Exception ex)
         {
@@ -82,14 +103,26 @@ public sealed partial class KafkaEventLog : IEventLog
     internal static KafkaEventLog CreateUnchecked(KafkaEventLogOptions options, int partitionCount)
     {
         options.Validate();
-        var admin = new AdminClientBuilder(KafkaConfigFactory.Admin(options)).Build();
-        return new KafkaEventLog(options, admin, new ProducerBuilder<byte[], byte[]>(KafkaConfigFactory.Producer(options)).Build(), partitionCount);
+        var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Murmur.Kafka");
+        var clients = new KafkaClients(options, logger);
+        return new KafkaEventLog(options, clients, logger, clients.Admin(), clients.Producer(), partitionCount);
     }
 
+    /// <summary>
+    /// Reads and queries: transient failures (a leader that moved, a broker restarting, no answer in time) are retried
+    /// with backoff for up to the call's deadline; each attempt of a blocking librdkafka call is bounded by twice the
+    /// request timeout (librdkafka's own timeout comes first; this only stops waiting for a call that hangs).
+    /// </summary>
+    private static LogPipeline ReadPipeline(KafkaEventLogOptions options, ILogger logger)
+        => new(options.Resilience, KafkaErrors.IsTransient, options.RequestTimeout * 2,
+            (ex, attempt, delay, _) => KafkaLog.RequestRetrying(logger, options.KafkaTopic, KafkaErrors.Describe(ex, options), attempt, delay.TotalMilliseconds));
+
     /// <summary>Returns the topic's partition count; creates the topic first when it does not exist.</summary>
-    private static async Task<int> EnsureTopicAsync(IAdminClient admin, KafkaEventLogOptions options, CancellationToken cancellationToken)
+    private static async Task<int> EnsureTopicAsync(IAdminClient admin, KafkaEventLogOptions options, ILogger logger, CancellationToken cancellationToken)
     {
-        var existing = await PartitionCountAsync(admin, options, cancellationToken).ConfigureAwait(false);
+        // One attempt to read the metadata: an unreachable cluster fails the connect within RequestTimeout, in one line.
+        var once = new LogPipeline(options.Resilience, _ => false, options.RequestTimeout * 2);
+        var existing = await once.ExecuteAsync(ct => PartitionCountAsync(admin, options, ct), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         if (existing > 0)
         {
             return existing;
@@ -104,34 +137,40 @@ public sealed partial class KafkaEventLog : IEventLog
         }
         try
         {
-            await admin.CreateTopicsAsync(
-                [new TopicSpecification { Name = options.KafkaTopic, NumPartitions = options.Partitions, ReplicationFactor = options.ReplicationFactor, Configs = configs }],
-                new CreateTopicsOptions { RequestTimeout = options.RequestTimeout, OperationTimeout = options.RequestTimeout })
-                .WaitAsync(options.RequestTimeout * 2, cancellationToken).ConfigureAwait(false);
+            await once.ExecuteAsync(async ct =>
+            {
+                await admin.CreateTopicsAsync(
+                    [new TopicSpecification { Name = options.KafkaTopic, NumPartitions = options.Partitions, ReplicationFactor = options.ReplicationFactor, Configs = configs }],
+                    new CreateTopicsOptions { RequestTimeout = options.RequestTimeout, OperationTimeout = options.RequestTimeout })
+                    .WaitAsync(ct).ConfigureAwait(false);
+                return true;
+            }, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         }
         catch (CreateTopicsException ex) when (ex.Results.All(r => !r.Error.IsError || r.Error.Code == ErrorCode.TopicAlreadyExists))
         {
             // Another node created it first.
         }
-        // A new topic's metadata reaches every broker a moment later.
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        wait.CancelAfter(options.RequestTimeout);
-        while (true)
+        catch (Exception ex) when (KafkaErrors.CodeOf(ex) is ErrorCode.Local_UnsupportedFeature or ErrorCode.UnsupportedVersion or ErrorCode.InvalidRequest)
         {
-            var count = await PartitionCountAsync(admin, options, cancellationToken).ConfigureAwait(false);
-            if (count > 0)
-            {
-                return count;
-            }
-            try
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(100), wait.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new EventLogException(
-                    $"Kafka topic '{options.KafkaTopic}' was created at {options.BootstrapServers} but its partitions did not appear within RequestTimeout {options.RequestTimeout.TotalSeconds:0.###} s.");
-            }
+            throw new EventLogException(
+                $"Cannot open the Kafka event log at {options.BootstrapServers}: Kafka topic '{options.KafkaTopic}' does not exist and the brokers do not " +
+                $"serve CreateTopics ({KafkaErrors.CodeOf(ex)}); create it beforehand with {options.Partitions} partition(s).", ex)
+            { IsConfigurationError = true };
+        }
+        // A new topic's metadata reaches every broker a moment later.
+        var appear = new LogPipeline(options.Resilience, ex => ex is PartitionsNotVisibleException || KafkaErrors.IsTransient(ex), options.RequestTimeout * 2,
+            (_, attempt, _, _) => KafkaLog.WaitingForPartitions(logger, options.KafkaTopic, attempt));
+        try
+        {
+            return await appear.ExecuteAsync(async ct =>
+                await PartitionCountAsync(admin, options, ct).ConfigureAwait(false) is > 0 and var count ? count : throw new PartitionsNotVisibleException(),
+                options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PartitionsNotVisibleException)
+        {
+            throw new EventLogException(
+                $"Kafka topic '{options.KafkaTopic}' was created at {options.BootstrapServers} but its partitions did not appear within RequestTimeout {options.RequestTimeout.TotalSeconds:0.###} s.")
+            { IsTransient = true };
         }
     }
 
@@ -140,7 +179,7 @@ public sealed partial class KafkaEventLog : IEventLog
     {
         // librdkafka's metadata call blocks until its timeout: keep it off the caller's thread.
         var metadata = await Task.Run(() => admin.GetMetadata(options.KafkaTopic, options.RequestTimeout), cancellationToken)
-            .WaitAsync(options.RequestTimeout * 2, cancellationToken).ConfigureAwait(false);
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
         var topic = metadata.Topics.FirstOrDefault(t => t.Topic == options.KafkaTopic);
         if (topic is null || topic.Error.Code is ErrorCode.UnknownTopicOrPart or ErrorCode.Local_UnknownTopic)
         {
@@ -152,6 +191,9 @@ public sealed partial class KafkaEventLog : IEventLog
         }
         return topic.Partitions.Count;
     }
+
+    /// <summary>A created topic whose partitions no broker reports yet.</summary>
+    private sealed class PartitionsNotVisibleException : Exception;
 
     /// <inheritdoc/>
     public async ValueTask<long> AppendAsync(string topic, LogRecord record, CancellationToken cancellationToken = default)
@@ -166,12 +208,7 @@ public sealed partial class KafkaEventLog : IEventLog
     public async ValueTask<IReadOnlyList<long>> AppendBatchAsync(string topic, IReadOnlyList<LogRecord> records, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-        ArgumentNullException.ThrowIfNull(records);
-        TopicName.Validate(topic);
-        foreach (var record in records)
-        {
-            LogGuard.CheckRecord(record, MaxRecordBytes);
-        }
+        LogGuard.CheckBatch(topic, records, MaxRecordBytes);
         cancellationToken.ThrowIfCancellationRequested();
         // Enqueued in order into one partition of an idempotent producer, so stored in order; acknowledgements awaited together.
         var partition = PartitionOf(topic);
@@ -232,10 +269,10 @@ public sealed partial class KafkaEventLog : IEventLog
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
         var partition = PartitionOf(topic);
         var key = Encoding.UTF8.GetBytes(topic);
+        var consumer = CreateConsumer();
         try
         {
-            using var consumer = CreateConsumer();
-            var marks = await GuardAsync(topic, QueryWatermarksAsync(consumer, partition, linked.Token), cancellationToken).ConfigureAwait(false);
+            var marks = await GuardAsync(topic, QueryWatermarksAsync(consumer, partition, _options.ReadDeadline, linked.Token), cancellationToken).ConfigureAwait(false);
             var end = marks.High.Value;
             var window = 256L;
             while (end > marks.Low.Value)
@@ -261,7 +298,11 @@ public sealed partial class KafkaEventLog : IEventLog
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not EventLogException)
         {
-            throw new EventLogException($"Reading the end of topic '{topic}' on Kafka failed: {KafkaErrors.Describe(ex, _options)}", ex);
+            throw KafkaErrors.Classified($"Reading the end of topic '{topic}' on Kafka failed: {KafkaErrors.Describe(ex, _options)}", ex);
+        }
+        finally
+        {
+            ReleaseConsumer(consumer);
         }
     }
 

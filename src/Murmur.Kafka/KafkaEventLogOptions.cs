@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
 
 namespace Murmur.Kafka;
 
@@ -46,6 +47,30 @@ public sealed record KafkaEventLogOptions
     /// <summary>How long one request may take: an append's delivery (including the producer's retries), a metadata or watermark query.</summary>
     /// <value>Defaults to 10 seconds.</value>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a read request (a partition's end, the next records of a topic) keeps retrying transient failures — a
+    /// partition whose leader moved, a broker restarting — before it fails. A follower (<c>follow: true</c>) and the
+    /// firehose retry until they are cancelled.
+    /// </summary>
+    /// <value>Defaults to 30 seconds.</value>
+    public TimeSpan ReadDeadline { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Backoff, jitter, circuit breaker and clock of the log's retries (see <see cref="LogResilienceOptions"/>). Appends
+    /// are retried by librdkafka's idempotent producer within <see cref="RequestTimeout"/> (without duplicates); the log
+    /// itself retries reads, end-of-partition queries and waiting for a new topic's partitions.
+    /// </summary>
+    /// <value>Defaults to <see cref="LogResilienceOptions.Default"/>.</value>
+    public LogResilienceOptions Resilience { get; init; } = LogResilienceOptions.Default;
+
+    /// <summary>
+    /// Where the log writes its diagnostics and librdkafka's own log lines (retries, reconnects; a broker that cannot be
+    /// reached is logged at Information, since the failing call itself throws). <c>UseKafka</c> fills it with the node's
+    /// <see cref="AgentRuntimeOptions.LoggerFactory"/> when it is not set.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: no logging (librdkafka writes nothing to stderr either).</value>
+    public ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>How many recent event ids an appender remembers to return a duplicate's original position without producing it again.</summary>
     /// <value>Defaults to 100,000.</value>
@@ -116,6 +141,15 @@ public sealed record KafkaEventLogOptions
         {
             throw new ArgumentOutOfRangeException(nameof(RequestTimeout), RequestTimeout, "Kafka RequestTimeout must be between 100 ms and 1 day.");
         }
+        if (ReadDeadline < TimeSpan.Zero || ReadDeadline > TimeSpan.FromDays(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ReadDeadline), ReadDeadline, "Kafka ReadDeadline must be between 0 and 1 day.");
+        }
+        if (Resilience is null)
+        {
+            throw new ArgumentNullException(nameof(Resilience), "Kafka Resilience must not be null.");
+        }
+        Resilience.Validate();
         if (RecentEventIds < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(RecentEventIds), RecentEventIds, "Kafka RecentEventIds must be 0 or more.");

@@ -36,7 +36,7 @@ public sealed partial class NatsEventLog
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new EventLogException($"Deleting topic '{topic}' on NATS failed: {Describe(ex)}", ex);
+            throw NatsErrors.Failed($"Deleting topic '{topic}' on NATS failed: {Describe(ex)}", ex);
         }
     }
 
@@ -51,7 +51,7 @@ public sealed partial class NatsEventLog
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new EventLogException($"Reading the end of stream '{_options.StreamName}' on NATS failed: {Describe(ex)}", ex);
+            throw NatsErrors.Failed($"Reading the end of stream '{_options.StreamName}' on NATS failed: {Describe(ex)}", ex);
         }
     }
 
@@ -66,7 +66,7 @@ public sealed partial class NatsEventLog
         {
             if (fruitless >= FruitlessPasses)
             {
-                throw new EventLogException($"The firehose of stream '{_options.StreamName}' delivered nothing through {fruitless} consumers in a row while the stream grew.");
+                throw new EventLogException($"The firehose of stream '{_options.StreamName}' delivered nothing through {fruitless} consumers in a row while the stream grew.") { IsTransient = true };
             }
             var period = StallCheck * (1 << Math.Min(fruitless, 2));
             var yielded = false;
@@ -88,7 +88,7 @@ public sealed partial class NatsEventLog
                         fruitless = yielded ? 0 : fruitless + 1;
                         if (!next.Stalled)
                         {
-                            await Task.Delay(StallCheck / 10, linked.Token).ConfigureAwait(false);
+                            await Task.Delay(StallCheck / 10, _time, linked.Token).ConfigureAwait(false);
                         }
                         break;
                     }

@@ -77,7 +77,7 @@ public sealed partial class NatsEventLog
                         fruitless = yielded ? 0 : fruitless + 1;
                         if (!next.Stalled)
                         {
-                            await Task.Delay(StallCheck / 10, linked.Token).ConfigureAwait(false); // not a hot loop if it keeps ending
+                            await Task.Delay(StallCheck / 10, _time, linked.Token).ConfigureAwait(false); // not a hot loop if it keeps ending
                         }
                         break;
                     }
@@ -179,7 +179,7 @@ public sealed partial class NatsEventLog
         {
             try
             {
-                await move.WaitAsync(period, CancellationToken.None).ConfigureAwait(false);
+                await move.WaitAsync(period, _time, CancellationToken.None).ConfigureAwait(false);
             }
             catch (TimeoutException) when (!move.IsCompleted)
             {
@@ -188,7 +188,7 @@ public sealed partial class NatsEventLog
                     // Cancelled by the caller or a dispose: the consume ends by itself; one that does not is left behind.
                     try
                     {
-                        await move.WaitAsync(_options.RequestTimeout * 2, CancellationToken.None).ConfigureAwait(false);
+                        await move.WaitAsync(_options.RequestTimeout * 2, _time, CancellationToken.None).ConfigureAwait(false);
                     }
                     catch (TimeoutException) when (!move.IsCompleted)
                     {
@@ -217,7 +217,7 @@ public sealed partial class NatsEventLog
                 await consumerStop.CancelAsync().ConfigureAwait(false);
                 try
                 {
-                    await move.WaitAsync(_options.RequestTimeout * 2, CancellationToken.None).ConfigureAwait(false);
+                    await move.WaitAsync(_options.RequestTimeout * 2, _time, CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (TimeoutException) when (!move.IsCompleted)
                 {
@@ -274,7 +274,7 @@ public sealed partial class NatsEventLog
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new EventLogException($"Reading topic '{topic}' on NATS failed: {Describe(ex)}", ex);
+            throw NatsErrors.Failed($"Reading topic '{topic}' on NATS failed: {Describe(ex)}", ex);
         }
     }
 
@@ -339,7 +339,7 @@ public sealed partial class NatsEventLog
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             names.ForEach(DeleteQuietly);
-            throw new EventLogException($"Reading topic '{topic}' on NATS failed: {Describe(ex)}", ex);
+            throw NatsErrors.Failed($"Reading topic '{topic}' on NATS failed: {Describe(ex)}", ex);
         }
         catch
         {
@@ -379,7 +379,7 @@ public sealed partial class NatsEventLog
     {
         try
         {
-            using var timeout = new CancellationTokenSource(_options.RequestTimeout);
+            using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
             await _js.DeleteConsumerAsync(_options.StreamName, consumer, timeout.Token).ConfigureAwait(false);
             _consumers.TryRemove(consumer, out _);
         }

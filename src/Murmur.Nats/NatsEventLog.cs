@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
+using Murmur.Transport;
 
 namespace Murmur.Nats;
 
@@ -21,6 +22,9 @@ public sealed partial class NatsEventLog : IEventLog
     private readonly CancellationTokenSource _disposed = new();
     private readonly INatsJSStream _stream;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly LogPipeline _appends;
+    private readonly LogPipeline _reads;
     private readonly string _consumerPrefix = "murmur_" + Guid.NewGuid().ToString("N")[..8] + "_";
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _consumers = new(StringComparer.Ordinal);
 
@@ -31,6 +35,22 @@ public sealed partial class NatsEventLog : IEventLog
         _stream = stream;
         _options = options;
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Murmur.Nats");
+        _time = options.Resilience.TimeProvider;
+        var logger = _logger;
+        // Appends: transient failures retried with the same Nats-Msg-Id until AppendDeadline (at most one copy is
+        // stored); an attempt whose answer can no longer come (new stream leader, lost connection) is sent again at once.
+        _appends = new LogPipeline(options.Resilience, ex => ex is ResendRequestedException || NatsErrors.IsTransient(ex),
+            onRetry: (ex, attempt, delay, what) =>
+            {
+                if (ex is not ResendRequestedException)
+                {
+                    NatsLog.AppendRetrying(logger, what, Describe(ex), attempt, delay.TotalMilliseconds);
+                }
+            },
+            immediate: ex => ex is ResendRequestedException);
+        // Reads, queries and consumer creation: retried for the call's deadline (ReadDeadline; until cancelled for a follower).
+        _reads = new LogPipeline(options.Resilience, NatsErrors.IsTransient,
+            onRetry: (ex, attempt, _, what) => NatsLog.ReadRetrying(logger, what, Describe(ex), attempt));
     }
 
     /// <inheritdoc/>
@@ -54,13 +74,14 @@ public sealed partial class NatsEventLog : IEventLog
         var connection = new NatsConnection(NatsOptionsFactory.Create(options));
         try
         {
-            await connection.ConnectAsync().AsTask().WaitAsync(options.RequestTimeout * 2, cancellationToken).ConfigureAwait(false);
+            await connection.ConnectAsync().AsTask().WaitAsync(options.RequestTimeout * 2, options.Resilience.TimeProvider, cancellationToken).ConfigureAwait(false);
             var maxPayload = connection.ServerInfo?.MaxPayload ?? 0;
             if (maxPayload > 0 && maxPayload < options.MaxRecordBytes + 1024)
             {
                 throw new EventLogException(
                     $"NATS servers at {options.RedactedUrl} accept payloads of at most {maxPayload} bytes, but MaxRecordBytes is {options.MaxRecordBytes}; " +
-                    "raise the servers' max_payload or lower MaxRecordBytes.");
+                    "raise the servers' max_payload or lower MaxRecordBytes.")
+                { IsConfigurationError = true };
             }
             var js = new NatsJSContext(connection);
             var stream = await CreateStreamAsync(js, options, cancellationToken).ConfigureAwait(false);
@@ -71,7 +92,7 @@ public sealed partial class NatsEventLog : IEventLog
         catch (Exception ex) when (ex is not OperationCanceledException and not EventLogException)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
-            throw new EventLogException($"Cannot open the NATS event log at {options.RedactedUrl} (stream {options.StreamName}): {Describe(ex)}", ex);
+            throw NatsErrors.Failed($"Cannot open the NATS event log at {options.RedactedUrl} (stream {options.StreamName}): {Describe(ex)}", ex);
         }
         catch
         {
@@ -80,7 +101,7 @@ public sealed partial class NatsEventLog : IEventLog
         }
     }
 
-    /// <summary>Creates or updates the stream; retries while a freshly started cluster elects its JetStream leader.</summary>
+    /// <summary>Creates or updates the stream; retries while a freshly started cluster elects its JetStream leader (503, no responders) for up to ReadDeadline.</summary>
     private static async Task<INatsJSStream> CreateStreamAsync(NatsJSContext js, NatsEventLogOptions options, CancellationToken cancellationToken)
     {
         var config = new StreamConfig(options.StreamName, [options.SubjectPrefix + ".>"])
@@ -91,19 +112,8 @@ public sealed partial class NatsEventLog : IEventLog
             AllowDirect = true,
             Discard = StreamConfigDiscard.New,
         };
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await js.CreateOrUpdateStreamAsync(config, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (attempt < 20 && ex is NatsJSApiNoResponseException or NatsNoRespondersException or TimeoutException
-                or NatsJSApiException { Error.Code: 503 })
-            {
-                // 503 "JetStream system temporarily unavailable": the cluster is still electing its meta leader.
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 100 * attempt)), cancellationToken).ConfigureAwait(false);
-            }
-        }
+        var pipeline = new LogPipeline(options.Resilience, NatsErrors.IsTransient);
+        return await pipeline.ExecuteAsync(ct => js.CreateOrUpdateStreamAsync(config, ct).AsTask(), options.ReadDeadline, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The subject of a topic.</summary>
@@ -145,49 +155,48 @@ public sealed partial class NatsEventLog : IEventLog
             // JetStream de-duplicates per stream, and event ids are unique per topic: scope the id by topic.
             MsgId = topic + "/" + record.EventId,
             ExpectedStream = _options.StreamName,
-            RetryAttempts = Math.Max(1, _options.AppendRetries),
-            RetryWaitBetweenAttempts = TimeSpan.FromMilliseconds(250),
+            // One request per attempt: the log's pipeline is the only retry (no loop inside a loop).
+            RetryAttempts = 1,
         };
-        // Transient failures (no answer, no responders, JetStream 503 while a leader is elected, a server going away)
-        // are retried here for up to AppendDeadline with the same Nats-Msg-Id, so at most one copy is stored.
-        var started = TimeProvider.System.GetTimestamp();
-        for (var attempt = 1; ; attempt++)
+        var maybeSent = false;
+        try
         {
-            var resend = ResendToken;
-            using var attemptStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, resend);
-            try
+            return await _appends.ExecuteAsync(async token =>
             {
-                var ack = await _js.PublishAsync(subject, record.Data, NatsRawSerializer<ReadOnlyMemory<byte>>.Default, options, cancellationToken: attemptStop.Token)
-                    .ConfigureAwait(false);
-                if (ack.Duplicate && ack.Seq > 0)
+                var resend = ResendToken;
+                using var attemptStop = CancellationTokenSource.CreateLinkedTokenSource(token, resend);
+                try
                 {
-                    return checked((long)ack.Seq); // already stored: the original position
+                    var ack = await _js.PublishAsync(subject, record.Data, NatsRawSerializer<ReadOnlyMemory<byte>>.Default, options, cancellationToken: attemptStop.Token)
+                        .ConfigureAwait(false);
+                    if (ack.Duplicate && ack.Seq > 0)
+                    {
+                        return checked((long)ack.Seq); // already stored: the original position
+                    }
+                    ack.EnsureSuccess();
+                    return checked((long)ack.Seq);
                 }
-                ack.EnsureSuccess();
-                return checked((long)ack.Seq);
-            }
-            catch (OperationCanceledException) when (resend.IsCancellationRequested && !cancellationToken.IsCancellationRequested
-                && TimeProvider.System.GetElapsedTime(started) < _options.AppendDeadline)
-            {
-                // A new stream leader or a new connection: this attempt's answer will not come; send it again now.
-            }
-            catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested
-                && TimeProvider.System.GetElapsedTime(started) < _options.AppendDeadline)
-            {
-                NatsLog.AppendRetrying(_logger, topic, record.EventId, Describe(ex), attempt, TimeProvider.System.GetElapsedTime(started).TotalSeconds);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 50 << Math.Min(attempt, 5))), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                throw new EventLogException(
-                    $"Appending event '{record.EventId}' to topic '{topic}' on NATS failed: {Describe(ex)}. The event may or may not be stored; retrying with the same event id is safe.", ex);
-            }
+                catch (OperationCanceledException) when (resend.IsCancellationRequested && !token.IsCancellationRequested)
+                {
+                    // A new stream leader or a new connection: this attempt's answer will not come; send it again now.
+                    maybeSent = true;
+                    throw new ResendRequestedException();
+                }
+                catch (Exception ex) when (ex is not NatsNoRespondersException and not OperationCanceledException)
+                {
+                    maybeSent = true;
+                    throw;
+                }
+            }, _options.AppendDeadline, cancellationToken, topic).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw NatsErrors.AppendFailed(topic, record.EventId, ex, maybeSent);
         }
     }
 
-    private static bool IsTransient(Exception ex) => ex is NatsJSPublishNoResponseException or NatsNoRespondersException or TimeoutException
-        or NatsJSApiNoResponseException or NatsNoReplyException or NatsJSApiException { Error.Code: 503 or 504 }
-        or NatsException { InnerException: TimeoutException };
+    /// <summary>An attempt whose answer can no longer come: it is sent again at once.</summary>
+    private sealed class ResendRequestedException() : TimeoutException("the stream elected a new leader or the connection was lost while the append waited for its acknowledgement");
 
     /// <inheritdoc/>
     /// <remarks>Retries transient failures (no answer while the stream elects a leader) for up to <see cref="NatsEventLogOptions.ReadDeadline"/>.</remarks>
@@ -216,31 +225,17 @@ public sealed partial class NatsEventLog : IEventLog
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new EventLogException($"Reading the end of topic '{topic}' on NATS failed: {Describe(ex)}", ex);
+            throw NatsErrors.Failed($"Reading the end of topic '{topic}' on NATS failed: {Describe(ex)}", ex);
         }
     }
 
     /// <summary>
-    /// Runs a read request, retrying transient failures (no answer, no responders, 503 while a leader is elected) with
-    /// a growing pause for up to <paramref name="deadline"/>; anything else, or the last failure, is thrown.
+    /// Runs a read request through the read pipeline: transient failures (no answer, no responders, 503 while a leader
+    /// is elected) are retried with backoff and jitter for up to <paramref name="deadline"/>; anything else, or the last
+    /// failure, is thrown.
     /// </summary>
-    private async Task<T> RetryTransientAsync<T>(Func<CancellationToken, Task<T>> request, TimeSpan deadline, string topic, CancellationToken cancellationToken)
-    {
-        var started = TimeProvider.System.GetTimestamp();
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await request(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested
-                && TimeProvider.System.GetElapsedTime(started) < deadline)
-            {
-                NatsLog.ReadRetrying(_logger, topic, Describe(ex), attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 50 << Math.Min(attempt, 5))), cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    private Task<T> RetryTransientAsync<T>(Func<CancellationToken, Task<T>> request, TimeSpan deadline, string topic, CancellationToken cancellationToken)
+        => _reads.ExecuteAsync(request, deadline, cancellationToken, topic);
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

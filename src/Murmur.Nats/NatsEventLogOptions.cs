@@ -45,10 +45,6 @@ public sealed record NatsEventLogOptions
     /// <value>Defaults to 5 seconds.</value>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How many times an append is retried when no acknowledgement came (same event id, so at most once stored).</summary>
-    /// <value>Defaults to 5.</value>
-    public int AppendRetries { get; init; } = 5;
-
     /// <summary>How long an append keeps retrying transient failures (same event id, so at most one copy is stored) before it fails.</summary>
     /// <value>Defaults to 30 seconds.</value>
     public TimeSpan AppendDeadline { get; init; } = TimeSpan.FromSeconds(30);
@@ -56,6 +52,13 @@ public sealed record NatsEventLogOptions
     /// <summary>How long a read request (a topic's end, the next record of a topic) keeps retrying transient failures (no answer while a stream leader is elected) before it fails.</summary>
     /// <value>Defaults to 30 seconds.</value>
     public TimeSpan ReadDeadline { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Backoff, jitter, circuit breaker and clock of the log's retries (see <see cref="LogResilienceOptions"/>): appends
+    /// retry for <see cref="AppendDeadline"/>, reads and queries for <see cref="ReadDeadline"/>, followers until cancelled.
+    /// </summary>
+    /// <value>Defaults to <see cref="LogResilienceOptions.Default"/>.</value>
+    public LogResilienceOptions Resilience { get; init; } = LogResilienceOptions.Default;
 
     /// <summary>The client name shown by the servers.</summary>
     /// <value>Defaults to <c>murmur</c>.</value>
@@ -151,9 +154,10 @@ public sealed record NatsEventLogOptions
         {
             throw new ArgumentException("NATS CertFile and KeyFile must be set together.", CertFile is null ? nameof(CertFile) : nameof(KeyFile));
         }
-        if (AppendRetries < 0)
+        if (Resilience is null)
         {
-            throw new ArgumentOutOfRangeException(nameof(AppendRetries), AppendRetries, "AppendRetries must be 0 or more.");
+            throw new ArgumentNullException(nameof(Resilience), "NATS Resilience must not be null.");
         }
+        Resilience.Validate();
     }
 }

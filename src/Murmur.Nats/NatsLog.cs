@@ -5,8 +5,8 @@ namespace Murmur.Nats;
 /// <summary>Source-generated log messages of the NATS event log.</summary>
 internal static partial class NatsLog
 {
-    [LoggerMessage(3001, LogLevel.Information, "Append of {EventId} to topic {Topic} was not acknowledged ({Reason}); retrying with the same id (attempt {Attempt}, {ElapsedSeconds:F1} s so far)")]
-    public static partial void AppendRetrying(ILogger logger, string topic, string eventId, string reason, int attempt, double elapsedSeconds);
+    [LoggerMessage(3001, LogLevel.Information, "An append to topic {Topic} was not acknowledged ({Reason}); retrying with the same id (attempt {Attempt}, in {DelayMilliseconds:F0} ms)")]
+    public static partial void AppendRetrying(ILogger logger, string topic, string reason, int attempt, double delayMilliseconds);
 
     [LoggerMessage(3002, LogLevel.Warning, "The follower of topic {Topic} received nothing for {StallSeconds:F0} s although the topic ends at {End}, beyond {Last}; replacing its consumer")]
     public static partial void ConsumerStalled(ILogger logger, string topic, double stallSeconds, long end, long last);

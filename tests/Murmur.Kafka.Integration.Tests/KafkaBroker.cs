@@ -1,20 +1,53 @@
+using Murmur.KafkaMock;
+
 namespace Murmur.Kafka.Integration.Tests;
 
 /// <summary>
-/// The Kafka cluster these tests use: <c>MURMUR_KAFKA_BOOTSTRAP</c> (required, e.g. <c>127.0.0.1:9092</c>) and
-/// optionally <c>MURMUR_KAFKA_REPLICATION</c> (the test topics' replication factor, default 1).
-/// test.sh runs this project only when <c>MURMUR_KAFKA_BOOTSTRAP</c> is set.
+/// The Kafka cluster the shared tests use. <c>MURMUR_KAFKA_BOOTSTRAP</c> selects it: a real cluster (its topics are
+/// created by the log, with <c>MURMUR_KAFKA_REPLICATION</c> replicas, default 1) or, with <c>MURMUR_KAFKA_MOCK=1</c>,
+/// the mock cluster that test.sh's holder started with the topics of mock-topics.txt. Without it, a mock cluster is
+/// started in this process (so <c>dotnet test</c> needs nothing else).
 /// </summary>
 public static class KafkaBroker
 {
-    public static string Bootstrap => Environment.GetEnvironmentVariable("MURMUR_KAFKA_BOOTSTRAP") is { Length: > 0 } value
-        ? value
-        : throw new InvalidOperationException("MURMUR_KAFKA_BOOTSTRAP is not set: point it at a Kafka broker (host:port) to run the Kafka integration tests.");
+    private static readonly Lazy<MockKafkaCluster> InProcess = new(() => MockKafkaCluster.Start(3));
+    private static readonly HashSet<string> Created = new(StringComparer.Ordinal);
+
+    private static string? Configured => Environment.GetEnvironmentVariable("MURMUR_KAFKA_BOOTSTRAP") is { Length: > 0 } value ? value : null;
+
+    /// <summary>Whether the cluster is librdkafka's mock (the holder's or this process's), not a real Kafka.</summary>
+    public static bool IsMock => Configured is null || Environment.GetEnvironmentVariable("MURMUR_KAFKA_MOCK") == "1";
+
+    public static string Bootstrap => Configured ?? InProcess.Value.Bootstrap;
 
     private static short Replication => short.TryParse(Environment.GetEnvironmentVariable("MURMUR_KAFKA_REPLICATION"), out var r) && r > 0 ? r : (short)1;
 
-    public static Task<KafkaEventLog> ConnectAsync(string kafkaTopic, int partitions = 3, int maxRecordBytes = LogGuard.DefaultMaxRecordBytes, int recentEventIds = 100_000)
-        => KafkaEventLog.ConnectAsync(new KafkaEventLogOptions
+    /// <summary>Makes sure <paramref name="kafkaTopic"/> exists where the log cannot create it (a mock cluster).</summary>
+    public static void EnsureTopic(string kafkaTopic, int partitions)
+    {
+        if (Configured is null)
+        {
+            lock (Created)
+            {
+                if (Created.Add(kafkaTopic))
+                {
+                    InProcess.Value.CreateTopic(kafkaTopic, partitions);
+                }
+            }
+        }
+        else if (IsMock && !HolderTopics.Value.Contains(kafkaTopic))
+        {
+            throw new InvalidOperationException($"Kafka topic '{kafkaTopic}' is not in mock-topics.txt: the mock holder cannot create it later.");
+        }
+    }
+
+    private static readonly Lazy<HashSet<string>> HolderTopics = new(() =>
+        [.. File.ReadLines(Path.Combine(AppContext.BaseDirectory, "mock-topics.txt"))
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .Select(l => l.Split(':')[0])]);
+
+    public static KafkaEventLogOptions Options(string kafkaTopic, int partitions = 3, int maxRecordBytes = LogGuard.DefaultMaxRecordBytes, int recentEventIds = 100_000)
+        => new()
         {
             BootstrapServers = Bootstrap,
             KafkaTopic = kafkaTopic,
@@ -24,5 +57,11 @@ public static class KafkaBroker
             MaxRecordBytes = maxRecordBytes,
             RecentEventIds = recentEventIds,
             RequestTimeout = TimeSpan.FromSeconds(15),
-        });
+        };
+
+    public static Task<KafkaEventLog> ConnectAsync(string kafkaTopic, int partitions = 3, int maxRecordBytes = LogGuard.DefaultMaxRecordBytes, int recentEventIds = 100_000)
+    {
+        EnsureTopic(kafkaTopic, partitions);
+        return KafkaEventLog.ConnectAsync(Options(kafkaTopic, partitions, maxRecordBytes, recentEventIds));
+    }
 }

@@ -3,13 +3,10 @@ using Murmur.Testing;
 
 namespace Murmur.Kafka.Integration.Tests;
 
-/// <summary>The IEventLog conformance suite on a real Kafka cluster (one Kafka topic, three partitions).</summary>
+/// <summary>The IEventLog conformance suite on Kafka (one Kafka topic, three partitions): the mock cluster, or a real one (see <see cref="KafkaBroker"/>).</summary>
 public sealed class KafkaEventLogTests : EventLogConformanceTests
 {
     private const string Conformance = "murmur-conformance";
-
-    /// <summary>The Kafka log has no firehose yet: its nodes follow each topic with its own consumer.</summary>
-    protected override bool HasFirehose => false;
 
     protected override async Task<IEventLog> CreateLogAsync(int maxRecordBytes = LogGuard.DefaultMaxRecordBytes)
         => await KafkaBroker.ConnectAsync(Conformance, maxRecordBytes: maxRecordBytes);

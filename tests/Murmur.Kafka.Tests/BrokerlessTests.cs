@@ -19,7 +19,7 @@ public sealed class BrokerlessTests
         return $"127.0.0.1:{port}";
     }
 
-    private static KafkaEventLogOptions NoBroker() => new() { BootstrapServers = ClosedPort(), RequestTimeout = Timeout, MaxRecordBytes = 1024 };
+    private static KafkaEventLogOptions NoBroker() => new() { BootstrapServers = ClosedPort(), RequestTimeout = Timeout, ReadDeadline = Timeout * 2, MaxRecordBytes = 1024 };
 
     private static LogRecord Record(string id, int size = 8) => new(id, new byte[size]);
 
@@ -63,6 +63,8 @@ public sealed class BrokerlessTests
         Assert.True(clock.Elapsed < Timeout * 10, $"took {clock.Elapsed}");
         Assert.StartsWith("Appending event 'e1' to topic 't1' on Kafka failed: ", error.Message, StringComparison.Ordinal);
         Assert.Contains("may or may not be stored", error.Message, StringComparison.Ordinal);
+        Assert.True(error.IsTransient);
+        Assert.True(error.OutcomeUnknown);
         // The failed attempt is forgotten: the retry is produced (and fails) again rather than returning a stale result.
         await Assert.ThrowsAsync<EventLogException>(async () => await log.AppendAsync("t1", Record("e1")));
     }
@@ -108,8 +110,11 @@ public sealed class BrokerlessTests
             }
         });
         Assert.StartsWith("Reading topic 't1' on Kafka failed: ", read.Message, StringComparison.Ordinal);
+        Assert.True(read.IsTransient, "an unreachable broker may come back: the caller may retry");
+        Assert.False(read.IsConfigurationError);
         var end = await Assert.ThrowsAsync<EventLogException>(async () => await log.GetEndPositionAsync("t1"));
         Assert.StartsWith("Reading topic 't1' on Kafka failed: ", end.Message, StringComparison.Ordinal);
+        Assert.True(end.IsTransient);
     }
 
     [Fact]
@@ -120,6 +125,16 @@ public sealed class BrokerlessTests
         Assert.Equal("events", partition.Topic);
         Assert.Equal(8, partition.Partition.Value);
         Assert.Equal(12, log.PartitionCount);
+    }
+
+    [Fact]
+    public async Task Connect_LogsLibrdkafkasLinesThroughTheLogger_NotToStderr()
+    {
+        var logs = new ListLoggerFactory();
+        var error = await Assert.ThrowsAsync<EventLogException>(() => KafkaEventLog.ConnectAsync(NoBroker() with { LoggerFactory = logs }));
+        Assert.True(error.IsTransient);
+        Assert.Contains(logs.Lines, l => l.Category == "Murmur.Kafka" && l.Text.StartsWith("librdkafka ", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Level > Microsoft.Extensions.Logging.LogLevel.Information);
     }
 
     [Fact]

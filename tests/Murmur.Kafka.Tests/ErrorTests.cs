@@ -37,7 +37,55 @@ public sealed class ErrorTests
         Assert.IsType<EventLogException>(error);
         Assert.Same(produce, error.InnerException);
         Assert.StartsWith("Appending event 'req_88f2a' to topic 'fix-auth-token' on Kafka failed: the message is too large", error.Message, StringComparison.Ordinal);
-        Assert.Contains("retrying with the same event id is safe", error.Message, StringComparison.Ordinal);
+        Assert.Contains("The event was not stored.", error.Message, StringComparison.Ordinal);
+        Assert.True(error.IsConfigurationError);
+        Assert.False(error.IsTransient);
+        Assert.False(error.OutcomeUnknown);
+    }
+
+    [Theory]
+    [InlineData(ErrorCode.SaslAuthenticationFailed, false, false, true)]   // authentication: fix the credentials
+    [InlineData(ErrorCode.Local_Authentication, false, false, true)]
+    [InlineData(ErrorCode.TopicAuthorizationFailed, false, false, true)]   // authorization: fix the ACLs
+    [InlineData(ErrorCode.ClusterAuthorizationFailed, false, false, true)]
+    [InlineData(ErrorCode.MsgSizeTooLarge, false, false, true)]            // message too large: never stored
+    [InlineData(ErrorCode.RecordListTooLarge, false, false, true)]
+    [InlineData(ErrorCode.UnknownTopicOrPart, false, false, true)]
+    [InlineData(ErrorCode.Local_MsgTimedOut, true, true, false)]           // timeout: the broker may have stored it
+    [InlineData(ErrorCode.RequestTimedOut, true, true, false)]
+    [InlineData(ErrorCode.Local_Transport, true, true, false)]             // connection lost mid-request
+    [InlineData(ErrorCode.Local_AllBrokersDown, true, true, false)]
+    [InlineData(ErrorCode.NotLeaderForPartition, true, true, false)]       // leader moved: retry finds the new one
+    [InlineData(ErrorCode.LeaderNotAvailable, true, true, false)]
+    [InlineData(ErrorCode.NotEnoughReplicas, true, true, false)]
+    [InlineData(ErrorCode.Local_QueueFull, true, false, false)]            // never left the process
+    [InlineData(ErrorCode.InvalidRecord, false, true, false)]              // unknown kind: not retried, outcome unknown
+    public void AppendFailure_IsClassified(ErrorCode code, bool transient, bool outcomeUnknown, bool configuration)
+    {
+        var error = KafkaErrors.AppendFailed("t", "e1", new ProduceException<byte[], byte[]>(new Error(code), new DeliveryResult<byte[], byte[]>()), Options);
+        Assert.Equal((transient, outcomeUnknown, configuration), (error.IsTransient, error.OutcomeUnknown, error.IsConfigurationError));
+        Assert.False(error.IsTransient && error.IsConfigurationError);
+    }
+
+    [Theory]
+    [InlineData(ErrorCode.NotLeaderForPartition, true, false)]
+    [InlineData(ErrorCode.Local_TimedOut, true, false)]
+    [InlineData(ErrorCode.TopicAuthorizationFailed, false, true)]
+    [InlineData(ErrorCode.SaslAuthenticationFailed, false, true)]
+    [InlineData(ErrorCode.Local_UnsupportedFeature, false, true)]
+    public void ReadFailure_IsClassified_AndNeverOutcomeUnknown(ErrorCode code, bool transient, bool configuration)
+    {
+        var error = KafkaErrors.ReadFailed("t", new KafkaException(new Error(code)), Options);
+        Assert.Equal((transient, false, configuration), (error.IsTransient, error.OutcomeUnknown, error.IsConfigurationError));
+    }
+
+    [Fact]
+    public void Timeouts_AreTransient()
+    {
+        Assert.True(KafkaErrors.IsTransient(new TimeoutException()));
+        Assert.True(KafkaErrors.IsTransient(new Polly.Timeout.TimeoutRejectedException()));
+        Assert.True(KafkaErrors.ReadFailed("t", new TimeoutException(), Options).IsTransient);
+        Assert.False(KafkaErrors.IsTransient(new InvalidOperationException()));
     }
 
     [Fact]

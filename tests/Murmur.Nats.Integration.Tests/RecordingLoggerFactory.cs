@@ -11,6 +11,9 @@ public sealed class RecordingLoggerFactory(LogLevel minimum = LogLevel.Warning) 
 
     public ConcurrentQueue<string> Lines { get; } = new();
 
+    /// <summary>Raised after each line is added (on the logging thread).</summary>
+    public event Action? LineAdded;
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void AddProvider(ILoggerProvider provider)
@@ -33,6 +36,7 @@ public sealed class RecordingLoggerFactory(LogLevel minimum = LogLevel.Warning) 
             {
                 var error = exception is null ? string.Empty : $" [{exception.GetType().Name}: {exception.Message}]";
                 factory.Lines.Enqueue($"{factory._clock.Elapsed.TotalSeconds,8:F2}s {logLevel} {category}: {formatter(state, exception)}{error}");
+                factory.LineAdded?.Invoke();
             }
         }
     }

@@ -46,12 +46,7 @@ public sealed class InMemoryEventLog : IEventLog
     public ValueTask<IReadOnlyList<long>> AppendBatchAsync(string topic, IReadOnlyList<LogRecord> records, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-        ArgumentNullException.ThrowIfNull(records);
-        TopicName.Validate(topic);
-        foreach (var record in records)
-        {
-            LogGuard.CheckRecord(record, MaxRecordBytes);
-        }
+        LogGuard.CheckBatch(topic, records, MaxRecordBytes);
         cancellationToken.ThrowIfCancellationRequested();
         return ValueTask.FromResult(GetTopic(topic).AppendBatch(records));
     }

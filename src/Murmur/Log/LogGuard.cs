@@ -37,6 +37,20 @@ public static class LogGuard
         }
     }
 
+    /// <summary>Checks a batch before any of it is appended: the topic name, then every record.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="records"/> is null.</exception>
+    /// <exception cref="InvalidTopicNameException">The topic name breaks the rules of <see cref="TopicName"/>.</exception>
+    /// <exception cref="RecordTooLargeException">A record exceeds <paramref name="maxRecordBytes"/>.</exception>
+    public static void CheckBatch(string topic, IReadOnlyList<LogRecord> records, int maxRecordBytes)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        TopicName.Validate(topic);
+        foreach (var record in records)
+        {
+            CheckRecord(record, maxRecordBytes);
+        }
+    }
+
     /// <summary>Checks a read's arguments.</summary>
     public static void CheckRead(string topic, long fromPosition)
     {

@@ -4,7 +4,7 @@ namespace Murmur.AI.Tests.Support;
 /// An in-memory log that, for appends to one topic chosen by <see cref="LoseAcksOn"/>, stores the record and then
 /// throws as if the acknowledgement had been lost — the ambiguous failure that makes callers retry.
 /// </summary>
-internal sealed class AckLossLog(InMemoryEventLog inner) : ForwardingLog(inner)
+internal sealed class AckLossLog(InMemoryEventLog inner) : DelegatingEventLog(inner)
 {
     private int _toLose;
     private string? _topic;
@@ -22,7 +22,7 @@ internal sealed class AckLossLog(InMemoryEventLog inner) : ForwardingLog(inner)
 
     public override async ValueTask<long> AppendAsync(string topic, LogRecord record, CancellationToken cancellationToken = default)
     {
-        var position = await Inner.AppendAsync(topic, record, cancellationToken);
+        var position = await InnerLog.AppendAsync(topic, record, cancellationToken);
         if (string.Equals(topic, _topic, StringComparison.Ordinal) && Interlocked.Decrement(ref _toLose) >= 0)
         {
             Lost++;

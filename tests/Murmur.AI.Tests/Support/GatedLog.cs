@@ -6,7 +6,7 @@ namespace Murmur.AI.Tests.Support;
 /// An in-memory log that holds appends of records containing a chosen marker (e.g. <c>"TOOL_CALL"</c>) until the
 /// test opens the gate, and tells the test when such an append has arrived.
 /// </summary>
-internal sealed class GatedLog(InMemoryEventLog inner, string marker) : ForwardingLog(inner)
+internal sealed class GatedLog(InMemoryEventLog inner, string marker) : DelegatingEventLog(inner)
 {
     private readonly byte[] _marker = Encoding.UTF8.GetBytes(marker);
     private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -26,6 +26,6 @@ internal sealed class GatedLog(InMemoryEventLog inner, string marker) : Forwardi
             Held.TrySetResult();
             await _open.Task.WaitAsync(cancellationToken);
         }
-        return await Inner.AppendAsync(topic, record, cancellationToken);
+        return await InnerLog.AppendAsync(topic, record, cancellationToken);
     }
 }

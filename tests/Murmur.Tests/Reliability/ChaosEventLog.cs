@@ -27,21 +27,33 @@ public sealed record ChaosOptions
 /// so a seed replays the same fault plan.
 /// </summary>
 /// <remarks>Positions stay non-decreasing for readers: a re-delivered entry carries the position of the last entry the reader got.</remarks>
-public sealed class ChaosEventLog(int seed, ChaosOptions? options = null) : IEventLog
+public sealed class ChaosEventLog : DelegatingEventLog
 {
-    private readonly InMemoryEventLog _inner = new();
-    private readonly ChaosOptions _options = options ?? new ChaosOptions();
+    private readonly int _seed;
+    private readonly InMemoryEventLog _inner;
+    private readonly ChaosOptions _options;
     private readonly Dictionary<string, int> _attempts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _acknowledged = new(StringComparer.Ordinal);
     private readonly List<(int Count, TaskCompletionSource Done)> _ackWaiters = [];
     private int _readers;
     private long _failedBefore, _failedAfter, _duplicated, _redelivered, _yields;
 
-    public int Seed => seed;
+    public ChaosEventLog(int seed, ChaosOptions? options = null)
+        : this(new InMemoryEventLog(), seed, options)
+    {
+    }
 
-    public string Name => "chaos";
+    private ChaosEventLog(InMemoryEventLog inner, int seed, ChaosOptions? options)
+        : base(inner)
+    {
+        _inner = inner;
+        _seed = seed;
+        _options = options ?? new ChaosOptions();
+    }
 
-    public int MaxRecordBytes => _inner.MaxRecordBytes;
+    public int Seed => _seed;
+
+    public override string Name => "chaos";
 
     public InMemoryEventLog Inner => _inner;
 
@@ -69,7 +81,7 @@ public sealed class ChaosEventLog(int seed, ChaosOptions? options = null) : IEve
         }
     }
 
-    public async ValueTask<long> AppendAsync(string topic, LogRecord record, CancellationToken cancellationToken = default)
+    public override async ValueTask<long> AppendAsync(string topic, LogRecord record, CancellationToken cancellationToken = default)
     {
         int attempt;
         lock (_attempts)
@@ -82,13 +94,13 @@ public sealed class ChaosEventLog(int seed, ChaosOptions? options = null) : IEve
             if (roll < _options.FailBeforeStore)
             {
                 Interlocked.Increment(ref _failedBefore);
-                throw new EventLogException($"chaos seed {seed}: append of {record.EventId} (attempt {attempt}) failed before storing");
+                throw new EventLogException($"chaos seed {_seed}: append of {record.EventId} (attempt {attempt}) failed before storing");
             }
             if (roll < _options.FailBeforeStore + _options.FailAfterStore)
             {
                 await _inner.AppendAsync(topic, record, cancellationToken).ConfigureAwait(false);
                 Interlocked.Increment(ref _failedAfter);
-                throw new EventLogException($"chaos seed {seed}: append of {record.EventId} (attempt {attempt}) stored, then failed");
+                throw new EventLogException($"chaos seed {_seed}: append of {record.EventId} (attempt {attempt}) stored, then failed");
             }
         }
         var position = await _inner.AppendAsync(topic, record, cancellationToken).ConfigureAwait(false);
@@ -102,14 +114,14 @@ public sealed class ChaosEventLog(int seed, ChaosOptions? options = null) : IEve
         return position;
     }
 
-    public async ValueTask<IReadOnlyList<long>> AppendBatchAsync(string topic, IReadOnlyList<LogRecord> records, CancellationToken cancellationToken = default)
+    public override async ValueTask<IReadOnlyList<long>> AppendBatchAsync(string topic, IReadOnlyList<LogRecord> records, CancellationToken cancellationToken = default)
     {
         var positions = await _inner.AppendBatchAsync(topic, records, cancellationToken).ConfigureAwait(false);
         Acknowledge(records);
         return positions;
     }
 
-    public async IAsyncEnumerable<LogEntry> ReadAsync(string topic, long fromPosition = 1, bool follow = false,
+    public override async IAsyncEnumerable<LogEntry> ReadAsync(string topic, long fromPosition = 1, bool follow = false,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var reader = Interlocked.Increment(ref _readers);
@@ -172,15 +184,13 @@ public sealed class ChaosEventLog(int seed, ChaosOptions? options = null) : IEve
         }
     }
 
-    public ValueTask<long> GetEndPositionAsync(string topic, CancellationToken cancellationToken = default)
-        => _inner.GetEndPositionAsync(topic, cancellationToken);
-
-    public ValueTask DisposeAsync() => _inner.DisposeAsync();
+    /// <summary>None: nodes then follow each topic through <see cref="ReadAsync"/>, where the read faults are injected.</summary>
+    public override ValueTask<ILogFirehose?> OpenFirehoseAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult<ILogFirehose?>(null);
 
     /// <summary>A uniform number in [0, 1) determined by the seed and the arguments only.</summary>
     private double Roll(string kind, string key, long n)
     {
-        var h = 14695981039346656037UL ^ (ulong)(uint)seed;
+        var h = 14695981039346656037UL ^ (ulong)(uint)_seed;
         foreach (var c in kind)
         {
             h = (h ^ c) * 1099511628211UL;
