@@ -1,0 +1,1 @@
+namespace Murmur.AgentFramework; internal static class Placeholder { }

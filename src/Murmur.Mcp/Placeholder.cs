@@ -1,0 +1,1 @@
+namespace Murmur.Mcp; internal static class Placeholder { }
