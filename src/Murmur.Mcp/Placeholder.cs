@@ -1,1 +1,0 @@
-namespace Murmur.Mcp; internal static class Placeholder { }
