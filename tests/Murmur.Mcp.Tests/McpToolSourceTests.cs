@@ -100,6 +100,23 @@ public sealed class McpToolSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task ARestart_WaitsForTheBackoff()
+    {
+        var backoff = TimeSpan.FromMilliseconds(800);
+        var spec = Servers.Crashing("crashy-backoff") with { Restart = new RestartBackoff { Initial = backoff, Max = backoff, Jitter = 0 } };
+        await using var source = await McpToolSource.ConnectAsync(spec);
+        var tools = source.Tools.ToDictionary(t => t.Name);
+
+        await Assert.ThrowsAsync<McpToolException>(() => tools["crash"].InvokeAsync(new AIFunctionArguments()).AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+        var crashed = Stopwatch.GetTimestamp();
+        await tools["whoami"].InvokeAsync(new AIFunctionArguments { ["text"] = "later" }).AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+
+        // The call waited for the restart, which came no sooner than the backoff after the server exited.
+        Assert.True(Stopwatch.GetElapsedTime(crashed) >= backoff - TimeSpan.FromMilliseconds(50), $"restarted after {Stopwatch.GetElapsedTime(crashed).TotalMilliseconds} ms");
+        Assert.Equal(1, source.Restarts);
+    }
+
+    [Fact]
     public async Task ServerKilledDuringALongCall_TheCallFails_AndTheServerComesBack()
     {
         await using var source = await McpToolSource.ConnectAsync(Servers.Everything("everything-killed"));
