@@ -1,7 +1,7 @@
 // Drives an MCP server with the MCP TypeScript SDK's client, for the tests of 'murmur mcp serve'.
 // usage: node mcp-client.mjs list -- COMMAND [ARG...]
 //        node mcp-client.mjs call TOOL JSON_ARGS -- COMMAND [ARG...]
-// Prints one line of JSON: the tools/list result, or the tools/call result.
+// Prints one line of JSON: the tools/list result, the tools/call result, or {"protocolError":{code,message}}.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 
@@ -20,7 +20,12 @@ try {
     console.log(JSON.stringify(await client.listTools()));
   } else if (verb === "call") {
     const [name, json] = rest;
-    console.log(JSON.stringify(await client.callTool({ name, arguments: JSON.parse(json ?? "{}") })));
+    try {
+      console.log(JSON.stringify(await client.callTool({ name, arguments: JSON.parse(json ?? "{}") })));
+    } catch (error) {
+      // A JSON-RPC error (e.g. an unknown tool) rather than a tool result with isError.
+      console.log(JSON.stringify({ protocolError: { code: error.code, message: error.message } }));
+    }
   } else {
     console.error(`unknown verb '${verb}'`);
     process.exitCode = 2;
