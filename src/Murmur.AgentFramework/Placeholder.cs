@@ -1,1 +1,0 @@
-namespace Murmur.AgentFramework; internal static class Placeholder { }
