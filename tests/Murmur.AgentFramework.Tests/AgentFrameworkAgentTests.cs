@@ -188,8 +188,8 @@ public sealed class AgentFrameworkAgentTests : IDisposable
     [Fact]
     public async Task OverAnOpenAICompatibleServer_MockLlmFromNpm_TheToolRoundTripWorks()
     {
-        await using var server = await MockLlm.StartAsync();
-        using var client = ChatClientFactory.Create("openai:mock-model", server.Endpoint, "MURMUR_AF_TESTS_KEY",
+        await using var server = await NodeServer.MockLlmAsync(Path.Combine(AppContext.BaseDirectory, "Data", "mock-llm.yaml"));
+        using var client = ChatClientFactory.Create("openai:mock-model", $"http://127.0.0.1:{server.Port}/v1", "MURMUR_AF_TESTS_KEY",
             new ChatClientFactoryOptions { MaxRetries = 0, GetEnvironmentVariable = _ => "sk-test" });
         await using var node = await MurmurNode.StartAsync();
         var topic = await node.OpenTopicAsync("af-openai");

@@ -159,8 +159,8 @@ public sealed class McpToolSourceTests : IDisposable
     [Fact]
     public async Task StreamableHttpServer_ToolsWork_OverAUrl()
     {
-        await using var http = await EverythingHttp.StartAsync();
-        await using var source = await McpToolSource.ConnectAsync(new McpServerSpec { Name = "web", Url = http.Url });
+        await using var http = await NodeServer.EverythingHttpAsync();
+        await using var source = await McpToolSource.ConnectAsync(new McpServerSpec { Name = "web", Url = new Uri($"http://127.0.0.1:{http.Port}/mcp") });
 
         var echo = (JsonElement)(await source.Tools.Single(t => t.Name == "echo").InvokeAsync(new AIFunctionArguments { ["message"] = "over http" }))!;
         Assert.Equal("Echo: over http", echo.GetString());

@@ -2,7 +2,6 @@ using System.IO.Pipelines;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using Murmur.Mcp.Tests.Support;
 
 namespace Murmur.Mcp.Tests;
 
