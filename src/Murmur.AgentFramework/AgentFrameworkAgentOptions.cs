@@ -6,7 +6,7 @@ public sealed record AgentFrameworkAgentOptions
     /// <summary>The defaults.</summary>
     public static AgentFrameworkAgentOptions Default { get; } = new();
 
-    /// <summary>A first input the agent runs on once it has started (not again after a restart that finds it done).</summary>
+    /// <summary>A first input the agent runs on once it has started; not again once a <c>TASK_COMPLETE</c> of the agent is in the topic (a restart after it).</summary>
     /// <value>null: the agent waits for events.</value>
     public string? Goal { get; init; }
 

@@ -108,7 +108,7 @@ public sealed partial class McpToolSource : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not McpToolException)
         {
-            if (client.Completion.IsCompleted || _stop.IsCancellationRequested)
+            if (await SessionEndedAsync(client).ConfigureAwait(false))
             {
                 throw new McpToolException($"MCP server '{Spec.Name}' exited during the call to '{serverToolName}' ({Describe(client.Completion.Result.Exception ?? ex)}); it is being restarted, the call was not retried.", ex);
             }
@@ -116,20 +116,63 @@ public sealed partial class McpToolSource : IAsyncDisposable
         }
     }
 
-    private async Task<McpClient> CurrentAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// After a failed call: whether the session ended. A transport that closed completes the session right after it
+    /// fails the pending calls, so this waits (briefly) for that; an ended session is withdrawn at once, so the caller's
+    /// next call waits for the restarted server instead of reaching the dead one.
+    /// </summary>
+    private async Task<bool> SessionEndedAsync(McpClient client)
     {
-        var ready = Volatile.Read(ref _ready).Task;
-        if (ready.IsCompletedSuccessfully)
-        {
-            return ready.Result;
-        }
         try
         {
-            return await ready.WaitAsync(Spec.StartTimeout, _time, cancellationToken).ConfigureAwait(false);
+            await client.Completion.WaitAsync(TimeSpan.FromSeconds(2), _time).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            throw new McpToolException($"MCP server '{Spec.Name}' is not running: it is being restarted ({Restarts} restarts so far{(_lastFailure is null ? "" : "; last failure: " + _lastFailure)}).");
+            return false; // the server answered with an error, or the call failed on its own: the session goes on
+        }
+        Withdraw(client);
+        return true;
+    }
+
+    /// <summary>Stops handing out <paramref name="client"/> (its session ended); calls wait for the next one.</summary>
+    private void Withdraw(McpClient client)
+    {
+        lock (_gate)
+        {
+            if (ReferenceEquals(_client, client))
+            {
+                _client = null;
+                _ready = new TaskCompletionSource<McpClient>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+    }
+
+    private async Task<McpClient> CurrentAsync(CancellationToken cancellationToken)
+    {
+        var deadline = _time.GetTimestamp();
+        while (true)
+        {
+            Task<McpClient> ready;
+            lock (_gate)
+            {
+                ready = _ready.Task;
+            }
+            var remaining = Spec.StartTimeout - _time.GetElapsedTime(deadline);
+            McpClient client;
+            try
+            {
+                client = ready.IsCompletedSuccessfully ? ready.Result : await ready.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw new McpToolException($"MCP server '{Spec.Name}' is not running: it is being restarted ({Restarts} restarts so far{(_lastFailure is null ? "" : "; last failure: " + _lastFailure)}).");
+            }
+            if (!client.Completion.IsCompleted)
+            {
+                return client;
+            }
+            Withdraw(client); // ended before the supervisor noticed: wait for the restarted one
         }
     }
 
@@ -201,11 +244,7 @@ public sealed partial class McpToolSource : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             var details = await client.Completion.WaitAsync(_stop.Token).ConfigureAwait(false);
-            lock (_gate)
-            {
-                _ready = new TaskCompletionSource<McpClient>(TaskCreationOptions.RunContinuationsAsynchronously);
-                _client = null;
-            }
+            Withdraw(client);
             _lastFailure = Describe(details);
             McpLogMessages.ServerExited(_logger, Spec.Name, _lastFailure);
             await DisposeQuietlyAsync(client).ConfigureAwait(false);
