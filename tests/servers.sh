@@ -9,11 +9,15 @@ NATS_CLIENT_PORTS=($((24221+_off)) $((24222+_off)) $((24223+_off)))
 NATS_CLUSTER_PORTS=($((26221+_off)) $((26222+_off)) $((26223+_off)))
 NATS_HTTP_PORTS=($((28221+_off)) $((28222+_off)) $((28223+_off)))
 
+# openssl: examples/secure-mesh/setup.sh makes the secured mesh's certificates with it (SecureMeshSetupTests).
 murmur_nats_install() {
-  command -v nats-server >/dev/null 2>&1 && return 0
-  echo "installing nats-server from Debian's packages"
+  local missing=()
+  command -v nats-server >/dev/null 2>&1 || missing+=(nats-server)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing ${missing[*]} from Debian's packages"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nats-server >/dev/null
+  $SUDO apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
 # nats-server 2.10 added jetstream.sync_interval; Debian 12 ships 2.9, which flushes on its own schedule.

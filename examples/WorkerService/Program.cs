@@ -6,13 +6,14 @@ using Murmur;
 using Murmur.Hosting;
 using WorkerService;
 
-// A worker that hosts a Murmur node: the options come from appsettings.json (section "Murmur"), the agents are
-// constructed by DI, and health checks watch the log, the supervisor tree and the topic lag.
-// To run on NATS instead of the embedded log: reference Murmur.Nats and call .ConfigureNode(n => n.UseNats("nats://localhost:4222")).
-var builder = Host.CreateApplicationBuilder(args);
+// A worker that hosts a Murmur node: the options come from appsettings.json (section "Murmur") and MURMUR__…
+// environment variables, the agents are constructed by DI, and health checks watch the log, the supervisor tree and
+// the topic lag. Nothing about the log or its security is in code: without Murmur:Log:Url the node runs on the
+// embedded in-memory log; with the settings 'examples/secure-mesh/setup.sh' writes to worker.env it joins a secured
+// NATS mesh (TLS, an nkey, signed events) — see docs/security.md.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services.AddSingleton(new Briefing("auth_token is logged in login.py line 42"));
 builder.Services.AddMurmur()
-    .UseInMemoryLog()
     .AddAgent<Researcher>("Researcher", "fix-auth-token")
     .AddAgent<Reviewer>("Reviewer", "fix-auth-token");
 builder.Services.AddHealthChecks().AddMurmurHealthChecks();

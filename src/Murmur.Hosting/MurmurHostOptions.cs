@@ -2,6 +2,8 @@ namespace Murmur.Hosting;
 
 /// <summary>Settings of the hosted node, bound from the configuration section <c>Murmur</c> (<see cref="SectionName"/>).</summary>
 /// <remarks>
+/// The same section's log, transport security and signing keys (<c>Murmur:Log</c>, <c>Murmur:Signing</c>) are bound
+/// by <see cref="Murmur.Configuration.MurmurNodeSettings"/> when the host starts (docs/security.md lists the keys).
 /// A mutable class rather than the codebase's usual <c>init</c>-only record: the configuration binder and the
 /// <c>AddMurmur(o =&gt; …)</c> delegate both set properties after construction. Validated when the host starts.
 /// </remarks>

@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Murmur.Configuration;
 
 namespace Murmur.Hosting;
 
@@ -29,27 +31,44 @@ public sealed class MurmurHostedService : IHostedService
         _logger = (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Murmur.Hosting");
     }
 
-    /// <summary>Starts the node, opens the topics, spawns the agents (each start awaited).</summary>
+    /// <summary>
+    /// Starts the node — with the log, transport security and signing keys of the configuration section <c>Murmur</c>
+    /// (<see cref="MurmurNodeSettings"/>), then the <c>ConfigureNode</c> steps, so a log chosen in code wins — opens
+    /// the topics and spawns the agents (each start awaited). Logs once what the node leaves open.
+    /// </summary>
     /// <exception cref="OptionsValidationException">The options are invalid; the message names the option.</exception>
+    /// <exception cref="MurmurSettingsException">A log or signing setting is wrong or names a missing file; the message names the key.</exception>
     /// <exception cref="EventLogException">The log cannot be reached.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var options = _options.Value;
         var loggerFactory = _services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         var time = _services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var setup = MurmurNodeSettings.From(_services.GetService<IConfiguration>() ?? new ConfigurationBuilder().Build()).Resolve();
+        var configuredLogUsed = false;
         var node = await MurmurNode.StartAsync(builder =>
         {
             builder.Configure(o => o with
             {
-                NodeId = options.NodeId ?? o.NodeId,
+                NodeId = options.NodeId ?? setup.NodeId ?? o.NodeId,
+                Signing = setup.Signing,
                 EventIdSeed = options.EventIdSeed ?? o.EventIdSeed,
                 Runtime = o.Runtime with { LoggerFactory = loggerFactory, TimeProvider = time },
             });
+            if (setup.HasLog)
+            {
+                builder.UseLog(async ct =>
+                {
+                    configuredLogUsed = true;
+                    return await setup.ConnectAsync(loggerFactory, ct).ConfigureAwait(false);
+                }, ownsLog: true);
+            }
             foreach (var step in _registrations.NodeSteps)
             {
                 step(_services, builder);
             }
         }, cancellationToken).ConfigureAwait(false);
+        ReportSecurity(node, setup, configuredLogUsed);
         try
         {
             var topics = new Dictionary<string, Topic>(StringComparer.Ordinal);
@@ -74,6 +93,35 @@ public sealed class MurmurHostedService : IHostedService
         {
             await node.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Says once what the node leaves open. An in-process log needs no protection; transport warnings concern only
+    /// the configured log, and the signing warning only a node that code did not give keys either.
+    /// </summary>
+    private void ReportSecurity(MurmurNode node, NodeSetup setup, bool configuredLogUsed)
+    {
+        if (configuredLogUsed)
+        {
+            Log.Configured(_logger, node.NodeId, setup.Describe());
+        }
+        if (node.Log is InMemoryEventLog)
+        {
+            return;
+        }
+        foreach (var warning in setup.Warnings)
+        {
+            var applies = warning.Kind switch
+            {
+                SecurityWarningKind.Unsigned => node.Options.Signing is null,
+                SecurityWarningKind.Unauthenticated or SecurityWarningKind.Unencrypted => configuredLogUsed,
+                _ => true,
+            };
+            if (applies)
+            {
+                Log.Open(_logger, node.NodeId, warning.Message, warning.Fix);
+            }
         }
     }
 

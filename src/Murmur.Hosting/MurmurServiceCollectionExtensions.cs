@@ -12,7 +12,9 @@ public static class MurmurServiceCollectionExtensions
     /// <summary>
     /// Adds a node run by <see cref="MurmurHostedService"/>, its options (<see cref="MurmurHostOptions"/>, bound
     /// from the configuration section <c>Murmur</c> and then from <paramref name="configure"/>, validated when
-    /// the host starts) and <see cref="MurmurNodeAccessor"/>. Calling it again returns a builder over the same registrations.
+    /// the host starts) and <see cref="MurmurNodeAccessor"/>. The node's log, transport security and signing keys come
+    /// from the same section (<see cref="Murmur.Configuration.MurmurNodeSettings"/>) unless a log is chosen in code.
+    /// Calling it again returns a builder over the same registrations.
     /// </summary>
     public static MurmurBuilder AddMurmur(this IServiceCollection services, Action<MurmurHostOptions>? configure = null)
     {

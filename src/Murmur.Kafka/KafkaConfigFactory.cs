@@ -72,6 +72,8 @@ internal static class KafkaConfigFactory
         config.SaslUsername = options.SaslUsername;
         config.SaslPassword = options.SaslPassword;
         config.SslCaLocation = options.SslCaLocation;
+        config.SslCertificateLocation = options.SslCertificateLocation;
+        config.SslKeyLocation = options.SslKeyLocation;
         // librdkafka logs to stderr by default; errors surface through exceptions instead.
         config.Set("log_level", "3");
     }

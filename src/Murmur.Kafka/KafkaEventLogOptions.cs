@@ -75,6 +75,14 @@ public sealed record KafkaEventLogOptions
     /// <value>Defaults to <see langword="null"/>.</value>
     public string? SslCaLocation { get; init; }
 
+    /// <summary>Path of this client's certificate (PEM) for brokers that authenticate clients by TLS (<c>ssl.certificate.location</c>); set with <see cref="SslKeyLocation"/>.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public string? SslCertificateLocation { get; init; }
+
+    /// <summary>Path of the private key (PEM) of <see cref="SslCertificateLocation"/> (<c>ssl.key.location</c>).</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public string? SslKeyLocation { get; init; }
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(BootstrapServers))
@@ -139,6 +147,16 @@ public sealed record KafkaEventLogOptions
         {
             throw new ArgumentException(
                 $"Kafka SslCaLocation needs SecurityProtocol Ssl or SaslSsl (got {SecurityProtocol?.ToString() ?? "none"}).", nameof(SslCaLocation));
+        }
+        if ((SslCertificateLocation is null) != (SslKeyLocation is null))
+        {
+            throw new ArgumentException("Kafka SslCertificateLocation and SslKeyLocation must be set together.",
+                SslCertificateLocation is null ? nameof(SslCertificateLocation) : nameof(SslKeyLocation));
+        }
+        if (SslCertificateLocation is not null && SecurityProtocol is not (Confluent.Kafka.SecurityProtocol.Ssl or Confluent.Kafka.SecurityProtocol.SaslSsl))
+        {
+            throw new ArgumentException(
+                $"Kafka SslCertificateLocation needs SecurityProtocol Ssl or SaslSsl (got {SecurityProtocol?.ToString() ?? "none"}).", nameof(SslCertificateLocation));
         }
     }
 }

@@ -59,7 +59,7 @@ public sealed partial class NatsEventLog
             var period = StallCheck * (1 << Math.Min(fruitless, 2));
             var yielded = false;
             using var consumerStop = CancellationTokenSource.CreateLinkedTokenSource(linked.Token);
-            var consumer = await CreateConsumerAsync(topic, last + 1, follow, linked.Token).ConfigureAwait(false);
+            var consumer = await CreateConsumerAsync(topic, subject, last + 1, follow ? TimeSpan.MaxValue : _options.ReadDeadline, linked.Token).ConfigureAwait(false);
             ulong consumed = 0;
             var enumerator = consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, ConsumeOpts, consumerStop.Token).GetAsyncEnumerator(consumerStop.Token);
             var abandoned = false;
@@ -67,7 +67,7 @@ public sealed partial class NatsEventLog
             {
                 while (true)
                 {
-                    var next = await NextOrStallAsync(enumerator, topic, last, period, consumerStop, cancellationToken).ConfigureAwait(false);
+                    var next = await NextOrStallAsync(enumerator, topic, ct => GetEndPositionAsync(topic, retry: false, ct), last, period, consumerStop, cancellationToken).ConfigureAwait(false);
                     if (next.Stalled || next.Message is null)
                     {
                         // A consume that ends by itself is replaced like a stalled one: a follower must not look finished.
@@ -165,8 +165,8 @@ public sealed partial class NatsEventLog
     /// must not be disposed (that would throw while a move is pending); it is left to finish by itself.
     /// </summary>
     private async Task<(INatsJSMsg<byte[]>? Message, bool Stalled, bool Abandoned)> NextOrStallAsync(
-        IAsyncEnumerator<INatsJSMsg<byte[]>> enumerator, string topic, long last, TimeSpan period, CancellationTokenSource consumerStop,
-        CancellationToken cancellationToken)
+        IAsyncEnumerator<INatsJSMsg<byte[]>> enumerator, string topic, Func<CancellationToken, ValueTask<long>> endAsync, long last, TimeSpan period,
+        CancellationTokenSource consumerStop, CancellationToken cancellationToken)
     {
         var pending = enumerator.MoveNextAsync();
         if (pending.IsCompleted)
@@ -202,7 +202,7 @@ public sealed partial class NatsEventLog
                 long end;
                 try
                 {
-                    end = await GetEndPositionAsync(topic, retry: false, consumerStop.Token).ConfigureAwait(false);
+                    end = await endAsync(consumerStop.Token).ConfigureAwait(false);
                 }
                 catch (EventLogException ex)
                 {
@@ -316,14 +316,18 @@ public sealed partial class NatsEventLog
     /// Transient failures (no answer while the servers elect leaders after a server died) are retried: by a follower
     /// until it is cancelled, as the client's ordered consumer did; by a bounded read for <see cref="NatsEventLogOptions.ReadDeadline"/>.
     /// </remarks>
-    private async Task<INatsJSConsumer> CreateConsumerAsync(string topic, long fromPosition, bool follow, CancellationToken cancellationToken)
+    private async Task<INatsJSConsumer> CreateConsumerAsync(string topic, string filterSubject, long fromPosition, TimeSpan deadline, CancellationToken cancellationToken)
     {
+        // One name for every attempt (an attempt whose answer was lost may have created it), registered before the
+        // first request, so that disposing the log deletes it whatever happened.
+        var name = _consumerPrefix + Guid.NewGuid().ToString("N");
+        _consumers.TryAdd(name, 0);
         try
         {
             return await RetryTransientAsync(ct => _js.CreateOrUpdateConsumerAsync(_options.StreamName, new ConsumerConfig
             {
-                Name = "murmur_" + Guid.NewGuid().ToString("N"),
-                FilterSubject = SubjectOf(topic),
+                Name = name,
+                FilterSubject = filterSubject,
                 DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
                 OptStartSeq = (ulong)fromPosition,
                 AckPolicy = ConsumerConfigAckPolicy.None,
@@ -331,35 +335,61 @@ public sealed partial class NatsEventLog
                 MemStorage = true,
                 NumReplicas = 1,
                 InactiveThreshold = ConsumerInactiveThreshold,
-            }, ct).AsTask(), follow ? TimeSpan.MaxValue : _options.ReadDeadline, topic, cancellationToken).ConfigureAwait(false);
+            }, ct).AsTask(), deadline, topic, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            DeleteQuietly(name);
             throw new EventLogException($"Reading topic '{topic}' on NATS failed: {Describe(ex)}", ex);
+        }
+        catch
+        {
+            DeleteQuietly(name);
+            throw;
         }
     }
 
     /// <summary>How long the server keeps a consumer nobody pulls from (one left behind by a lost connection).</summary>
     private static readonly TimeSpan ConsumerInactiveThreshold = TimeSpan.FromSeconds(30);
 
-    /// <summary>Deletes a consumer that is no longer read, without waiting and without failing: the server removes it after <see cref="ConsumerInactiveThreshold"/> anyway.</summary>
+    /// <summary>
+    /// Deletes a consumer that is no longer read, without waiting and without failing: the server removes it after
+    /// <see cref="ConsumerInactiveThreshold"/> anyway. What is not deleted yet when the log is disposed is deleted then.
+    /// </summary>
     private void DeleteQuietly(string consumer)
     {
-        if (_disposed.IsCancellationRequested || string.IsNullOrEmpty(consumer))
+        if (string.IsNullOrEmpty(consumer) || _disposed.IsCancellationRequested)
         {
-            return;
+            return; // DisposeAsync deletes what is left in _consumers
         }
-        _ = Task.Run(async () =>
+        _ = Task.Run(() => DeleteAsync(consumer));
+    }
+
+    private async Task DeleteAsync(string consumer)
+    {
+        try
         {
-            try
-            {
-                using var timeout = new CancellationTokenSource(_options.RequestTimeout);
-                await _js.DeleteConsumerAsync(_options.StreamName, consumer, timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // Gone with its server, or the connection is closing: the inactivity threshold removes it.
-            }
-        });
+            using var timeout = new CancellationTokenSource(_options.RequestTimeout);
+            await _js.DeleteConsumerAsync(_options.StreamName, consumer, timeout.Token).ConfigureAwait(false);
+            _consumers.TryRemove(consumer, out _);
+        }
+        catch (NatsJSApiException ex) when (ex.Error.Code == 404)
+        {
+            _consumers.TryRemove(consumer, out _);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Gone with its server, or the connection is closing: the inactivity threshold removes it.
+        }
+    }
+
+    /// <summary>Deletes every consumer this log created that is still listed (on dispose, while the connection is open).</summary>
+    private async Task DeleteRemainingConsumersAsync()
+    {
+        var names = _consumers.Keys.ToList();
+        if (names.Count > 0)
+        {
+            await Task.WhenAll(names.Select(DeleteAsync)).ConfigureAwait(false);
+        }
     }
 }

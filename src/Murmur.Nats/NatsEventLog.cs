@@ -21,6 +21,8 @@ public sealed partial class NatsEventLog : IEventLog
     private readonly CancellationTokenSource _disposed = new();
     private readonly INatsJSStream _stream;
     private readonly ILogger _logger;
+    private readonly string _consumerPrefix = "murmur_" + Guid.NewGuid().ToString("N")[..8] + "_";
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _consumers = new(StringComparer.Ordinal);
 
     private NatsEventLog(NatsConnection connection, NatsJSContext js, INatsJSStream stream, NatsEventLogOptions options)
     {
@@ -57,7 +59,7 @@ public sealed partial class NatsEventLog : IEventLog
             if (maxPayload > 0 && maxPayload < options.MaxRecordBytes + 1024)
             {
                 throw new EventLogException(
-                    $"NATS servers at {options.Url} accept payloads of at most {maxPayload} bytes, but MaxRecordBytes is {options.MaxRecordBytes}; " +
+                    $"NATS servers at {options.RedactedUrl} accept payloads of at most {maxPayload} bytes, but MaxRecordBytes is {options.MaxRecordBytes}; " +
                     "raise the servers' max_payload or lower MaxRecordBytes.");
             }
             var js = new NatsJSContext(connection);
@@ -69,7 +71,7 @@ public sealed partial class NatsEventLog : IEventLog
         catch (Exception ex) when (ex is not OperationCanceledException and not EventLogException)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
-            throw new EventLogException($"Cannot open the NATS event log at {options.Url} (stream {options.StreamName}): {Describe(ex)}", ex);
+            throw new EventLogException($"Cannot open the NATS event log at {options.RedactedUrl} (stream {options.StreamName}): {Describe(ex)}", ex);
         }
         catch
         {
@@ -248,6 +250,8 @@ public sealed partial class NatsEventLog : IEventLog
             return;
         }
         await _disposed.CancelAsync().ConfigureAwait(false);
+        // Readers end with the cancellation; the consumers they created go with the log, not 30 s later.
+        await DeleteRemainingConsumersAsync().ConfigureAwait(false);
         _connection.ConnectionDisconnected -= OnDisconnectedAsync;
         await _connection.DisposeAsync().ConfigureAwait(false);
         try

@@ -96,6 +96,27 @@ public sealed record NatsEventLogOptions
     /// <value>Defaults to <see langword="null"/>.</value>
     public string? CaFile { get; init; }
 
+    /// <summary>Path of this client's certificate (PEM), for servers that verify clients (<c>tls { verify: true }</c>); set with <see cref="KeyFile"/>.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public string? CertFile { get; init; }
+
+    /// <summary>Path of the private key (PEM) of <see cref="CertFile"/>.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public string? KeyFile { get; init; }
+
+    /// <summary>
+    /// <see cref="Url"/> with any <c>user:password@</c> or <c>token@</c> part replaced by <c>***@</c>: the form to
+    /// print in messages and logs.
+    /// </summary>
+    public string RedactedUrl => string.Join(',', Url.Split(',').Select(RedactOne));
+
+    private static string RedactOne(string url)
+    {
+        var scheme = url.IndexOf("://", StringComparison.Ordinal);
+        var at = url.LastIndexOf('@');
+        return scheme >= 0 && at > scheme ? string.Concat(url.AsSpan(0, scheme + 3), "***", url.AsSpan(at)) : url;
+    }
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(Url))
@@ -125,6 +146,10 @@ public sealed record NatsEventLogOptions
         if (AppendDeadline < TimeSpan.Zero || ReadDeadline < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(ReadDeadline), "AppendDeadline and ReadDeadline must not be negative.");
+        }
+        if ((CertFile is null) != (KeyFile is null))
+        {
+            throw new ArgumentException("NATS CertFile and KeyFile must be set together.", CertFile is null ? nameof(CertFile) : nameof(KeyFile));
         }
         if (AppendRetries < 0)
         {

@@ -20,6 +20,8 @@ internal static class NatsOptionsFactory
         {
             Mode = options.RequireTls ? TlsMode.Require : TlsMode.Auto,
             CaFile = options.CaFile,
+            CertFile = options.CertFile,
+            KeyFile = options.KeyFile,
         };
         return NatsOpts.Default with
         {

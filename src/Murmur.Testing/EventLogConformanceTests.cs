@@ -7,7 +7,7 @@ namespace Murmur.Testing;
 /// The contract of <see cref="IEventLog"/>, as tests. Subclass it once per transport and implement
 /// <see cref="CreateLogAsync"/>; every test uses fresh topic names so a shared server is fine.
 /// </summary>
-public abstract class EventLogConformanceTests
+public abstract partial class EventLogConformanceTests
 {
     /// <summary>How long a test waits for something that should happen at once.</summary>
     protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

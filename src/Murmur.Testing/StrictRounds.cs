@@ -43,7 +43,7 @@ public sealed class RoundRecorder
         foreach (var group in Views.GroupBy(v => v.Round))
         {
             var round = group.Key;
-            var expected = Hash(round == 0 ? [] : history.Take(closes[round - 1]));
+            var expected = Hash(round == 0 ? [] : history.Take((int)closes[round - 1]));
             Assert.All(group, v => Assert.Equal(expected, v.Hash));
         }
         Assert.True(Views.Select(v => v.Round).Distinct().Count() >= rounds, "every round up to the limit was viewed");

@@ -13,6 +13,8 @@ public sealed class ConfigTests
         SaslUsername = "murmur",
         SaslPassword = "secret",
         SslCaLocation = "/etc/kafka/ca.pem",
+        SslCertificateLocation = "/etc/kafka/node-a.pem",
+        SslKeyLocation = "/etc/kafka/node-a-key.pem",
         MaxRecordBytes = 2 * 1024 * 1024,
         RequestTimeout = TimeSpan.FromSeconds(7),
     };
@@ -55,6 +57,8 @@ public sealed class ConfigTests
         Assert.Equal("sasl_ssl", raw["security.protocol"]);
         Assert.Equal("SCRAM-SHA-512", raw["sasl.mechanism"]);
         Assert.Equal("/etc/kafka/ca.pem", raw["ssl.ca.location"]);
+        Assert.Equal("/etc/kafka/node-a.pem", raw["ssl.certificate.location"]);
+        Assert.Equal("/etc/kafka/node-a-key.pem", raw["ssl.key.location"]);
     }
 
     [Fact]

@@ -36,6 +36,9 @@ public sealed class OptionsTests
         { new KafkaEventLogOptions { SecurityProtocol = SecurityProtocol.SaslPlaintext }, "SaslMechanism", "needs a SaslMechanism" },
         { new KafkaEventLogOptions { SecurityProtocol = SecurityProtocol.SaslSsl, SaslMechanism = SaslMechanism.ScramSha512 }, "SaslUsername", "needs SaslUsername and SaslPassword" },
         { new KafkaEventLogOptions { SecurityProtocol = SecurityProtocol.Plaintext, SslCaLocation = "/ca.pem" }, "SslCaLocation", "needs SecurityProtocol Ssl or SaslSsl (got Plaintext)" },
+        { new KafkaEventLogOptions { SecurityProtocol = SecurityProtocol.Ssl, SslCertificateLocation = "/client.pem" }, "SslKeyLocation", "set together" },
+        { new KafkaEventLogOptions { SecurityProtocol = SecurityProtocol.Ssl, SslKeyLocation = "/client-key.pem" }, "SslCertificateLocation", "set together" },
+        { new KafkaEventLogOptions { SslCertificateLocation = "/client.pem", SslKeyLocation = "/client-key.pem" }, "SslCertificateLocation", "needs SecurityProtocol Ssl or SaslSsl (got none)" },
     };
 
     [Theory]

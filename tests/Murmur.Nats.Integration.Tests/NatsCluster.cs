@@ -161,15 +161,15 @@ public static class NatsCluster
         }
     }
 
+    /// <summary>tests/servers.sh's <c>MURMUR_TEST_PORT_OFFSET</c>: every port of the test cluster moved by it.</summary>
+    private static int PortOffset => int.TryParse(Environment.GetEnvironmentVariable("MURMUR_TEST_PORT_OFFSET"), out var offset) ? offset : 0;
+
     /// <summary>
     /// Polls server n<paramref name="index"/>'s <c>/healthz</c> for up to 60 s. A server this process started that
     /// exited, or that does not even open its monitoring port for 15 s, is started again (at most twice): on this
     /// shared machine a restarted nats-server 2.9.10 was seen, rarely, to write nothing and never come up, which is the
     /// test cluster failing, not the code under test. Each such start is written to stderr with what the server printed.
     /// </summary>
-    /// <summary>tests/servers.sh's <c>MURMUR_TEST_PORT_OFFSET</c>: every port of the test cluster moved by it.</summary>
-    private static int PortOffset => int.TryParse(Environment.GetEnvironmentVariable("MURMUR_TEST_PORT_OFFSET"), out var offset) ? offset : 0;
-
     private static async Task WaitHealthyAsync(int index)
     {
         var httpPort = 28220 + PortOffset + index;

@@ -35,7 +35,7 @@ public sealed class NatsStrictTests
             await t2.WaitForRoundAsync(Rounds + 1).WaitAsync(Patience);
             recorder.AssertIdenticalViews(t1, Rounds);
             Assert.Equal(t1.ClosePositions.Take(Rounds + 1), t2.ClosePositions.Take(Rounds + 1));
-            var prefix = t1.ClosePositions[Rounds];
+            var prefix = (int)t1.ClosePositions[Rounds];
             Assert.Equal(t1.History.Take(prefix).Select(e => e.EventId), t2.History.Take(prefix).Select(e => e.EventId));
         }
     }

@@ -11,10 +11,13 @@ internal sealed class SecuredNatsServer : IAsyncDisposable
     private readonly Process _process;
     private readonly string _dir;
 
-    private SecuredNatsServer(Process process, string dir, int port)
+    private readonly bool _ownsDir;
+
+    private SecuredNatsServer(Process process, string dir, int port, bool ownsDir)
     {
         _process = process;
         _dir = dir;
+        _ownsDir = ownsDir;
         Port = port;
     }
 
@@ -33,6 +36,14 @@ internal sealed class SecuredNatsServer : IAsyncDisposable
             jetstream { store_dir: "{{Path.Combine(dir, "js")}}" }
             {{block(dir)}}
             """);
+        return await LaunchAsync(conf, dir, port, ownsDir: true);
+    }
+
+    /// <summary>Starts nats-server with a configuration file someone else wrote (its directory is left in place).</summary>
+    public static Task<SecuredNatsServer> StartFromAsync(string conf, int port) => LaunchAsync(conf, Path.GetDirectoryName(conf)!, port, ownsDir: false);
+
+    private static async Task<SecuredNatsServer> LaunchAsync(string conf, string dir, int port, bool ownsDir)
+    {
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var log = new System.Text.StringBuilder();
         var process = new Process { StartInfo = new ProcessStartInfo("nats-server", ["-c", conf]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false } };
@@ -52,7 +63,7 @@ internal sealed class SecuredNatsServer : IAsyncDisposable
         process.Start();
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
-        var server = new SecuredNatsServer(process, dir, port);
+        var server = new SecuredNatsServer(process, dir, port, ownsDir);
         try
         {
             await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -73,6 +84,9 @@ internal sealed class SecuredNatsServer : IAsyncDisposable
             await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         }
         _process.Dispose();
-        Directory.Delete(_dir, recursive: true);
+        if (_ownsDir)
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
     }
 }

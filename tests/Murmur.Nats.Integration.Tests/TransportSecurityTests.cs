@@ -1,6 +1,3 @@
-using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using NATS.NKeys;
 
 namespace Murmur.Nats.Integration.Tests;
@@ -78,29 +75,30 @@ public sealed class TransportSecurityTests
     [Fact]
     public async Task Tls_WithThePrivateCa_Connects_WithoutItTheServerIsNotTrusted()
     {
-        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var caRequest = new CertificateRequest("CN=murmur-test-ca", caKey, HashAlgorithmName.SHA256);
-        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var serverRequest = new CertificateRequest("CN=127.0.0.1", serverKey, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        serverRequest.CertificateExtensions.Add(names.Build());
-        serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var serverCert = serverRequest.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), [1, 2, 3, 4]);
-
         await using var server = await SecuredNatsServer.StartAsync(24264, dir =>
         {
-            File.WriteAllText(Path.Combine(dir, "server.pem"), serverCert.ExportCertificatePem());
-            File.WriteAllText(Path.Combine(dir, "server-key.pem"), serverKey.ExportPkcs8PrivateKeyPem());
-            File.WriteAllText(Path.Combine(dir, "ca.pem"), ca.ExportCertificatePem());
-            return $$"""tls { cert_file: "{{Path.Combine(dir, "server.pem")}}", key_file: "{{Path.Combine(dir, "server-key.pem")}}" }""";
+            TestPki.WriteTo(dir);
+            return TestPki.NatsTlsBlock(dir, verifyClients: false);
         });
 
         await AppendAndReadAsync(Options(server.Port, "tls") with { RequireTls = true, CaFile = Path.Combine(server.Dir, "ca.pem") });
         var refused = await RefusedAsync(Options(server.Port, "tls") with { RequireTls = true });
+
+        Assert.StartsWith($"Cannot open the NATS event log at tls://127.0.0.1:{server.Port}", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MutualTls_TheClientCertificateConnects_WithoutItTheServerRefuses()
+    {
+        await using var server = await SecuredNatsServer.StartAsync(25310, dir =>
+        {
+            TestPki.WriteTo(dir);
+            return TestPki.NatsTlsBlock(dir, verifyClients: true);
+        });
+        var trusting = Options(server.Port, "tls") with { RequireTls = true, CaFile = Path.Combine(server.Dir, "ca.pem") };
+
+        await AppendAndReadAsync(trusting with { CertFile = Path.Combine(server.Dir, "client.pem"), KeyFile = Path.Combine(server.Dir, "client-key.pem") });
+        var refused = await RefusedAsync(trusting);
 
         Assert.StartsWith($"Cannot open the NATS event log at tls://127.0.0.1:{server.Port}", refused.Message, StringComparison.Ordinal);
     }

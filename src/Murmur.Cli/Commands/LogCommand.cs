@@ -1,4 +1,5 @@
 using Murmur.Cli.Mesh;
+using Murmur.Configuration;
 
 namespace Murmur.Cli.Commands;
 
@@ -17,11 +18,13 @@ internal sealed class LogCommand : ICommand
                        keeps following until interrupted; --no-follow stops at the current end. Entries that are
                        not valid events are reported on stderr with the reason.
         dead-letters   reads the topic to its end and lists, as JSON lines, every entry a node would refuse —
-                       malformed, oversized, conflicting or causally impossible — with its position and reason.
+                       malformed, oversized, conflicting or causally impossible, and with --sign-key/--trust-keys
+                       unsigned, forged or spoofed — with its position and reason.
 
         options:
-          --log URL   {LogSpec.Help}
           --topic T   the topic
+
+        {MeshOptions.Help}
 
         exit codes: 0 done, 1 the log is unreachable, 2 usage error.
 
@@ -33,7 +36,8 @@ internal sealed class LogCommand : ICommand
         {
             throw new UsageException("use 'murmur log tail' or 'murmur log dead-letters'.");
         }
-        string? log = null, topic = null;
+        string? topic = null;
+        var mesh = new MeshOptions();
         long from = 1;
         var follow = true;
         for (var i = 1; i < args.Count; i++)
@@ -41,14 +45,18 @@ internal sealed class LogCommand : ICommand
             string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
             switch (args[i])
             {
-                case "--log": log = Value(); break;
                 case "--topic": topic = Value(); break;
                 case "--from": from = long.TryParse(Value(), out var f) && f >= 1 ? f : throw new UsageException("--from takes a position from 1."); break;
                 case "--no-follow": follow = false; break;
-                default: throw new UsageException($"unknown option '{args[i]}'.");
+                default:
+                    if (!mesh.TryRead(args, ref i))
+                    {
+                        throw new UsageException($"unknown option '{args[i]}'.");
+                    }
+                    break;
             }
         }
-        LogSpec.Validate(log);
+        var setup = mesh.Resolve();
         if (TopicName.Check(topic) is { } bad)
         {
             throw new UsageException(topic is null ? "--topic is required." : $"--topic '{topic}' is invalid: {bad}.");
@@ -60,15 +68,16 @@ internal sealed class LogCommand : ICommand
             stop.Cancel();
         };
         return args[0] == "tail"
-            ? TailAsync(log!, topic!, from, follow, stdout, stderr, stop.Token).GetAwaiter().GetResult()
-            : DeadLettersAsync(log!, topic!, stdout, stderr).GetAwaiter().GetResult();
+            ? TailAsync(setup, topic!, from, follow, stdout, stderr, stop.Token).GetAwaiter().GetResult()
+            : DeadLettersAsync(setup, topic!, stdout, stderr).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> TailAsync(string log, string topic, long from, bool follow, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> TailAsync(NodeSetup setup, string topic, long from, bool follow, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         try
         {
-            await using var connected = await LogSpec.ConnectAsync(log, cancellationToken);
+            await using var connected = await setup.ConnectAsync(cancellationToken: cancellationToken);
+            MeshOptions.WriteWarnings(setup, "log", stderr);
             await foreach (var entry in connected.ReadAsync(topic, from, follow, cancellationToken))
             {
                 if (AgentEventCodec.TryDecode(entry.Data.Span, null, null, out var e, out var error))
@@ -93,13 +102,18 @@ internal sealed class LogCommand : ICommand
         }
     }
 
-    /// <summary>Replays the topic through a node (in memory) and lists what it refused.</summary>
-    private static async Task<int> DeadLettersAsync(string log, string topic, TextWriter stdout, TextWriter stderr)
+    /// <summary>Replays the topic through a node (in memory, with this node's keys) and lists what it refused.</summary>
+    private static async Task<int> DeadLettersAsync(NodeSetup setup, string topic, TextWriter stdout, TextWriter stderr)
     {
         try
         {
-            await using var connected = await LogSpec.ConnectAsync(log, CancellationToken.None);
-            await using var node = await MurmurNode.StartAsync(o => o.UseLog(connected));
+            await using var connected = await setup.ConnectAsync();
+            MeshOptions.WriteWarnings(setup, "log", stderr);
+            await using var node = await MurmurNode.StartAsync(o =>
+            {
+                o.UseLog(connected);
+                o.Options = o.Options with { NodeId = setup.NodeId ?? o.Options.NodeId, Signing = setup.Signing };
+            });
             var followed = await node.OpenTopicAsync(topic);
             foreach (var dead in node.DeadLetters.Items.Where(d => d.Topic == topic))
             {

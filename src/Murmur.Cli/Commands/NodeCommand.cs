@@ -1,4 +1,5 @@
 using Murmur.Cli.Mesh;
+using Murmur.Configuration;
 using Murmur.Mcp;
 
 namespace Murmur.Cli.Commands;
@@ -14,6 +15,7 @@ internal sealed class NodeCommand : ICommand
 
     public string Usage => $"""
         usage: murmur node --log URL (--agents ROLE[,ROLE…] | --serve-tools | both) --root DIR [--node-id ID]
+                           [--sign-key KEYID.pem --trust-keys DIR] [--nats-nkey FILE] [--tls-ca FILE] [--config FILE] …
                            [--mcp NAME=COMMAND | --mcp NAME=URL]…
 
         Connects to the shared log, follows the control topic '{TaskRequest.ControlTopic}', and for every task that
@@ -23,17 +25,21 @@ internal sealed class NodeCommand : ICommand
         built-in tools to other nodes through the log ('murmur tool call NAME --log URL' calls one). Runs until
         interrupted (Ctrl-C).
 
+        With --sign-key the node signs every event it appends and refuses, as dead letters printed on stderr, events
+        and task announcements not signed by a key of --trust-keys; without it the node warns that the mesh is open.
+
         options:
-          --log URL        {LogSpec.Help}
           --agents ROLES   comma-separated roles to host
           --serve-tools    serve grep_search, read_file, list_files and propose_patch to the mesh
           --root DIR       the source tree the tools may read
-          --node-id ID     this node's name (default: the host name); agent ids are ROLE_ID_TASK
+          --node-id ID     this node's name (default: the signing key's node, else the host name); agent ids are ROLE_ID_TASK
           --mcp NAME=CMD   attach an MCP server (repeatable): a command line this node starts and supervises
                            (restarted with backoff when it exits, stopped with the node), or NAME=URL for a
                            Streamable HTTP server. Its tools join the node's tools (served with --serve-tools);
                            they run with this node's rights, not confined to DIR.
           -h, --help       print this help.
+
+        {MeshOptions.Help}
 
         exit codes: 0 stopped, 1 the log is unreachable or failed, 2 usage error.
 
@@ -41,24 +47,28 @@ internal sealed class NodeCommand : ICommand
 
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        string? log = null, agents = null, root = null, nodeId = null;
+        string? agents = null, root = null, nodeId = null;
         var serveTools = false;
+        var mesh = new MeshOptions();
         var mcp = new List<McpServerSpec>();
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
             switch (args[i])
             {
-                case "--log": log = Value(); break;
                 case "--agents": agents = Value(); break;
                 case "--root": root = Value(); break;
                 case "--node-id": nodeId = Value(); break;
                 case "--serve-tools": serveTools = true; break;
                 case "--mcp": mcp.Add(ParseMcp(Value())); break;
-                default: throw new UsageException($"unknown option '{args[i]}'.");
+                default:
+                    if (!mesh.TryRead(args, ref i))
+                    {
+                        throw new UsageException($"unknown option '{args[i]}'.");
+                    }
+                    break;
             }
         }
-        LogSpec.Validate(log);
         if (agents is null && !serveTools)
         {
             throw new UsageException("--agents or --serve-tools is required (e.g. --agents researcher,coder).");
@@ -72,7 +82,12 @@ internal sealed class NodeCommand : ICommand
         {
             throw new UsageException(root is null ? "--root is required." : $"the root folder '{root}' does not exist.");
         }
-        nodeId ??= Environment.MachineName;
+        if (nodeId is not null)
+        {
+            mesh.SetNodeId(nodeId);
+        }
+        var setup = mesh.Resolve();
+        nodeId = setup.NodeId ?? Environment.MachineName;
         if (TopicName.Check(nodeId) is { } bad)
         {
             throw new UsageException($"--node-id '{nodeId}' is invalid: {bad}.");
@@ -83,7 +98,7 @@ internal sealed class NodeCommand : ICommand
             e.Cancel = true;
             stop.Cancel();
         };
-        return RunAsync(log!, roles, Path.GetFullPath(root), nodeId, serveTools, stdout, stderr, stop.Token, mcp).GetAwaiter().GetResult();
+        return RunAsync(setup, roles, Path.GetFullPath(root), nodeId, serveTools, stdout, stderr, stop.Token, mcp).GetAwaiter().GetResult();
     }
 
     private static McpServerSpec ParseMcp(string value)
@@ -98,16 +113,21 @@ internal sealed class NodeCommand : ICommand
         }
     }
 
-    internal static async Task<int> RunAsync(string log, IReadOnlyList<string> roles, string root, string nodeId, bool serveTools, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, IReadOnlyList<McpServerSpec>? mcp = null)
+    internal static async Task<int> RunAsync(NodeSetup setup, IReadOnlyList<string> roles, string root, string nodeId, bool serveTools, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, IReadOnlyList<McpServerSpec>? mcp = null)
     {
         MurmurNode node;
         try
         {
-            var connected = await LogSpec.ConnectAsync(log, cancellationToken);
+            var connected = await setup.ConnectAsync(cancellationToken: cancellationToken);
             node = await MurmurNode.StartAsync(o =>
             {
                 o.UseLog(_ => Task.FromResult(connected), ownsLog: true);
-                o.Options = o.Options with { NodeId = nodeId };
+                o.Options = o.Options with
+                {
+                    NodeId = nodeId,
+                    Signing = setup.Signing,
+                    Runtime = o.Options.Runtime with { LoggerFactory = new WarningLoggerFactory("node", stderr) },
+                };
             }, cancellationToken);
         }
         catch (EventLogException ex)
@@ -115,12 +135,14 @@ internal sealed class NodeCommand : ICommand
             stderr.WriteLine($"murmur node: {ex.Message}");
             return ExitCodes.Failed;
         }
+        using var control = ControlSigning.Create(setup.Signing);
         await using (node)
         {
-            stdout.WriteLine($"node {nodeId} connected to {log}");
+            stdout.WriteLine($"node {nodeId} connected: {setup.Describe()}");
+            MeshOptions.WriteWarnings(setup, "node", stderr);
             try
             {
-                await new MeshNode(node, nodeId, roles, root, stdout) { McpServers = mcp ?? [] }.RunAsync(serveTools, cancellationToken);
+                await new MeshNode(node, nodeId, roles, root, stdout, control?.Verifier) { McpServers = mcp ?? [] }.RunAsync(serveTools, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Murmur.AI.Tools;
 using Murmur.Cli.Mesh;
+using Murmur.Configuration;
 
 namespace Murmur.Cli.Commands;
 
@@ -10,14 +11,14 @@ internal static class RemoteToolCall
 {
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        string? name = null, log = null, host = null, json = null;
+        string? name = null, host = null, json = null;
+        var mesh = new MeshOptions();
         var wait = TimeSpan.FromSeconds(30);
         for (var i = 1; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value");
             switch (args[i])
             {
-                case "--log": log = Value(); break;
                 case "--node": host = Value(); break;
                 case "--args": json = Value(); break;
                 case "--wait":
@@ -26,7 +27,12 @@ internal static class RemoteToolCall
                         ? TimeSpan.FromSeconds(s)
                         : throw new UsageException($"--wait must be a number of seconds between 0 and 86400; got '{seconds}'");
                     break;
-                case var option when option.StartsWith('-'): throw new UsageException($"unknown option '{option}'");
+                case var option when option.StartsWith('-'):
+                    if (!mesh.TryRead(args, ref i))
+                    {
+                        throw new UsageException($"unknown option '{option}'");
+                    }
+                    break;
                 case var tool when name is null: name = tool; break;
                 default: throw new UsageException($"only one tool NAME is accepted; got '{name}' and '{args[i]}'");
             }
@@ -35,11 +41,11 @@ internal static class RemoteToolCall
         {
             throw new UsageException("missing tool NAME");
         }
-        LogSpec.Validate(log);
+        var setup = mesh.Resolve();
         try
         {
             var arguments = ToolCommand.ParseArguments(json ?? "{}");
-            var line = CallAsync(log!, name, host, arguments, wait).GetAwaiter().GetResult();
+            var line = CallAsync(setup, name, host, arguments, wait, stderr).GetAwaiter().GetResult();
             stdout.WriteLine(line);
             return ExitCodes.Ok;
         }
@@ -50,14 +56,20 @@ internal static class RemoteToolCall
         }
     }
 
-    private static async Task<string> CallAsync(string log, string name, string? host, IDictionary<string, object?> arguments, TimeSpan wait)
+    private static async Task<string> CallAsync(NodeSetup setup, string name, string? host, IDictionary<string, object?> arguments, TimeSpan wait, TextWriter stderr)
     {
         using var deadline = new CancellationTokenSource(wait);
-        var connected = await LogSpec.ConnectAsync(log, deadline.Token);
+        var connected = await setup.ConnectAsync(cancellationToken: deadline.Token);
+        MeshOptions.WriteWarnings(setup, "tool", stderr);
         await using var node = await MurmurNode.StartAsync(o =>
         {
             o.UseLog(_ => Task.FromResult(connected), ownsLog: true);
-            o.Options = o.Options with { NodeId = $"cli-{Environment.MachineName}-{Environment.ProcessId}" };
+            o.Options = o.Options with
+            {
+                NodeId = setup.NodeId ?? $"cli-{Environment.MachineName}-{Environment.ProcessId}",
+                Signing = setup.Signing,
+                Runtime = o.Options.Runtime with { LoggerFactory = new WarningLoggerFactory("tool", stderr) },
+            };
         });
         await using var mesh = await node.JoinToolMeshAsync(new ToolMeshOptions { CallTimeout = wait });
         try
@@ -71,7 +83,7 @@ internal static class RemoteToolCall
         catch (OperationCanceledException)
         {
             var known = string.Join(", ", mesh.Nodes.Select(n => $"{n.NodeId} [{string.Join(", ", n.Tools.Select(t => t.Name))}]"));
-            throw new TimeoutException($"no node of the mesh on {log} served '{name}'{(host is null ? "" : $" as node '{host}'")} within {wait.TotalSeconds:0.###} s; nodes: [{known}]");
+            throw new TimeoutException($"no node of the mesh on {setup.LogAddress} served '{name}'{(host is null ? "" : $" as node '{host}'")} within {wait.TotalSeconds:0.###} s; nodes: [{known}]");
         }
         var reply = await mesh.CallAsync(host, name, arguments, "cli_" + Guid.NewGuid().ToString("N"), $"murmur-tool-call@{node.NodeId}");
         if (!reply.Ok)

@@ -1,5 +1,6 @@
 using Murmur.Cli.Demo;
 using Murmur.Cli.Mesh;
+using Murmur.Configuration;
 
 namespace Murmur.Cli.Commands;
 
@@ -14,16 +15,19 @@ internal sealed class TaskCommand : ICommand
         usage: murmur task start "GOAL" --log URL [--mode eventual|strict] [--researchers N] [--members N] [--wait [SECONDS]]
 
         Appends a TASK event to the control topic '{TaskRequest.ControlTopic}'. Every 'murmur node' joins the task's
-        topic (task-<id>) with the agents it hosts. Prints the task id and topic.
+        topic (task-<id>) with the agents it hosts. Prints the task id and topic. With --sign-key the announcement is
+        signed (nodes that require signatures ignore unsigned ones), and --wait shows only events whose signatures
+        and actors check out; refused ones are warnings on stderr.
 
         options:
-          --log URL          {LogSpec.Help}
           --mode M           eventual (default) or strict
           --researchers N    how many researcher agents the coder waits for (default 1)
           --members N        strict topics: how many members must join before the first round closes (default 3)
           --wait [SECONDS]   follow the task's topic, print its events, and return when the coder is done
                              (default limit 120 s)
           -h, --help         print this help.
+
+        {MeshOptions.Help}
 
         exit codes: 0 announced (and done, with --wait), 1 the log is unreachable or --wait timed out, 2 usage error.
 
@@ -35,7 +39,8 @@ internal sealed class TaskCommand : ICommand
         {
             throw new UsageException("the only sub-command is 'start'.");
         }
-        string? goal = null, log = null;
+        string? goal = null;
+        var mesh = new MeshOptions();
         var mode = "eventual";
         int researchers = 1, members = 3;
         TimeSpan? wait = null;
@@ -44,7 +49,6 @@ internal sealed class TaskCommand : ICommand
             string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
             switch (args[i])
             {
-                case "--log": log = Value(); break;
                 case "--mode": mode = Value() is "eventual" or "strict" ? args[i] : throw new UsageException($"unknown mode '{args[i]}'; use eventual or strict."); break;
                 case "--researchers": researchers = int.TryParse(Value(), out var r) && r is > 0 and < 100 ? r : throw new UsageException("--researchers takes a number from 1 to 99."); break;
                 case "--members": members = int.TryParse(Value(), out var m) && m is > 0 and < 1000 ? m : throw new UsageException("--members takes a number from 1 to 999."); break;
@@ -59,7 +63,12 @@ internal sealed class TaskCommand : ICommand
                         wait = TimeSpan.FromSeconds(120);
                     }
                     break;
-                case var a when a.StartsWith("--", StringComparison.Ordinal): throw new UsageException($"unknown option '{a}'.");
+                case var a when a.StartsWith("--", StringComparison.Ordinal):
+                    if (!mesh.TryRead(args, ref i))
+                    {
+                        throw new UsageException($"unknown option '{a}'.");
+                    }
+                    break;
                 default: goal = goal is null ? args[i] : throw new UsageException($"unexpected argument '{args[i]}' (quote the goal)."); break;
             }
         }
@@ -67,28 +76,67 @@ internal sealed class TaskCommand : ICommand
         {
             throw new UsageException("a goal is required: murmur task start \"GOAL\" --log URL.");
         }
-        LogSpec.Validate(log);
-        return RunAsync(new TaskRequest(NewId(), goal, mode, string.Empty, researchers, members), log!, wait, stdout, stderr).GetAwaiter().GetResult();
+        var setup = mesh.Resolve();
+        return RunAsync(new TaskRequest(NewId(), goal, mode, string.Empty, researchers, members), setup, wait, stdout, stderr).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Follows the task's topic through a node — which validates each event and, with keys, checks its signature and
+    /// that its actor belongs to the signing node — and prints what it delivers until the coder completes.
+    /// </summary>
+    private static async Task<bool> FollowAsync(IEventLog log, NodeSetup setup, TaskRequest task, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        await using var node = await MurmurNode.StartAsync(o =>
+        {
+            o.UseLog(log);
+            o.Options = o.Options with
+            {
+                NodeId = setup.NodeId ?? $"cli-{Environment.MachineName}-{Environment.ProcessId}",
+                Signing = setup.Signing,
+                Runtime = o.Options.Runtime with { LoggerFactory = new WarningLoggerFactory("task", stderr) },
+            };
+        }, cancellationToken);
+        var topic = await node.OpenTopicAsync(task.Topic, task.Consistency, new TopicOptions { MinMembers = Math.Max(1, task.Members) }, cancellationToken);
+        var shown = 0;
+        while (true)
+        {
+            await topic.WaitForDeliveredAsync(shown + 1, cancellationToken);
+            var history = topic.History;
+            for (; shown < history.Count; shown++)
+            {
+                var e = history[shown];
+                stdout.WriteLine($"{e.Actor,-22} {e.Action,-18} {EventText.Describe(e)}");
+                if (e.Action == Actions.TaskComplete && e.Actor.StartsWith("Coder", StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
     }
 
     private static string NewId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
 
-    private static async Task<int> RunAsync(TaskRequest request, string log, TimeSpan? wait, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> RunAsync(TaskRequest request, NodeSetup setup, TimeSpan? wait, TextWriter stdout, TextWriter stderr)
     {
         var task = request with { Topic = $"task-{request.Task}" };
         IEventLog connected;
         try
         {
-            connected = await LogSpec.ConnectAsync(log, CancellationToken.None);
+            connected = await setup.ConnectAsync();
         }
         catch (EventLogException ex)
         {
             stderr.WriteLine($"murmur task: {ex.Message}");
             return ExitCodes.Failed;
         }
+        MeshOptions.WriteWarnings(setup, "task", stderr);
         await using (connected)
         {
             var announcement = task.ToEvent("task-" + task.Task, TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds());
+            using (var control = ControlSigning.Create(setup.Signing))
+            {
+                announcement = control?.Signer.Sign(announcement) ?? announcement;
+            }
             var record = new LogRecord(announcement.EventId, AgentEventCodec.Encode(announcement));
             for (var attempt = 1; ; attempt++)
             {
@@ -117,18 +165,10 @@ internal sealed class TaskCommand : ICommand
             using var timeout = new CancellationTokenSource(limit);
             try
             {
-                await foreach (var entry in connected.ReadAsync(task.Topic, 1, follow: true, timeout.Token))
+                if (await FollowAsync(connected, setup, task, stdout, stderr, timeout.Token))
                 {
-                    if (!AgentEventCodec.TryDecode(entry.Data.Span, null, null, out var e, out _))
-                    {
-                        continue;
-                    }
-                    stdout.WriteLine($"{e!.Actor,-22} {e.Action,-18} {EventText.Describe(e)}");
-                    if (e.Action == Actions.TaskComplete && e.Actor.StartsWith("Coder", StringComparison.Ordinal))
-                    {
-                        stdout.WriteLine($"task {task.Task} done");
-                        return ExitCodes.Ok;
-                    }
+                    stdout.WriteLine($"task {task.Task} done");
+                    return ExitCodes.Ok;
                 }
             }
             catch (OperationCanceledException)

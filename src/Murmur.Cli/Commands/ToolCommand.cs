@@ -37,6 +37,7 @@ internal sealed class ToolCommand : ICommand
                --node picks the host (default: the first that serves NAME); --wait is how long to wait for a host
                and for the answer (default 30). Prints {"tool","host","ok","result","elapsed_us","tool_us"} as one
                line of JSON.
+               'call' takes the log and security options of 'murmur node --help' (--sign-key, --trust-keys, --tls-ca…).
         list   prints the built-in tools, one per line: name and description.
         --mcp  the tools of an MCP server instead of the built-in ones: a command line that starts a stdio server
                (e.g. "npx -y @modelcontextprotocol/server-filesystem /src") or the URL of a Streamable HTTP

@@ -7,8 +7,9 @@ namespace Murmur.Cli.Mesh;
 /// <summary>
 /// A long-running node: follows the control topic, and for each announced task joins its topic with the agents it
 /// hosts (researcher, coder, reviewer — the demo's agents, scripted), using the tools co-located on this node.
+/// With a <paramref name="verifier"/>, only announcements signed by a trusted key are followed.
 /// </summary>
-internal sealed class MeshNode(MurmurNode node, string nodeId, IReadOnlyList<string> roles, string root, TextWriter output)
+internal sealed class MeshNode(MurmurNode node, string nodeId, IReadOnlyList<string> roles, string root, TextWriter output, IEventVerifier? verifier = null)
 {
     /// <summary>MCP servers to attach before anything else, so their tools are served with the built-in ones.</summary>
     public IReadOnlyList<McpServerSpec> McpServers { get; init; } = [];
@@ -60,6 +61,11 @@ internal sealed class MeshNode(MurmurNode node, string nodeId, IReadOnlyList<str
             if (!AgentEventCodec.TryDecode(entry.Data.Span, null, null, out var e, out var error))
             {
                 output.WriteLine($"control topic position {entry.Position}: refused: {error}");
+                continue;
+            }
+            if (verifier is not null && !verifier.TryVerify(e!, out _, out var refusal))
+            {
+                output.WriteLine($"control topic position {entry.Position}: refused: {refusal}");
                 continue;
             }
             if (TaskRequest.TryRead(e!) is not { } task || !seen.Add(task.Task))

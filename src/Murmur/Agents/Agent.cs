@@ -33,17 +33,16 @@ public abstract class Agent
 
     internal void Attach(AgentProcess process) => _process = process;
 
-    // The runtime calls the protected handlers through these, so subclasses in any assembly override them as plain `protected`.
+    // The runtime and the topic layer call the protected handlers through these, so subclasses in any assembly
+    // override them as plain `protected`. How topic events reach OnEventsAsync is the topic layer's business
+    // (MemberDelivery, run as AgentWork in the agent's turn); the runtime only runs the work.
     internal async ValueTask InvokeStartedAsync(CancellationToken cancellationToken)
     {
         await OnStartedAsync(cancellationToken).ConfigureAwait(false);
         // A restarted instance rebuilds its state from its topics before it handles any message.
         foreach (var member in _topics)
         {
-            if (member.PullReplay() is { } replay)
-            {
-                await OnEventsAsync(replay, cancellationToken).ConfigureAwait(false);
-            }
+            await member.Delivery.ReplayAsync(this, cancellationToken).ConfigureAwait(false);
         }
         await CompleteStrictRoundsAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -56,54 +55,7 @@ public abstract class Agent
         }
     }
 
-    private async ValueTask DeliverStrictAsync(TopicMember member, CancellationToken cancellationToken)
-    {
-        var (view, step) = member.PullStrict();
-        switch (step.Action)
-        {
-            case StrictAction.View:
-                using (MurmurDiagnostics.StartHandle(view!))
-                {
-                    await OnEventsAsync(view!, cancellationToken).ConfigureAwait(false);
-                    await member.CompleteRoundAsync(cancellationToken).ConfigureAwait(false);
-                }
-                break;
-            case StrictAction.Abstain:
-                await member.CompleteRoundAsync(cancellationToken).ConfigureAwait(false);
-                break;
-            default:
-                break;
-        }
-    }
-
-    /// <summary>Settles speculations on what the view confirms or withdraws (aborts first), then hands the view over.</summary>
-    private async ValueTask DeliverEventualAsync(TopicView view, CancellationToken cancellationToken)
-    {
-        using var activity = MurmurDiagnostics.StartHandle(view);
-        var tracker = view.Member.Speculations;
-        tracker.Observe(view.New);
-        if (!view.IsReplay)
-        {
-            var (committed, aborted) = await tracker.SettleAllAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var speculation in aborted)
-            {
-                await OnSpeculationAbortedAsync(speculation, cancellationToken).ConfigureAwait(false);
-            }
-            foreach (var speculation in committed)
-            {
-                await OnSpeculationCommittedAsync(speculation, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        try
-        {
-            await OnEventsAsync(view, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (view.Member.SkipAfterFailure(view, ex))
-        {
-            return; // a poison event: dead-lettered, skipped, the agent goes on
-        }
-        view.Member.Handled(view);
-    }
+    internal ValueTask InvokeEventsAsync(TopicView view, CancellationToken cancellationToken) => OnEventsAsync(view, cancellationToken);
 
     /// <summary>A speculation of this agent aborted: its side effects were discarded; re-plan here.</summary>
     protected virtual ValueTask OnSpeculationAbortedAsync(Speculation aborted, CancellationToken cancellationToken) => ValueTask.CompletedTask;
@@ -122,17 +74,7 @@ public abstract class Agent
     }
 
     internal ValueTask InvokeReceiveAsync(object message, CancellationToken cancellationToken)
-    {
-        if (message is TopicDelivery delivery)
-        {
-            if (delivery.Member.Consistency == Consistency.Strict)
-            {
-                return DeliverStrictAsync(delivery.Member, cancellationToken);
-            }
-            return delivery.Member.Pull() is { } view ? DeliverEventualAsync(view, cancellationToken) : ValueTask.CompletedTask;
-        }
-        return _topics.Length == 0 ? ReceiveAsync(message, cancellationToken) : ReceiveThenCompleteAsync(message, cancellationToken);
-    }
+        => _topics.Length == 0 ? ReceiveAsync(message, cancellationToken) : ReceiveThenCompleteAsync(message, cancellationToken);
 
     internal void AttachTopics(TopicMember[] members)
     {

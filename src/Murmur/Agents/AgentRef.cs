@@ -28,6 +28,9 @@ public abstract class AgentRef
     /// <summary>Enqueues a message; returns false when it became a dead letter or was dropped.</summary>
     internal abstract bool Post(object message, AgentRef? sender);
 
+    /// <summary>Queues work to run in the agent's turn (see <see cref="AgentWork"/>); false when the process has terminated.</summary>
+    internal abstract bool PostWork(AgentWork work);
+
     /// <inheritdoc/>
     public override string ToString() => Id.ToString();
 }

@@ -101,6 +101,24 @@ public sealed partial class CausalBuffer
     /// <summary>How many of the rejected events were refused because the buffer was full.</summary>
     public long OverflowCount { get; private set; }
 
+    /// <summary>The highest own entry of member <paramref name="index"/> that the buffer has seen: delivered or held.</summary>
+    public ulong LastEntryOf(int index)
+    {
+        if (index < 0 || index >= _slots)
+        {
+            return 0;
+        }
+        var last = _delivered[index];
+        if (_pending[index] is { Count: > 0 } pending)
+        {
+            foreach (var seq in pending.Keys)
+            {
+                last = Math.Max(last, seq);
+            }
+        }
+        return last;
+    }
+
     /// <summary>The clock of everything delivered so far: entry <c>i</c> counts member <c>i</c>'s delivered events.</summary>
     public VectorClock DeliveredClock => VectorClock.FromEntries(_delivered.AsSpan(0, _slots));
 

@@ -39,4 +39,11 @@ public interface IEventLog : IAsyncDisposable
 
     /// <summary>The position of the last record of the topic; 0 when it is empty.</summary>
     ValueTask<long> GetEndPositionAsync(string topic, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Opens a firehose of every topic (see <see cref="ILogFirehose"/>), so a node follows all its topics through one
+    /// consumer; null when the log has none, and the node then follows each topic with <see cref="ReadAsync"/>.
+    /// </summary>
+    /// <exception cref="EventLogException">The transport failed.</exception>
+    ValueTask<ILogFirehose?> OpenFirehoseAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult<ILogFirehose?>(null);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 
 namespace Murmur;
 
@@ -12,6 +13,8 @@ public sealed class InMemoryEventLog : IEventLog
 {
     private readonly ConcurrentDictionary<string, TopicLog> _topics = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _disposed = new();
+    private readonly object _tapsGate = new();
+    private Channel<TopicEntry>[] _taps = [];
 
     /// <summary>Creates an empty log.</summary>
     /// <param name="maxRecordBytes">The largest record accepted; defaults to 1 MiB.</param>
@@ -105,9 +108,65 @@ public sealed class InMemoryEventLog : IEventLog
         return ValueTask.CompletedTask;
     }
 
-    private TopicLog GetTopic(string topic) => _topics.GetOrAdd(topic, static _ => new TopicLog());
+    /// <inheritdoc/>
+    /// <remarks>Each append is written to every open firehose under its topic's lock, so a topic's records arrive in order.</remarks>
+    public ValueTask<ILogFirehose?> OpenFirehoseAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        var channel = Channel.CreateUnbounded<TopicEntry>(new UnboundedChannelOptions { SingleReader = true });
+        lock (_tapsGate)
+        {
+            Volatile.Write(ref _taps, [.. _taps, channel]);
+        }
+        return ValueTask.FromResult<ILogFirehose?>(new Firehose(this, channel));
+    }
 
-    private sealed class TopicLog
+    private void CloseTap(Channel<TopicEntry> channel)
+    {
+        lock (_tapsGate)
+        {
+            Volatile.Write(ref _taps, [.. _taps.Where(c => c != channel)]);
+        }
+        channel.Writer.TryComplete();
+    }
+
+    private TopicLog GetTopic(string topic) => _topics.GetOrAdd(topic, static (name, log) => new TopicLog(name, log), this);
+
+    private sealed class Firehose(InMemoryEventLog log, Channel<TopicEntry> channel) : ILogFirehose
+    {
+        public async IAsyncEnumerable<TopicEntry> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, log._disposed.Token);
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await channel.Reader.WaitToReadAsync(linked.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new ObjectDisposedException(nameof(InMemoryEventLog), "The log was disposed while a firehose was read.");
+                }
+                if (!more)
+                {
+                    yield break;
+                }
+                while (channel.Reader.TryRead(out var entry))
+                {
+                    yield return entry;
+                }
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            log.CloseTap(channel);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class TopicLog(string name, InMemoryEventLog log)
     {
         private const int MaxSnapshot = 1024;
         private readonly List<LogEntry> _entries = [];
@@ -173,8 +232,13 @@ public sealed class InMemoryEventLog : IEventLog
         {
             // Copy: the caller may reuse its buffer, and a log must hold what was appended.
             var position = _entries.Count + 1L;
-            _entries.Add(new LogEntry(position, record.EventId, record.Data.ToArray()));
+            var entry = new LogEntry(position, record.EventId, record.Data.ToArray());
+            _entries.Add(entry);
             _ids[record.EventId] = position;
+            foreach (var tap in Volatile.Read(ref log._taps))
+            {
+                tap.Writer.TryWrite(new TopicEntry(name, entry));
+            }
             return position;
         }
 

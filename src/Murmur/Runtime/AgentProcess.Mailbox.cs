@@ -245,6 +245,13 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
         return PostResult.Enqueued;
     }
 
+    /// <inheritdoc/>
+    internal override bool PostWork(AgentWork work)
+    {
+        PostSystem(work);
+        return Volatile.Read(ref _status) != (int)ProcessStatus.Terminated;
+    }
+
     /// <summary>Queues a system message; on a terminated process it is answered at once instead.</summary>
     internal void PostSystem(SystemMessage message)
     {
@@ -361,6 +368,24 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
             batch[0] = priority.Dequeue(); // Down/Exit messages, queued by this turn's system handlers
             return 1;
         }
+        if (_extras is { Work.Count: > 0 } extras && (!extras.UserIsDue || Volatile.Read(ref _count) == 0))
+        {
+            // Work and user messages take turns (see AgentWork): one work item, then a batch of user messages.
+            extras.UserIsDue = true;
+            batch[0] = new Envelope(extras.Work.Dequeue(), null);
+            return 1;
+        }
+        var taken = TakeUserBatch(batch, budget, out ended);
+        if (taken > 0 && _extras is { } after)
+        {
+            after.UserIsDue = false;
+        }
+        return taken;
+    }
+
+    private int TakeUserBatch(Envelope[] batch, int budget, out bool ended)
+    {
+        ended = false;
         if (_options.Mailbox.IsBounded)
         {
             // A bounded mailbox counts only what is in the ring, so a turn takes one message at a time: taking
@@ -389,9 +414,9 @@ internal sealed partial class AgentProcess : IThreadPoolWorkItem
                 _count -= take;
                 return take;
             }
-            if (_sysHead is not null || _status != (int)ProcessStatus.Running || _count > 0)
+            if (_sysHead is not null || _status != (int)ProcessStatus.Running || _count > 0 || _extras?.Work is { Count: > 0 })
             {
-                return 0; // the caller re-checks system messages and status (or takes the bounded message)
+                return 0; // the caller re-checks system messages and status (or takes the bounded message or the work)
             }
             Debug.Assert(_scheduled, "only the scheduled turn takes messages");
             _scheduled = false;

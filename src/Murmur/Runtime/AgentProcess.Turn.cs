@@ -101,7 +101,7 @@ internal sealed partial class AgentProcess
             var handlerStarted = MurmurDiagnostics.HandlerStarted();
             try
             {
-                handled = _agent!.InvokeReceiveAsync(envelope.Message, token);
+                handled = envelope.Message is AgentWork work ? work.RunAsync(_agent!, token) : _agent!.InvokeReceiveAsync(envelope.Message, token);
             }
             catch (Exception ex)
             {
@@ -177,7 +177,8 @@ internal sealed partial class AgentProcess
         try
         {
             more = _sysHead is not null
-                || (_status == (int)ProcessStatus.Running && !_runtime.DropsUserMessages && (_count > 0 || _extras?.Priority is { Count: > 0 }));
+                || (_status == (int)ProcessStatus.Running && !_runtime.DropsUserMessages
+                    && (_count > 0 || _extras?.Priority is { Count: > 0 } || _extras?.Work is { Count: > 0 }));
             if (!more)
             {
                 _scheduled = false;
@@ -267,6 +268,10 @@ internal sealed partial class AgentProcess
                 return ValueTask.CompletedTask;
             case DownSignal down:
                 (Extras.Priority ??= new()).Enqueue(new Envelope(down.Down, down.Down.Agent));
+                return ValueTask.CompletedTask;
+            case AgentWork work:
+                // Queued apart from the ring: no capacity applies, and it waits out a restart (see TakeBatch).
+                (Extras.Work ??= new()).Enqueue(work);
                 return ValueTask.CompletedTask;
             default:
                 return ValueTask.CompletedTask;

@@ -31,6 +31,9 @@ internal sealed class FutureRef : AgentRef
 
     internal override bool Post(object message, AgentRef? sender) => _reply.TrySetResult(message);
 
+    /// <inheritdoc/>
+    internal override bool PostWork(AgentWork work) => false;
+
     /// <summary>Starts the timeout (unless infinite) and watches <paramref name="cancellationToken"/>. Called once, by the asker.</summary>
     public void Arm(TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)
     {

@@ -21,6 +21,12 @@ internal sealed class ProcessExtras
     /// <summary>Senders waiting for space in a bounded mailbox, with their messages, in arrival order. Guarded by the mailbox lock.</summary>
     public Queue<(Envelope Envelope, TaskCompletionSource Done)>? SpaceWaiters;
 
+    /// <summary>Work posted by layers above the runtime (<see cref="AgentWork"/>), run in turn with user messages. Own turn only.</summary>
+    public Queue<AgentWork>? Work;
+
+    /// <summary>True when a work item ran since the last batch of user messages: user messages go next, if any. Own turn only.</summary>
+    public bool UserIsDue;
+
     /// <summary>Timestamps of this supervisor's recent restarts. Own turn only.</summary>
     public Queue<long>? Restarts;
 }

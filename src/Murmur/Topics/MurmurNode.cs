@@ -29,6 +29,7 @@ public sealed class MurmurNode : IAsyncDisposable
         Log = log;
         _ownsLog = ownsLog;
         Runtime = AgentRuntime.Create(options.Runtime);
+        Feed = new LogFeed(this);
         Logger = options.Runtime.LoggerFactory.CreateLogger("Murmur.Topics");
         DeadLetters = new DeadLetterStore(options.DeadLetterCapacity);
         _ids = options.EventIdSeed is { } seed ? new Random(seed) : new Random();
@@ -86,6 +87,9 @@ public sealed class MurmurNode : IAsyncDisposable
 
     internal ILogger Logger { get; }
 
+    /// <summary>How the node reads the log for all of its topics.</summary>
+    internal LogFeed Feed { get; }
+
     /// <summary>
     /// Follows a topic (creating it by use): reads its log from the start, so the roster and history are
     /// rebuilt, and returns once it has read to the current end.
@@ -114,7 +118,15 @@ public sealed class MurmurNode : IAsyncDisposable
         }
         if (created)
         {
-            host.Start();
+            try
+            {
+                await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                _topics.TryRemove(new KeyValuePair<string, TopicHost>(name, host));
+                throw;
+            }
         }
         var topic = new Topic(host);
         await topic.CatchUpAsync(cancellationToken).ConfigureAwait(false);
@@ -144,7 +156,7 @@ public sealed class MurmurNode : IAsyncDisposable
             var restart = Interlocked.Increment(ref instances) > 1;
             foreach (var member in members)
             {
-                member.ResetForNewInstance(restart);
+                member.Delivery.ResetForNewInstance(restart);
             }
             return agent;
         }
@@ -163,7 +175,7 @@ public sealed class MurmurNode : IAsyncDisposable
         }
         foreach (var member in members)
         {
-            member.Bind(agentRef);
+            member.Delivery.Bind(agentRef);
         }
         return agentRef;
     }
@@ -205,6 +217,7 @@ public sealed class MurmurNode : IAsyncDisposable
         {
             await host.DisposeAsync().ConfigureAwait(false);
         }
+        await Feed.DisposeAsync().ConfigureAwait(false);
         if (_ownsLog)
         {
             await Log.DisposeAsync().ConfigureAwait(false);

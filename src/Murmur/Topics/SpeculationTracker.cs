@@ -109,8 +109,9 @@ internal sealed class SpeculationTracker(TopicMember member)
             if (_withdrawn.TryGetValue(dependency, out var reason))
             {
                 _pending.Remove(speculation);
-                await speculation.AbortAsync(reason, cancellationToken).ConfigureAwait(false);
+                // Counted before the abort is published: whoever sees the SPECULATION_ABORT sees the count too.
                 member.Host.OnSpeculationSettled(committed: false);
+                await speculation.AbortAsync(reason, cancellationToken).ConfigureAwait(false);
                 return SpeculationState.Aborted;
             }
         }
@@ -122,8 +123,8 @@ internal sealed class SpeculationTracker(TopicMember member)
             }
         }
         _pending.Remove(speculation);
-        await speculation.CommitAsync(cancellationToken).ConfigureAwait(false);
         member.Host.OnSpeculationSettled(committed: true);
+        await speculation.CommitAsync(cancellationToken).ConfigureAwait(false);
         return SpeculationState.Committed;
     }
 

@@ -27,7 +27,7 @@ public sealed class Topic
     public SpeculationStats Speculations => Host.SpeculationStats;
 
     /// <summary>The last log position this node has read.</summary>
-    public long ReadPosition => Host.ReadPosition;
+    public long ReadPosition => Host.Reader.Position;
 
     /// <summary>Statistics of the node's causal buffer for this topic.</summary>
     public CausalBufferStats Buffer
@@ -51,8 +51,11 @@ public sealed class Topic
     /// <summary>In strict topics, the open round (how many rounds have closed); 0 in eventual topics.</summary>
     public int Round => Host.ClosedRounds;
 
-    /// <summary>In strict topics, the history index at which each round closed: round r's view is <c>History[..ClosePositions[r-1]]</c>.</summary>
-    public IReadOnlyList<int> ClosePositions => Host.ClosePositions;
+    /// <summary>
+    /// In strict topics, how many events had been delivered when each round closed: round r's view holds the events
+    /// delivered before <c>ClosePositions[r-1]</c> (counted from the topic's first delivered event).
+    /// </summary>
+    public IReadOnlyList<long> ClosePositions => Host.ClosePositions;
 
     /// <summary>Members evicted from strict rounds for silence.</summary>
     public IReadOnlyList<string> Evicted => Host.Evicted;
@@ -75,11 +78,7 @@ public sealed class Topic
         => Host.WaitUntilAsync(() => Host.IsHoldingLocked(actor), cancellationToken);
 
     /// <summary>Waits until this node has read the topic's log at least to its current end.</summary>
-    public async Task CatchUpAsync(CancellationToken cancellationToken = default)
-    {
-        var end = await Host.NodeLog.GetEndPositionAsync(Name, cancellationToken).ConfigureAwait(false);
-        await Host.WaitReadAsync(end, cancellationToken).ConfigureAwait(false);
-    }
+    public Task CatchUpAsync(CancellationToken cancellationToken = default) => Host.Reader.CatchUpAsync(cancellationToken);
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({Consistency})";

@@ -1,68 +1,75 @@
+using System.Text.Json;
+
 namespace Murmur;
 
 /// <summary>
-/// One topic on one node: follows the topic's log, validates what it reads, derives the roster from the
-/// log's order of <c>JOIN</c>s, delivers through the node's <see cref="CausalBuffer"/>, keeps the delivered
-/// history, and wakes the local members.
+/// One topic on one node: the roster and causal delivery (<see cref="CausalBuffer"/>), the delivered history, the
+/// local members, and the parts that do one job each — reading the log (<see cref="TopicReader"/>), appending
+/// (<see cref="TopicAppender"/>), strict rounds (<see cref="StrictRounds"/>), flow control (<see cref="FlowControl"/>).
 /// </summary>
 /// <remarks>
-/// Lock order: <c>_gate</c>, then a process's mailbox lock (waking a member posts to it). Nothing takes
-/// <c>_gate</c> while holding a mailbox lock.
+/// Lock order: <see cref="Gate"/>, then a process's mailbox lock (waking a member posts to it). Nothing takes the
+/// gate while holding a mailbox lock. The buffer, the history, the rounds and the member list are guarded by the gate.
 /// </remarks>
 internal sealed partial class TopicHost : IAsyncDisposable
 {
-    private readonly MurmurNode _node;
-    private readonly object _gate = new();
     private readonly CausalBuffer _buffer;
-    private readonly List<AgentEvent> _history = [];
+    private readonly DeliveredHistory _history = new();
     private readonly List<TopicMember> _members = [];
-    private readonly Dictionary<string, ulong> _lastOwnSeq = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _joining = new(StringComparer.Ordinal);
-    private readonly List<(long Position, TaskCompletionSource Done)> _readWaiters = [];
-    private readonly List<(long Count, TaskCompletionSource Done)> _deliveryWaiters = [];
-    private readonly List<(Func<bool> Condition, TaskCompletionSource Done)> _conditionWaiters = [];
-    private readonly CancellationTokenSource _stop = new();
-    private Task _reader = Task.CompletedTask;
-    private long _readPosition;
-    private long _roundOpenedAt;
+    private readonly StrictRounds? _rounds;
+    private readonly FlowControl? _flow;
+    private readonly Waiters _conditions;
+    private HashSet<string>? _joining;
     private ITimer? _evictTimer;
+    private CancellationTokenSource? _stop;
+    private long _speculationsStarted;
+    private long _speculationsCommitted;
+    private long _speculationsAborted;
 
     public TopicHost(MurmurNode node, string name, Consistency consistency, TopicOptions options)
     {
-        _node = node;
+        Node = node;
         Name = name;
         Consistency = consistency;
         Options = options;
         _buffer = new CausalBuffer(Roster.Empty, OnDelivered, node.Options.CausalBuffer with { Topic = name });
+        _conditions = new Waiters(Gate);
+        if (consistency == Consistency.Strict)
+        {
+            _rounds = new StrictRounds(node.TimeProvider);
+        }
+        else if (node.Options.MaxLag is { } maxLag)
+        {
+            _flow = new FlowControl(this, maxLag);
+        }
+        Reader = new TopicReader(this);
+        Appender = new TopicAppender(this);
     }
+
+    public MurmurNode Node { get; }
 
     public string Name { get; }
 
-    public string NodeId => _node.NodeId;
+    public string NodeId => Node.NodeId;
 
     public Consistency Consistency { get; }
 
     public TopicOptions Options { get; }
 
+    /// <summary>Guards the topic's state (see the class remarks).</summary>
+    public object Gate { get; } = new();
+
+    public TopicReader Reader { get; }
+
+    public TopicAppender Appender { get; }
+
     public Roster Roster
     {
         get
         {
-            lock (_gate)
+            lock (Gate)
             {
                 return _buffer.Roster;
-            }
-        }
-    }
-
-    /// <summary>How many delivered events members may see now.</summary>
-    public long VisibleCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return VisibleCountLocked;
             }
         }
     }
@@ -71,159 +78,81 @@ internal sealed partial class TopicHost : IAsyncDisposable
     {
         get
         {
-            lock (_gate)
+            lock (Gate)
             {
                 return _history.Count;
             }
         }
     }
 
-    public long ReadPosition => Interlocked.Read(ref _readPosition);
-
-    private long _speculationsStarted;
-    private long _speculationsCommitted;
-    private long _speculationsAborted;
-
-    public SpeculationStats SpeculationStats => new(Interlocked.Read(ref _speculationsStarted), Interlocked.Read(ref _speculationsCommitted), Interlocked.Read(ref _speculationsAborted));
-
-    internal void OnSpeculationStarted()
-    {
-        Interlocked.Increment(ref _speculationsStarted);
-        MurmurDiagnostics.Count(MurmurDiagnostics.SpeculationStarted, Name);
-    }
-
-    internal void OnSpeculationSettled(bool committed)
-    {
-        Interlocked.Increment(ref committed ? ref _speculationsCommitted : ref _speculationsAborted);
-        MurmurDiagnostics.Count(committed ? MurmurDiagnostics.SpeculationCommitted : MurmurDiagnostics.SpeculationAborted, Name);
-    }
-
+    /// <summary>The retained part of the delivered history.</summary>
     public IReadOnlyList<AgentEvent> History
     {
         get
         {
-            lock (_gate)
+            lock (Gate)
             {
-                return [.. _history];
+                return _history.ToList();
             }
         }
     }
 
-    public IEventLog NodeLog => _node.Log;
+    /// <summary>Where a new agent instance starts in the delivered history.</summary>
+    public long ReplayStart => 0;
+
+    /// <summary>The local members. Under the gate.</summary>
+    public List<TopicMember> MembersLocked => _members;
+
+    /// <summary>How many delivered events members may see now: all (eventual) or up to the last closed round (strict). Under the gate.</summary>
+    public long VisibleCountLocked => _rounds?.Visible ?? _history.Count;
 
     public CausalBufferStats BufferStats()
     {
-        lock (_gate)
+        lock (Gate)
         {
             return new CausalBufferStats(_buffer.HeldCount, _buffer.DeliveredCount, _buffer.DuplicateCount, _buffer.RejectedCount);
         }
     }
 
-    public void Start()
+    public SpeculationStats SpeculationStats => new(Interlocked.Read(ref _speculationsStarted), Interlocked.Read(ref _speculationsCommitted), Interlocked.Read(ref _speculationsAborted));
+
+    public void OnSpeculationStarted()
     {
-        _roundOpenedAt = _node.TimeProvider.GetTimestamp();
-        if (Consistency == Consistency.Strict && _node.Options.StrictEvictAfter is { } evictAfter)
+        Interlocked.Increment(ref _speculationsStarted);
+        MurmurDiagnostics.Count(MurmurDiagnostics.SpeculationStarted, Name);
+    }
+
+    public void OnSpeculationSettled(bool committed)
+    {
+        Interlocked.Increment(ref committed ? ref _speculationsCommitted : ref _speculationsAborted);
+        MurmurDiagnostics.Count(committed ? MurmurDiagnostics.SpeculationCommitted : MurmurDiagnostics.SpeculationAborted, Name);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_rounds is not null && Node.Options.StrictEvictAfter is { } evictAfter)
         {
+            _stop = new CancellationTokenSource();
             var period = evictAfter / 4 > TimeSpan.Zero ? evictAfter / 4 : evictAfter;
-            _evictTimer = _node.TimeProvider.CreateTimer(_ => _ = EvictSilentMembersAsync(evictAfter), null, period, period);
+            _evictTimer = Node.TimeProvider.CreateTimer(_ => _ = EvictSilentMembersAsync(evictAfter), null, period, period);
         }
-        _reader = Task.Run(ReadLoopAsync);
-    }
-
-    /// <summary>Follows the log from the start; a transport error is logged and the read resumes where it stopped.</summary>
-    private async Task ReadLoopAsync()
-    {
-        var next = 1L;
-        var failures = 0;
-        while (!_stop.IsCancellationRequested)
-        {
-            try
-            {
-                await foreach (var entry in _node.Log.ReadAsync(Name, next, follow: true, _stop.Token).ConfigureAwait(false))
-                {
-                    await WaitForRoomAsync(null, _stop.Token).ConfigureAwait(false);
-                    Process(entry);
-                    next = entry.Position + 1;
-                    failures = 0;
-                }
-            }
-            catch (Exception ex) when (_stop.IsCancellationRequested && ex is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                failures++;
-                TopicLog.ReadFailed(_node.Logger, Name, next, ex);
-                try
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 50 * failures)), _stop.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-    }
-
-    private void Process(LogEntry entry)
-    {
-        if (!AgentEventCodec.TryDecode(entry.Data.Span, _node.Options.EventLimits, null, out var @event, out var error))
-        {
-            Refuse(entry.Position, string.IsNullOrEmpty(entry.EventId) ? null : entry.EventId, error!.ToString(), entry.Data.Span);
-        }
-        else if (@event!.Topic is { } topic && !string.Equals(topic, Name, StringComparison.Ordinal))
-        {
-            Refuse(entry.Position, @event.EventId, $"topic: the event names topic '{topic}' but was read from '{Name}'", entry.Data.Span);
-        }
-        else if (_node.Verifier is { } verifier && CheckSignature(verifier, @event) is { } refusal)
-        {
-            Refuse(entry.Position, @event.EventId, refusal, entry.Data.Span);
-        }
-        else
-        {
-            Admit(@event, entry.Position);
-        }
-        List<TaskCompletionSource>? released = null;
-        lock (_readWaiters)
-        {
-            Volatile.Write(ref _readPosition, entry.Position);
-            for (var i = _readWaiters.Count - 1; i >= 0; i--)
-            {
-                if (_readWaiters[i].Position <= entry.Position)
-                {
-                    (released ??= []).Add(_readWaiters[i].Done);
-                    _readWaiters.RemoveAt(i);
-                }
-            }
-        }
-        released?.ForEach(done => done.TrySetResult());
+        return Reader.StartAsync(cancellationToken);
     }
 
     /// <summary>Offers an event (from the log, or published on this node) to the causal buffer.</summary>
-    internal void Admit(AgentEvent @event, long position)
+    public void Admit(AgentEvent @event, long position)
     {
-        lock (_gate)
+        lock (Gate)
         {
             if (string.Equals(@event.Action, Actions.Join, StringComparison.Ordinal))
             {
-                AdmitJoin(@event, position);
+                AdmitJoinLocked(@event, position);
                 return;
             }
             if (@event.Clock.Length == 0 && string.Equals(@event.Action, Actions.Evict, StringComparison.Ordinal))
             {
                 AdmitEvictLocked(@event);
                 return;
-            }
-            var index = _buffer.Roster.IndexOf(@event.Actor);
-            if (index >= 0 && index < @event.Clock.Length)
-            {
-                var seq = @event.Clock[index];
-                if (!_lastOwnSeq.TryGetValue(@event.Actor, out var last) || seq > last)
-                {
-                    _lastOwnSeq[@event.Actor] = seq;
-                }
             }
             var result = _buffer.Offer(@event);
             if (result.Outcome == OfferOutcome.Rejected)
@@ -242,7 +171,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
     /// derives the same roster without coordination. It travels with an empty clock; the delivered copy carries
     /// the derived clock (own entry 1 at the new index), which is also what exports write.
     /// </summary>
-    private void AdmitJoin(AgentEvent join, long position)
+    private void AdmitJoinLocked(AgentEvent join, long position)
     {
         var roster = _buffer.Roster;
         if (roster.Contains(join.Actor))
@@ -268,7 +197,6 @@ internal sealed partial class TopicHost : IAsyncDisposable
             TraceParent = join.TraceParent,
             Signature = join.Signature,
         };
-        _lastOwnSeq[join.Actor] = 1;
         var result = _buffer.Offer(derived);
         if (result.Outcome == OfferOutcome.Rejected)
         {
@@ -276,133 +204,249 @@ internal sealed partial class TopicHost : IAsyncDisposable
         }
     }
 
-    /// <summary>The buffer's sink (runs under <c>_gate</c>): record, then wake local members.</summary>
+    /// <summary>An <c>EVICT</c> (empty clock, like a <c>JOIN</c>, ordered by the log): the member no longer holds rounds.</summary>
+    private void AdmitEvictLocked(AgentEvent evict)
+    {
+        if (_rounds is not null && _rounds.Evict(evict.Actor, _history.Count))
+        {
+            WakeMembersLocked();
+            _conditions.Signal();
+        }
+    }
+
+    /// <summary>The buffer's sink (runs under the gate): record, then wake local members.</summary>
     private void OnDelivered(AgentEvent @event)
     {
         _history.Add(@event);
-        CountOwnLocked(@event);
+        _flow?.CountOwnLocked(@event);
         MurmurDiagnostics.Count(MurmurDiagnostics.EventsDelivered, Name);
-        MurmurDiagnostics.RecordDeliver(_node.NodeId, Name, @event);
-        if (Consistency == Consistency.Eventual || TrackStrictLocked(@event))
+        MurmurDiagnostics.RecordDeliver(Node.NodeId, Name, @event);
+        if (_rounds is null || _rounds.Track(@event, _history.Count))
         {
-            foreach (var member in _members)
-            {
-                member.Wake();
-            }
+            WakeMembersLocked();
         }
-        CheckConditionsLocked();
-        for (var i = _deliveryWaiters.Count - 1; i >= 0; i--)
-        {
-            if (_deliveryWaiters[i].Count <= _history.Count)
-            {
-                _deliveryWaiters[i].Done.TrySetResult(); // continuations run asynchronously: safe under the lock
-                _deliveryWaiters.RemoveAt(i);
-            }
-        }
-        _node.OnDelivered(this, @event);
+        _conditions.Signal();
     }
 
-    /// <summary>Events after <paramref name="from"/> that a member may see now.</summary>
-    internal IReadOnlyList<AgentEvent> TakeVisible(long from, out long upTo)
+    private void WakeMembersLocked()
     {
-        lock (_gate)
+        foreach (var member in _members)
         {
-            upTo = VisibleCountLocked;
-            return from >= upTo ? [] : _history.GetRange((int)from, (int)(upTo - from));
+            member.Delivery.Wake();
+        }
+    }
+
+    /// <summary>The visible events in [<paramref name="from"/>, <paramref name="to"/>); <paramref name="end"/> is where they end.</summary>
+    public List<AgentEvent> TakeVisible(long from, long to, out long end)
+    {
+        lock (Gate)
+        {
+            end = Math.Min(to, VisibleCountLocked);
+            return from >= end ? [] : _history.Range(from, end);
+        }
+    }
+
+    /// <summary>
+    /// The clock of the first <paramref name="index"/> delivered events: for each member, how many of its events they
+    /// hold. A prefix of a causal order is causally closed, so this is also the merge of their clocks. Trailing zeros
+    /// are left out (a clock never grows past the members it counts).
+    /// </summary>
+    public VectorClock ClockAt(long index)
+    {
+        lock (Gate)
+        {
+            var delivered = _buffer.DeliveredClock.Entries;
+            var entries = delivered.ToArray();
+            var roster = _buffer.Roster;
+            for (var i = _history.Count - 1; i >= index; i--)
+            {
+                var e = _history[i];
+                var s = roster.IndexOf(e.Actor);
+                if (s >= 0 && s < entries.Length && s < e.Clock.Length)
+                {
+                    entries[s] = Math.Min(entries[s], e.Clock[s] - 1);
+                }
+            }
+            var length = entries.Length;
+            while (length > 0 && entries[length - 1] == 0)
+            {
+                length--;
+            }
+            return VectorClock.FromEntries(entries.AsSpan(0, length));
         }
     }
 
     /// <summary>Events a member's handler kept failing on: listed as dead letters (they stay in the history for the others).</summary>
-    internal void DeadLetterPoison(string actor, IReadOnlyList<AgentEvent> events, string reason)
+    public void DeadLetterPoison(string actor, IReadOnlyList<AgentEvent> events, string reason)
     {
         foreach (var e in events)
         {
             var text = e.ToString();
-            _node.DeadLetters.Add(new DeadLetterEvent(Name, 0, e.EventId, reason, text.Length > 256 ? text[..256] : text));
-            TopicLog.Refused(_node.Logger, Name, 0, $"{actor}: {reason}");
+            Node.DeadLetters.Add(new DeadLetterEvent(Name, 0, e.EventId, reason, text.Length > 256 ? text[..256] : text));
+            TopicLog.Refused(Node.Logger, Name, 0, $"{actor}: {reason}");
         }
     }
 
-    private void Refuse(long position, string? eventId, string reason, ReadOnlySpan<byte> data)
+    /// <summary>Refuses a record read from the log: a dead letter with the reason.</summary>
+    public void Refuse(long position, string? eventId, string reason, string excerpt)
     {
-        _node.DeadLetters.Add(new DeadLetterEvent(Name, position, eventId, reason, DeadLetterStore.ExcerptOf(data)));
+        Node.DeadLetters.Add(new DeadLetterEvent(Name, position, eventId, reason, excerpt));
         MurmurDiagnostics.Count(MurmurDiagnostics.EventsRejected, Name);
-        TopicLog.Refused(_node.Logger, Name, position, reason);
+        TopicLog.Refused(Node.Logger, Name, position, reason);
     }
 
     private void RefuseLocked(long position, AgentEvent @event, string reason)
     {
         var text = @event.ToString();
-        _node.DeadLetters.Add(new DeadLetterEvent(Name, position, @event.EventId, reason, text.Length > 256 ? text[..256] : text));
-        MurmurDiagnostics.Count(MurmurDiagnostics.EventsRejected, Name);
-        TopicLog.Refused(_node.Logger, Name, position, reason);
+        Refuse(position, @event.EventId, reason, text.Length > 256 ? text[..256] : text);
     }
 
-    /// <summary>The first delivered event that matches; call only under the topic's lock.</summary>
-    internal AgentEvent? FindLocked(Func<AgentEvent, bool> predicate)
-    {
-        foreach (var e in _history)
-        {
-            if (predicate(e))
-            {
-                return e;
-            }
-        }
-        return null;
-    }
+    /// <summary>The first retained delivered event that matches; call only under the gate.</summary>
+    public AgentEvent? FindLocked(Func<AgentEvent, bool> predicate) => _history.Find(predicate);
 
-    private void CheckConditionsLocked()
+    /// <summary>Signals the condition waiters; call under the gate.</summary>
+    public void SignalConditionsLocked() => _conditions.Signal();
+
+    /// <summary>Waits until <paramref name="condition"/> (evaluated under the gate after each delivery) holds.</summary>
+    public Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
     {
-        for (var i = _conditionWaiters.Count - 1; i >= 0; i--)
+        lock (Gate)
         {
-            if (_conditionWaiters[i].Condition())
-            {
-                _conditionWaiters[i].Done.TrySetResult();
-                _conditionWaiters.RemoveAt(i);
-            }
+            return _conditions.WaitAsync(condition, cancellationToken);
         }
     }
 
-    /// <summary>Waits until <paramref name="condition"/> (evaluated under the topic's lock after each delivery) holds.</summary>
-    internal Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
+    public Task WaitDeliveredAsync(long count, CancellationToken cancellationToken)
+        => WaitUntilAsync(() => _history.Count >= count, cancellationToken);
+
+    /// <summary>True when this node bounds the lag of its members in this topic (<see cref="MurmurNodeOptions.MaxLag"/>, eventual topics).</summary>
+    public bool IsFlowControlled => _flow is not null;
+
+    /// <summary>How often a reader or publisher of this node waited for a slow local member.</summary>
+    public long BackpressureWaits => _flow?.Waits ?? 0;
+
+    /// <summary>The largest lag of a live local member this node has seen (0 without flow control).</summary>
+    public long MaxLagSeen => _flow?.MaxLagSeen ?? 0;
+
+    /// <summary>False while a slow local member holds back the topic's reading (see <see cref="FlowControl"/>).</summary>
+    public bool HasRoomForReader => _flow?.HasRoom != false;
+
+    /// <summary>Waits while a slow local member holds back the topic (see <see cref="FlowControl"/>).</summary>
+    public ValueTask WaitForRoomAsync(TopicMember? publisher, CancellationToken cancellationToken)
+        => _flow?.WaitForRoomAsync(publisher, cancellationToken) ?? ValueTask.CompletedTask;
+
+    /// <summary>A member took events: the readers and publishers waiting for room look again.</summary>
+    public void OnMemberAdvanced() => _flow?.OnMemberAdvanced();
+
+    /// <summary>How many of <paramref name="actor"/>'s events are among the visible retained ones.</summary>
+    public int CountOwn(string actor)
     {
-        lock (_gate)
+        lock (Gate)
         {
-            if (condition())
+            var own = 0;
+            for (var i = _history.First; i < VisibleCountLocked; i++)
             {
-                return Task.CompletedTask;
+                if (string.Equals(_history[i].Actor, actor, StringComparison.Ordinal))
+                {
+                    own++;
+                }
             }
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _conditionWaiters.Add((condition, done));
-            return done.Task.WaitAsync(cancellationToken);
+            return own;
         }
     }
 
-    internal Task WaitDeliveredAsync(long count, CancellationToken cancellationToken)
+    /// <summary>In strict topics, the open round (how many rounds have closed); 0 in eventual topics.</summary>
+    public int ClosedRounds
     {
-        lock (_gate)
+        get
         {
-            if (_history.Count >= count)
+            lock (Gate)
             {
-                return Task.CompletedTask;
+                return _rounds?.Open ?? 0;
             }
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _deliveryWaiters.Add((count, done));
-            return done.Task.WaitAsync(cancellationToken);
         }
     }
 
-    internal Task WaitReadAsync(long position, CancellationToken cancellationToken)
+    /// <summary>The open round; call only under the gate (from a wait condition).</summary>
+    public int ClosedRoundsLocked => _rounds?.Open ?? 0;
+
+    /// <summary>True when <paramref name="actor"/> holds the open strict round; call only under the gate.</summary>
+    public bool IsHoldingLocked(string actor) => _rounds?.IsHolding(actor) == true;
+
+    /// <summary>The delivered counts at which each strict round closed.</summary>
+    public IReadOnlyList<long> ClosePositions
     {
-        lock (_readWaiters)
+        get
         {
-            if (Volatile.Read(ref _readPosition) >= position)
+            lock (Gate)
             {
-                return Task.CompletedTask;
+                return _rounds is null ? [] : [.. _rounds.ClosePositions];
             }
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _readWaiters.Add((position, done));
-            return done.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Members evicted from strict rounds for silence.</summary>
+    public IReadOnlyList<string> Evicted
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _rounds is null ? [] : [.. _rounds.Evicted];
+            }
+        }
+    }
+
+    /// <summary>The round a strict member is in and what it should do there.</summary>
+    public StrictStep NextStrictStep(string actor, int viewedRound, long completedLocally)
+    {
+        lock (Gate)
+        {
+            return _rounds!.NextStep(actor, viewedRound, completedLocally);
+        }
+    }
+
+    /// <summary>
+    /// Appends an <c>EVICT</c> for each member that held the open round longer than <paramref name="evictAfter"/>.
+    /// Its event id is derived from the member and the round, so when several nodes decide at once the log
+    /// keeps one: every node agrees on one eviction.
+    /// </summary>
+    private async Task EvictSilentMembersAsync(TimeSpan evictAfter)
+    {
+        var stop = _stop!.Token;
+        List<string> silent;
+        int round;
+        try
+        {
+            // Decide on the latest log, not on what this node happened to have read: a member whose ROUND_DONE
+            // is already in the log is not silent.
+            await Reader.CatchUpAsync(stop).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is EventLogException or OperationCanceledException or ObjectDisposedException)
+        {
+            return;
+        }
+        lock (Gate)
+        {
+            if (Node.TimeProvider.GetElapsedTime(_rounds!.OpenedAt) < evictAfter)
+            {
+                return;
+            }
+            round = _rounds.Open;
+            silent = _rounds.Holders();
+        }
+        foreach (var actor in silent)
+        {
+            try
+            {
+                var payload = System.Text.Encoding.UTF8.GetBytes($"{{\"round\":{round},\"by\":{JsonSerializer.Serialize(Node.NodeId)}}}");
+                var evict = Appender.Create(actor, Actions.Evict, payload, VectorClock.Empty, null, (ulong)round, $"evict-{actor}-r{round}");
+                await Appender.AppendWithRetriesAsync(Appender.Prepare(evict).Record, stop).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is EventLogException or OperationCanceledException or ObjectDisposedException)
+            {
+                TopicLog.AppendRetry(Node.Logger, Name, $"evict-{actor}-r{round}", 0, ex);
+            }
         }
     }
 
@@ -412,14 +456,11 @@ internal sealed partial class TopicHost : IAsyncDisposable
         {
             await timer.DisposeAsync().ConfigureAwait(false);
         }
-        await _stop.CancelAsync().ConfigureAwait(false);
-        try
+        if (_stop is { } stop)
         {
-            await _reader.ConfigureAwait(false);
+            await stop.CancelAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
-        {
-        }
-        _stop.Dispose();
+        Reader.Stop();
+        _stop?.Dispose();
     }
 }

@@ -13,4 +13,7 @@ internal static partial class TopicLog
 
     [LoggerMessage(22, LogLevel.Warning, "Append of {EventId} to topic {Topic} failed (attempt {Attempt}); retrying with the same event id")]
     public static partial void AppendRetry(ILogger logger, string topic, string eventId, int attempt, Exception exception);
+
+    [LoggerMessage(23, LogLevel.Warning, "The log's firehose failed ({Failures} in a row); opening a new one, every topic catches up from where it stopped")]
+    public static partial void FirehoseFailed(ILogger logger, int failures, Exception exception);
 }

@@ -7,16 +7,17 @@ namespace Murmur;
 /// <remarks>Use it only inside the handler it was passed to.</remarks>
 public sealed class TopicView
 {
+    private VectorClock? _clock;
+
     internal TopicView(TopicMember member, IReadOnlyList<AgentEvent> events, bool isReplay, int round = -1)
     {
         Member = member;
         New = events;
         IsReplay = isReplay;
-        Clock = member.Seen;
         Round = round;
     }
 
-    /// <summary>Where the view starts and ends in the member's delivered history.</summary>
+    /// <summary>Where the view starts and ends in the topic's delivered history (absolute indices).</summary>
     internal long Start { get; init; }
 
     internal long End { get; init; }
@@ -37,7 +38,7 @@ public sealed class TopicView
     public bool IsReplay { get; }
 
     /// <summary>The agent's vector clock after these events: everything it has now seen.</summary>
-    public VectorClock Clock { get; }
+    public VectorClock Clock => _clock ??= Member.ClockAt(End);
 
     /// <summary>The new events sent by other agents.</summary>
     public IEnumerable<AgentEvent> FromOthers => New.Where(e => !string.Equals(e.Actor, Member.Actor, StringComparison.Ordinal));

@@ -26,7 +26,7 @@ public sealed class StrictTests
         foreach (var group in recorder.Views.GroupBy(v => v.Round))
         {
             var round = group.Key;
-            var expected = RoundRecorder.Hash(round == 0 ? [] : history.Take(closes[round - 1]));
+            var expected = RoundRecorder.Hash(round == 0 ? [] : history.Take((int)closes[round - 1]));
             Assert.All(group, v => Assert.Equal(expected, v.Hash));
         }
         Assert.True(recorder.Views.Select(v => v.Round).Distinct().Count() >= rounds, "every round up to the limit was viewed");

@@ -3,7 +3,7 @@ using Murmur;
 using Murmur.Nats;
 
 // A node in its own OS process, for the two-process and process-kill tests.
-// Murmur.TestNode tool-host … : see ToolHostNode; Murmur.TestNode agent … : see AgentNode.
+// Murmur.TestNode tool-host … : see ToolHostNode; Murmur.TestNode agent … : see AgentNode; Murmur.TestNode forge … : see Forger.
 // Murmur.TestNode <nats-url> <stream> <topic> <agent> <publish-count> <expect-delivered>
 // Joins the topic, publishes, waits until the topic delivered the expected number of events, and prints
 // {"agent":…,"roster":[…],"history":[[event_id,clock…]…]} on one line.
@@ -14,6 +14,10 @@ if (args.Length > 0 && args[0] == "tool-host")
 if (args.Length > 0 && args[0] == "agent")
 {
     return await AgentNode.RunAsync(args[1..]);
+}
+if (args.Length > 0 && args[0] == "forge")
+{
+    return await Forger.RunAsync(args[1..]);
 }
 if (args.Length != 6)
 {

@@ -2,18 +2,34 @@ using System.Text.Json;
 
 namespace Murmur;
 
-/// <summary>Signed events: verification and actor ownership.</summary>
-internal sealed partial class TopicHost
+/// <summary>
+/// What every record read from a topic's log goes through before it is offered for delivery: decoding against the
+/// node's limits, the topic it names, and — when the node verifies signatures — the signature and actor ownership
+/// (an actor belongs to the node its first <c>JOIN</c> names, which must be the node that signed that <c>JOIN</c>).
+/// </summary>
+/// <remarks>Anything read from the log is untrusted, even from the node's own agents. Used by one reader at a time, in log order.</remarks>
+internal sealed class EventScreen(string topic, EventLimits limits, IEventVerifier? verifier)
 {
-    /// <summary>Who owns each actor of the topic: the node named by its first <c>JOIN</c> (only the reader thread touches it).</summary>
-    private readonly Dictionary<string, string> _owners = new(StringComparer.Ordinal);
+    private Dictionary<string, string>? _owners;
 
-    /// <summary>
-    /// Verifies a decoded event read from the log: its signature, and that the signing node owns the actor
-    /// (the node its first <c>JOIN</c> names, which must be the node that signed that <c>JOIN</c>).
-    /// Any trusted node may sign an <c>EVICT</c>. Runs on the reader thread, in log order.
-    /// </summary>
-    /// <returns>Why the event is refused, or null.</returns>
+    /// <summary>The decoded event, or the reason it is refused.</summary>
+    public AgentEvent? Screen(in LogEntry entry, out string? refusal)
+    {
+        if (!AgentEventCodec.TryDecode(entry.Data.Span, limits, null, out var @event, out var error))
+        {
+            refusal = error!.ToString();
+            return null;
+        }
+        if (@event!.Topic is { } named && !string.Equals(named, topic, StringComparison.Ordinal))
+        {
+            refusal = $"topic: the event names topic '{named}' but was read from '{topic}'";
+            return null;
+        }
+        refusal = verifier is null ? null : CheckSignature(verifier, @event);
+        return refusal is null ? @event : null;
+    }
+
+    /// <summary>The signature, and that the signing node owns the actor. Any trusted node may sign an <c>EVICT</c>.</summary>
     private string? CheckSignature(IEventVerifier verifier, AgentEvent @event)
     {
         if (!verifier.TryVerify(@event, out var keyId, out var reason))
@@ -25,7 +41,7 @@ internal sealed partial class TopicHost
             return null; // unsigned, and signatures are optional: nothing to attribute
         }
         var signer = EventSigning.NodeOf(keyId);
-        var owner = _owners.GetValueOrDefault(@event.Actor);
+        var owner = _owners?.GetValueOrDefault(@event.Actor);
         if (string.Equals(@event.Action, Actions.Join, StringComparison.Ordinal))
         {
             var named = JoinNode(@event);
@@ -37,7 +53,7 @@ internal sealed partial class TopicHost
             {
                 return $"actor: '{@event.Actor}' is owned by node '{owner}' (its first JOIN); node '{signer}' may not join as it";
             }
-            _owners[@event.Actor] = signer;
+            (_owners ??= new(StringComparer.Ordinal))[@event.Actor] = signer;
             return null;
         }
         if (@event.Clock.Length == 0 && string.Equals(@event.Action, Actions.Evict, StringComparison.Ordinal))
@@ -46,7 +62,7 @@ internal sealed partial class TopicHost
         }
         if (owner is null)
         {
-            return $"actor: '{@event.Actor}' has no JOIN in topic '{Name}', so no node owns it (signed by node '{signer}')";
+            return $"actor: '{@event.Actor}' has no JOIN in topic '{topic}', so no node owns it (signed by node '{signer}')";
         }
         return string.Equals(owner, signer, StringComparison.Ordinal)
             ? null

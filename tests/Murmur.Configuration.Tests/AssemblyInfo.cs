@@ -1,0 +1,2 @@
+// Key files are protected by Unix permissions (the tests set and check them); the suite runs on Linux.
+[assembly: System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
