@@ -15,13 +15,20 @@ public partial class LlmAgent
     /// Reads the agent's own events from its topics' histories: returns the topic whose last own event is not a
     /// <c>TASK_COMPLETE</c> (a task to resume), and whether the goal topic shows any earlier activity.
     /// </summary>
-    private (TopicMember? Interrupted, bool GoalStarted) ReadEarlierIncarnation()
+    private async Task<(TopicMember? Interrupted, bool GoalStarted)> ReadEarlierIncarnationAsync(CancellationToken cancellationToken)
     {
         TopicMember? interrupted = null;
         var goalStarted = false;
         foreach (var member in Topics)
         {
-            var last = member.Host.History.LastOrDefault(e => IsOwnWork(e, member.Actor));
+            AgentEvent? last = null;
+            await foreach (var e in member.ReadHistoryAsync(cancellationToken))
+            {
+                if (IsOwnWork(e, member.Actor))
+                {
+                    last = e;
+                }
+            }
             if (last is null)
             {
                 continue;
@@ -49,7 +56,11 @@ public partial class LlmAgent
 
     private async Task ResumeAsync(TopicMember member, CancellationToken cancellationToken)
     {
-        var history = member.Host.History;
+        var history = new List<AgentEvent>();
+        await foreach (var e in member.ReadHistoryAsync(cancellationToken))
+        {
+            history.Add(e);
+        }
         var fromViews = _conversation.Skip(1).ToList();
         _conversation.RemoveRange(1, _conversation.Count - 1);
         if (Options.Goal is { } goal)

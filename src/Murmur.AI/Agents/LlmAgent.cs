@@ -62,9 +62,9 @@ public partial class LlmAgent : Agent
     public IReadOnlyList<ChatMessage> Conversation => [.. _conversation];
 
     /// <inheritdoc/>
-    protected override ValueTask OnStartedAsync(CancellationToken cancellationToken)
+    protected override async ValueTask OnStartedAsync(CancellationToken cancellationToken)
     {
-        var (interrupted, goalStarted) = ReadEarlierIncarnation();
+        var (interrupted, goalStarted) = await ReadEarlierIncarnationAsync(cancellationToken);
         if (interrupted is not null)
         {
             Context.Send(Context.Self, new ResumeTask(interrupted.Topic));
@@ -74,7 +74,6 @@ public partial class LlmAgent : Agent
             // Through the mailbox, so the spawn returns at once and the task runs in the agent's own turn.
             Context.Send(Context.Self, new LlmAgentTask(goal, Options.Topic));
         }
-        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc/>

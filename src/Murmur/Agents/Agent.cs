@@ -39,10 +39,10 @@ public abstract class Agent
     internal async ValueTask InvokeStartedAsync(CancellationToken cancellationToken)
     {
         await OnStartedAsync(cancellationToken).ConfigureAwait(false);
-        // A restarted instance rebuilds its state from its topics before it handles any message.
+        // A restarted instance rebuilds its state from its topics (snapshot, then replay) before it handles any message.
         foreach (var member in _topics)
         {
-            await member.Delivery.ReplayAsync(this, cancellationToken).ConfigureAwait(false);
+            await member.Delivery.StartInstanceAsync(this, cancellationToken).ConfigureAwait(false);
         }
         await CompleteStrictRoundsAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -56,6 +56,33 @@ public abstract class Agent
     }
 
     internal ValueTask InvokeEventsAsync(TopicView view, CancellationToken cancellationToken) => OnEventsAsync(view, cancellationToken);
+
+    /// <summary>
+    /// Opt-in snapshots: the agent's state in <paramref name="topic"/>, to be saved so that a restarted instance (or the
+    /// instance on a node that took the agent over) does not need the topic's whole history. Return <see langword="null"/>
+    /// to skip one. The runtime calls it after a handler, every <see cref="MurmurNodeOptions.SnapshotEvery"/> events; the
+    /// state is serialized as JSON (web defaults) and must hold everything <see cref="RestoreAsync"/> needs.
+    /// </summary>
+    /// <returns>The state, or <see langword="null"/>. The default takes no snapshots.</returns>
+    protected virtual ValueTask<object?> SnapshotAsync(TopicMember topic, CancellationToken cancellationToken) => ValueTask.FromResult<object?>(null);
+
+    /// <summary>
+    /// Restores the state saved by <see cref="SnapshotAsync"/> (or <see cref="TopicMember.SaveSnapshotAsync"/>) when an
+    /// instance starts; it is then handed only the topic's events after the snapshot. Called only on agents that override
+    /// <see cref="SnapshotAsync"/>.
+    /// </summary>
+    protected virtual ValueTask RestoreAsync(TopicMember topic, System.Text.Json.JsonElement state, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    internal ValueTask<object?> InvokeSnapshotAsync(TopicMember topic, CancellationToken cancellationToken) => SnapshotAsync(topic, cancellationToken);
+
+    internal ValueTask InvokeRestoreAsync(TopicMember topic, System.Text.Json.JsonElement state, CancellationToken cancellationToken) => RestoreAsync(topic, state, cancellationToken);
+
+    /// <summary>True when this agent's class overrides <see cref="SnapshotAsync"/> (cached per class).</summary>
+    internal bool TakesSnapshots => SnapshotTakers.GetOrAdd(GetType(), static type =>
+        type.GetMethod(nameof(SnapshotAsync), BindingFlags.Instance | BindingFlags.NonPublic, [typeof(TopicMember), typeof(CancellationToken)])
+            ?.DeclaringType != typeof(Agent));
+
+    private static readonly ConcurrentDictionary<Type, bool> SnapshotTakers = new();
 
     /// <summary>A speculation of this agent aborted: its side effects were discarded; re-plan here.</summary>
     protected virtual ValueTask OnSpeculationAbortedAsync(Speculation aborted, CancellationToken cancellationToken) => ValueTask.CompletedTask;

@@ -101,6 +101,25 @@ public sealed partial class CausalBuffer
     /// <summary>How many of the rejected events were refused because the buffer was full.</summary>
     public long OverflowCount { get; private set; }
 
+    /// <summary>
+    /// Counts everything up to <paramref name="delivered"/> as delivered already, on a buffer that has delivered nothing:
+    /// resuming a topic from a checkpoint (its members' entries at that point) instead of from its start.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The buffer has taken events already.</exception>
+    public void StartAfter(VectorClock delivered)
+    {
+        if (DeliveredCount != 0 || _held != 0)
+        {
+            throw new InvalidOperationException("A causal buffer starts after a checkpoint only before it takes any event.");
+        }
+        if (delivered.Length > _options.MaxMembers)
+        {
+            throw new ArgumentException($"The clock has {delivered.Length} entries; MaxMembers is {_options.MaxMembers}.", nameof(delivered));
+        }
+        EnsureSlots(Math.Max(_slots, delivered.Length));
+        delivered.Entries.CopyTo(_delivered);
+    }
+
     /// <summary>The highest own entry of member <paramref name="index"/> that the buffer has seen: delivered or held.</summary>
     public ulong LastEntryOf(int index)
     {

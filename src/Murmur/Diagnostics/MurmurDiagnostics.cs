@@ -33,6 +33,8 @@ public static partial class MurmurDiagnostics
     internal static readonly Counter<long> Backpressure = Meter.CreateCounter<long>("murmur.topic.backpressure", "{wait}", "Times a reader or publisher of a node waited for a slow local member (MurmurNodeOptions.MaxLag).");
 
     internal static readonly Counter<long> EventsDuplicates = Meter.CreateCounter<long>("murmur.events.duplicates", "{event}", "Events offered again and dropped as duplicates (e.g. a local event read back from the log).");
+    internal static readonly Counter<long> Snapshots = Meter.CreateCounter<long>("murmur.snapshots", "{snapshot}", "Agent snapshots saved (with the node's checkpoint of the topic).");
+    internal static readonly Counter<long> HistoryReplayed = Meter.CreateCounter<long>("murmur.history.replayed", "{event}", "Events read back from the log for members that needed more than the node keeps.");
     internal static readonly Counter<long> SpeculationStarted = Meter.CreateCounter<long>("murmur.speculation.started", "{speculation}", "Speculations started.");
     internal static readonly Counter<long> SpeculationCommitted = Meter.CreateCounter<long>("murmur.speculation.committed", "{speculation}", "Speculations committed.");
     internal static readonly Counter<long> SpeculationAborted = Meter.CreateCounter<long>("murmur.speculation.aborted", "{speculation}", "Speculations aborted.");

@@ -47,4 +47,13 @@ public static class Actions
 
     /// <summary>A proposed change (e.g. a patch), usually speculative and carrying <c>depends_on</c>.</summary>
     public const string Proposal = "PROPOSAL";
+
+    /// <summary>
+    /// An agent's saved state in a topic, kept in the snapshot topic of that agent (not in the task's topic): a restarted
+    /// agent restores it and is handed only the events after it.
+    /// </summary>
+    public const string Snapshot = "SNAPSHOT";
+
+    /// <summary>Where a node can resume following a topic without reading it from the start (its roster and clock at a log position).</summary>
+    public const string Checkpoint = "CHECKPOINT";
 }

@@ -10,6 +10,7 @@ namespace Murmur;
 internal sealed class DeliveredHistory
 {
     private AgentEvent[] _ring = [];
+    private long[] _positions = [];  // the log position each event was read from or appended at
     private int _start;       // ring slot of index _first
     private int _count;       // retained events
     private long _first;      // absolute index of the oldest retained event
@@ -27,13 +28,14 @@ internal sealed class DeliveredHistory
     /// <summary>The approximate size of the retained events (payloads, ids, clocks).</summary>
     public long RetainedBytes => _bytes;
 
-    /// <summary>Appends a delivered event.</summary>
-    public void Add(AgentEvent e)
+    /// <summary>Appends a delivered event and the log position it has.</summary>
+    public void Add(AgentEvent e, long position)
     {
         if (_count == _ring.Length)
         {
             Grow();
         }
+        _positions[(_start + _count) % _ring.Length] = position;
         _ring[(_start + _count) % _ring.Length] = e;
         _count++;
         _bytes += SizeOf(e);
@@ -41,6 +43,16 @@ internal sealed class DeliveredHistory
 
     /// <summary>The event at absolute <paramref name="index"/>, which must be retained.</summary>
     public AgentEvent this[long index] => _ring[Slot(index)];
+
+    /// <summary>The log position of the retained event at absolute <paramref name="index"/>.</summary>
+    public long PositionAt(long index) => _positions[Slot(index)];
+
+    /// <summary>Starts the history after <paramref name="count"/> events that are not retained (a node that rebuilt from a checkpoint).</summary>
+    public void StartAt(long count)
+    {
+        System.Diagnostics.Debug.Assert(Count == 0, "only an empty history starts elsewhere");
+        _first = count;
+    }
 
     /// <summary>The retained events in [<paramref name="from"/>, <paramref name="to"/>); <paramref name="from"/> must be retained.</summary>
     public List<AgentEvent> Range(long from, long to)
@@ -120,11 +132,14 @@ internal sealed class DeliveredHistory
     private void Resize(int size)
     {
         var ring = new AgentEvent[size];
+        var positions = new long[size];
         for (var i = 0; i < _count; i++)
         {
             ring[i] = _ring[(_start + i) % _ring.Length];
+            positions[i] = _positions[(_start + i) % _ring.Length];
         }
         _ring = ring;
+        _positions = positions;
         _start = 0;
     }
 }

@@ -12,6 +12,50 @@ internal sealed class EventScreen(string topic, EventLimits limits, IEventVerifi
 {
     private Dictionary<string, string>? _owners;
 
+    /// <summary>A screen for a second read of the same topic that starts mid-log: it knows the owners this one learnt.</summary>
+    public EventScreen Fork()
+    {
+        var fork = new EventScreen(topic, limits, verifier);
+        lock (this)
+        {
+            if (_owners is not null)
+            {
+                fork._owners = new Dictionary<string, string>(_owners, StringComparer.Ordinal);
+            }
+        }
+        return fork;
+    }
+
+    /// <summary>The node that owns <paramref name="actor"/> (its first <c>JOIN</c> names it), when signatures are verified.</summary>
+    public string? OwnerOf(string actor)
+    {
+        lock (this)
+        {
+            return _owners?.GetValueOrDefault(actor);
+        }
+    }
+
+    /// <summary>Learns owners from a checkpoint (a node that starts mid-log never reads the JOINs).</summary>
+    public void AddOwners(IEnumerable<KeyValuePair<string, string>> owners)
+    {
+        lock (this)
+        {
+            foreach (var (actor, node) in owners)
+            {
+                (_owners ??= new(StringComparer.Ordinal)).TryAdd(actor, node);
+            }
+        }
+    }
+
+    /// <summary>Every owner learnt so far.</summary>
+    public Dictionary<string, string> Owners()
+    {
+        lock (this)
+        {
+            return _owners is null ? new(StringComparer.Ordinal) : new(_owners, StringComparer.Ordinal);
+        }
+    }
+
     /// <summary>The decoded event, or the reason it is refused.</summary>
     public AgentEvent? Screen(in LogEntry entry, out string? refusal)
     {
@@ -41,7 +85,7 @@ internal sealed class EventScreen(string topic, EventLimits limits, IEventVerifi
             return null; // unsigned, and signatures are optional: nothing to attribute
         }
         var signer = EventSigning.NodeOf(keyId);
-        var owner = _owners?.GetValueOrDefault(@event.Actor);
+        var owner = OwnerOf(@event.Actor);
         if (string.Equals(@event.Action, Actions.Join, StringComparison.Ordinal))
         {
             var named = JoinNode(@event);
@@ -53,7 +97,10 @@ internal sealed class EventScreen(string topic, EventLimits limits, IEventVerifi
             {
                 return $"actor: '{@event.Actor}' is owned by node '{owner}' (its first JOIN); node '{signer}' may not join as it";
             }
-            (_owners ??= new(StringComparer.Ordinal))[@event.Actor] = signer;
+            lock (this)
+            {
+                (_owners ??= new(StringComparer.Ordinal))[@event.Actor] = signer;
+            }
             return null;
         }
         if (@event.Clock.Length == 0 && string.Equals(@event.Action, Actions.Evict, StringComparison.Ordinal))

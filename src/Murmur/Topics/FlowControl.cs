@@ -64,11 +64,11 @@ internal sealed class FlowControl
                 Task room;
                 lock (_host.Gate)
                 {
-                    room = _room.WaitAsync(() => SlowestLagLocked(publisher) < _maxLag, CancellationToken.None);
-                    if (room.IsCompleted)
+                    if (SlowestLagLocked(publisher) < _maxLag)
                     {
                         return;
                     }
+                    room = _room.WaitAsync(() => SlowestLagLocked(publisher) < _maxLag, CancellationToken.None);
                     if (!counted)
                     {
                         counted = true;
@@ -79,12 +79,12 @@ internal sealed class FlowControl
                 }
                 try
                 {
+                    // Woken or not, look again under the gate: another waiter's recheck releases everyone.
                     await room.WaitAsync(RecheckEvery, _host.Node.TimeProvider, cancellationToken).ConfigureAwait(false);
-                    return;
                 }
                 catch (TimeoutException)
                 {
-                    // Look again: the slow member's agent may have stopped for good.
+                    // The slow member's agent may have stopped for good: drop this wait and look again.
                     lock (_host.Gate)
                     {
                         _room.ReleaseAll();

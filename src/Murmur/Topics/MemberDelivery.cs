@@ -2,37 +2,64 @@ namespace Murmur;
 
 /// <summary>
 /// Hands one member's agent its topic's events: the wake-up the topic posts (as <see cref="AgentWork"/>, so a full
-/// bounded mailbox never loses it and a restart does not either) and the member's cursor in the delivered history.
-/// The agent pulls what it has not seen when the work runs, so many deliveries coalesce into one view; a restarted
-/// instance is first handed again what the previous one handled (a replay), then continues live.
+/// bounded mailbox never loses it and a restart does not either) and where the member stands. The agent pulls what it
+/// has not seen when the work runs, so many deliveries coalesce into one view.
 /// </summary>
 /// <remarks>
-/// The cursor moves only in the agent's turn. Flow control reads <see cref="DeliveredIndex"/>, <see cref="OwnPending"/>
-/// and <see cref="WaitingForRoom"/> from other threads.
+/// <para>
+/// Where a member stands is an index into the node's delivered history plus, after a snapshot or a restart, a clock
+/// of events it does not need again (<c>_skip</c>). An index before the node's window (a new instance, a late joiner)
+/// means the older events are read back from the log first (<see cref="HistoryReplay"/>), in chunks.
+/// </para>
+/// <para>
+/// A restarted instance is first handed, as replay, what earlier instances handled (<c>_handled</c>, a clock: what was
+/// handled is a prefix of a causal order, so its clock says exactly which events it holds), then the rest live. An
+/// instance that restored a snapshot skips what the snapshot holds. The position moves only in the agent's turn;
+/// flow control reads <see cref="DeliveredIndex"/>, <see cref="OwnPending"/> and <see cref="WaitingForRoom"/> from other threads.
+/// </para>
 /// </remarks>
 internal sealed class MemberDelivery(TopicMember member) : AgentWork
 {
     /// <summary>How often a view may crash the agent before its events are dead-lettered and skipped.</summary>
     internal const int MaxDeliveryAttempts = 2;
 
+    /// <summary>The most events in one view of events read back from the log.</summary>
+    internal const int LogChunk = 1024;
+
     private AgentRef? _agent;
     private int _wakePending;
     private long _ownPending;
     private int _waitingForRoom;
-    private long _deliveredIndex;     // absolute index in the topic's delivered history: everything before it was handed over
-    private long _replayUntil;
-    private long _handledIndex;       // everything before it was handled by some instance without a crash
-    private long _isolateUntil;       // after a failed view, deliver one event at a time up to here
-    private long _failedAt = -1;      // start of the view that failed last
-    private int _failures;            // how often the view at _failedAt failed
+    private long _deliveredIndex;               // next index of the delivered history to hand; before the window: read the log first
+    private VectorClock? _skip;                 // events at or before it are not handed (restored from a snapshot, or replayed)
+    private long _resumeFrom = 1;               // where a read of the log for this member starts (a snapshot's position)
+    private VectorClock _handled = VectorClock.Empty; // what instances handled without a crash, outside the window (log, snapshot)
+    private long _handledIndex = -1;            // and in the window: everything before this index (-1: nothing yet)
+    private VectorClock? _replay;               // a restarted instance's replay: events at or before it
+    private VectorClock? _logSeen;              // while reading the log: the clock of what was handed
+    private long _isolateUntil;                 // after a failed view, deliver one event at a time up to here
+    private string? _failedAt;                  // the first event of the view that failed last
+    private int _failures;                      // how often that view failed
     private int _viewedRound = -1;
+    private long _sinceSnapshot;                // events handed since the last snapshot
 
     private TopicHost Host => member.Host;
 
-    /// <summary>How many delivered events of the topic this member has been handed.</summary>
+    /// <summary>How many delivered events of the topic this member has been handed (by index).</summary>
     public long DeliveredIndex => Volatile.Read(ref _deliveredIndex);
 
-    /// <summary>True when an agent is bound and alive: only live members hold back flow control.</summary>
+    /// <summary>The history index before which this member needs nothing more from the node's window.</summary>
+    public long KeptFrom
+    {
+        get
+        {
+            var handled = Volatile.Read(ref _handledIndex);
+            var delivered = Volatile.Read(ref _deliveredIndex);
+            return handled < 0 ? delivered : Math.Min(handled, delivered);
+        }
+    }
+
+    /// <summary>True when an agent is bound and alive: only live members hold back flow control and trimming.</summary>
     public bool IsLive => _agent is { IsAlive: true };
 
     /// <summary>Own events delivered to the topic but not yet handed to this member: they do not make it slow.</summary>
@@ -40,6 +67,27 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
 
     /// <summary>True while this member waits for room to publish: flow control does not wait for it meanwhile.</summary>
     public bool WaitingForRoom => Volatile.Read(ref _waitingForRoom) != 0;
+
+    /// <summary>Everything this member's instance has been handed (or holds from its snapshot), as a clock.</summary>
+    public VectorClock Seen
+    {
+        get
+        {
+            var index = DeliveredIndex;
+            if (index < Host.First)
+            {
+                return _logSeen ?? _skip ?? VectorClock.Empty;
+            }
+            return ClockAfter(index);
+        }
+    }
+
+    /// <summary>The clock after the events before history index <paramref name="end"/> (and what the member skips as held already).</summary>
+    public VectorClock ClockAfter(long end)
+    {
+        var clock = member.ClockAt(end);
+        return _skip is { } skip ? clock.Merge(skip) : clock;
+    }
 
     public void AddOwnPending(long delta) => Interlocked.Add(ref _ownPending, delta);
 
@@ -61,19 +109,76 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
         }
     }
 
-    /// <summary>
-    /// A new agent instance starts: it is handed the topic from the start. After a restart, what the previous
-    /// instance had handled is replayed before the new one handles any message (see <see cref="ReplayAsync"/>).
-    /// </summary>
+    /// <summary>A new agent instance starts: it is handed the topic from the start (see <see cref="StartInstanceAsync"/>).</summary>
     public void ResetForNewInstance(bool restart)
     {
-        // Replay what was handled; a view whose handler crashed is handed again, live, to the new instance.
-        _replayUntil = restart ? _handledIndex : Host.ReplayStart;
-        Volatile.Write(ref _deliveredIndex, Host.ReplayStart);
+        var handledIndex = Volatile.Read(ref _handledIndex);
+        if (handledIndex >= 0)
+        {
+            // The window keeps what a live member handled (KeptFrom), so its clock is still known here.
+            _handled = _handled.Merge(Host.ClockAt(Math.Max(handledIndex, Host.First)));
+        }
+        Volatile.Write(ref _handledIndex, -1);
+        _replay = restart && _handled.Length != 0 ? _handled : null;
+        _skip = null;
+        _logSeen = null;
+        _resumeFrom = 1;
+        _sinceSnapshot = 0;
+        Volatile.Write(ref _deliveredIndex, 0);
         Interlocked.Exchange(ref _ownPending, Host.IsFlowControlled ? Host.CountOwn(member.Actor) : 0);
         _viewedRound = -1;
         member.ForgetSeen();
         Wake();
+    }
+
+    /// <summary>
+    /// On a new instance, before it handles anything: restores the agent's latest snapshot (when it takes snapshots),
+    /// then, on a restarted instance, hands again as replay what earlier instances handled.
+    /// </summary>
+    public async ValueTask StartInstanceAsync(Agent agent, CancellationToken cancellationToken)
+    {
+        if (agent.TakesSnapshots && await Snapshots.LoadAsync(Host, member.Actor, cancellationToken).ConfigureAwait(false) is { } snapshot)
+        {
+            await agent.InvokeRestoreAsync(member, snapshot.State, cancellationToken).ConfigureAwait(false);
+            _skip = snapshot.Clock;
+            _resumeFrom = snapshot.Position;
+            _handled = _handled.Merge(snapshot.Clock);
+        }
+        if (_replay is not { } replay || (_skip is { } restored && replay.Compare(restored) is ClockOrder.Before or ClockOrder.Equal))
+        {
+            _replay = null;
+            return;
+        }
+        // Replay: what the earlier instances handled and the snapshot does not hold, from the log and the window.
+        var events = new List<AgentEvent>();
+        var after = _skip ?? VectorClock.Empty;
+        if (Host.First > 0)
+        {
+            await foreach (var e in HistoryReplay.ReadAsync(Host, _skip is null ? 1 : _resumeFrom, after, Min(replay, Host.BaseClock), cancellationToken).ConfigureAwait(false))
+            {
+                events.Add(e);
+                if (events.Count == LogChunk)
+                {
+                    await HandReplayAsync(agent, events, cancellationToken).ConfigureAwait(false);
+                    events = [];
+                }
+            }
+        }
+        var window = Host.TakeVisible(Host.First, long.MaxValue, out _);
+        events.AddRange(window.Where(e => Holds(replay, e) && !Holds(after, e)));
+        await HandReplayAsync(agent, events, cancellationToken).ConfigureAwait(false);
+        _skip = after.Merge(replay);
+        _replay = null;
+    }
+
+    private async ValueTask HandReplayAsync(Agent agent, List<AgentEvent> events, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+        var view = new TopicView(member, events, isReplay: true, clock: (_skip ?? VectorClock.Empty).Merge(ClockOf(events)));
+        await agent.InvokeEventsAsync(view, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -85,29 +190,55 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
         {
             return DeliverStrictAsync(agent, cancellationToken);
         }
+        if (DeliveredIndex < Host.First)
+        {
+            return CatchUpFromLogAsync(agent, cancellationToken);
+        }
         return Pull() is { } view ? DeliverEventualAsync(agent, view, cancellationToken) : ValueTask.CompletedTask;
     }
 
-    /// <summary>On a restarted instance, before it handles anything: hands again what the previous instance handled.</summary>
-    public async ValueTask ReplayAsync(Agent agent, CancellationToken cancellationToken)
+    /// <summary>The member stands before the node's window: hands it what the window no longer holds, read from the log.</summary>
+    private async ValueTask CatchUpFromLogAsync(Agent agent, CancellationToken cancellationToken)
     {
-        if (_deliveredIndex >= _replayUntil)
+        var first = Host.First; // the window does not move while a live member stands before it (see TopicHost.TrimLocked)
+        var after = _skip ?? VectorClock.Empty;
+        var replay = HistoryReplay.ReadAsync(Host, _skip is null ? 1 : _resumeFrom, after, Host.BaseClock, cancellationToken);
+        var chunk = new List<AgentEvent>();
+        var seen = after;
+        await foreach (var e in replay.ConfigureAwait(false))
         {
-            return;
+            chunk.Add(e);
+            if (chunk.Count == LogChunk)
+            {
+                seen = await HandLoggedAsync(agent, chunk, seen, cancellationToken).ConfigureAwait(false);
+                chunk = [];
+            }
         }
-        var start = _deliveredIndex;
-        var events = Host.TakeVisible(start, _replayUntil, out var end);
-        HandOver(events);
-        Volatile.Write(ref _deliveredIndex, end);
+        if (chunk.Count > 0)
+        {
+            seen = await HandLoggedAsync(agent, chunk, seen, cancellationToken).ConfigureAwait(false);
+        }
+        _skip = seen;
+        _logSeen = null;
+        Volatile.Write(ref _deliveredIndex, first);
         Host.OnMemberAdvanced();
-        var view = new TopicView(member, events, isReplay: true) { Start = start, End = end };
-        await agent.InvokeEventsAsync(view, cancellationToken).ConfigureAwait(false);
+        Wake(); // on with the window
     }
 
-    /// <summary>Takes what the member has not seen; null when nothing is new.</summary>
+    private async ValueTask<VectorClock> HandLoggedAsync(Agent agent, List<AgentEvent> events, VectorClock seen, CancellationToken cancellationToken)
+    {
+        var clock = seen.Merge(ClockOf(events));
+        _logSeen = clock;
+        HandOver(events);
+        var view = new TopicView(member, events, isReplay: false, clock: clock) { Start = -1, End = -1 };
+        await DeliverEventualAsync(agent, view, cancellationToken).ConfigureAwait(false);
+        return clock;
+    }
+
+    /// <summary>Takes what the member has not seen from the window; null when nothing is new.</summary>
     private TopicView? Pull()
     {
-        var start = _deliveredIndex;
+        var start = DeliveredIndex;
         var events = Host.TakeVisible(start, long.MaxValue, out var upTo);
         if (events.Count == 0)
         {
@@ -120,11 +251,18 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
             upTo = start + 1;
             Wake();
         }
-        var replay = upTo <= _replayUntil; // only when a replay was cut short; ReplayAsync normally takes it all
+        if (_skip is { } skip)
+        {
+            events = events.Where(e => !Holds(skip, e)).ToList();
+            if (skip.Compare(member.ClockAt(upTo)) is ClockOrder.Before or ClockOrder.Equal)
+            {
+                _skip = null; // everything it holds is behind the member now
+            }
+        }
         HandOver(events);
         Volatile.Write(ref _deliveredIndex, upTo);
         Host.OnMemberAdvanced();
-        return new TopicView(member, events, replay) { Start = start, End = upTo };
+        return events.Count == 0 ? null : new TopicView(member, events, isReplay: false) { Start = start, End = upTo };
     }
 
     /// <summary>Settles speculations on what the view confirms or withdraws (aborts first), then hands the view over.</summary>
@@ -133,17 +271,14 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
         using var activity = MurmurDiagnostics.StartHandle(view);
         var tracker = member.Speculations;
         tracker.Observe(view.New);
-        if (!view.IsReplay)
+        var (committed, aborted) = await tracker.SettleAllAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var speculation in aborted)
         {
-            var (committed, aborted) = await tracker.SettleAllAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var speculation in aborted)
-            {
-                await agent.InvokeSpeculationAbortedAsync(speculation, cancellationToken).ConfigureAwait(false);
-            }
-            foreach (var speculation in committed)
-            {
-                await agent.InvokeSpeculationCommittedAsync(speculation, cancellationToken).ConfigureAwait(false);
-            }
+            await agent.InvokeSpeculationAbortedAsync(speculation, cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var speculation in committed)
+        {
+            await agent.InvokeSpeculationCommittedAsync(speculation, cancellationToken).ConfigureAwait(false);
         }
         try
         {
@@ -153,9 +288,22 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
         {
             return; // a poison event: dead-lettered, skipped, the agent goes on
         }
-        if (view.End > _handledIndex)
+        Handled(view);
+        await SnapshotIfDueAsync(agent, view, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>After a handled live view: a snapshot every <see cref="MurmurNodeOptions.SnapshotEvery"/> events, for agents that take them.</summary>
+    private async ValueTask SnapshotIfDueAsync(Agent agent, TopicView view, CancellationToken cancellationToken)
+    {
+        _sinceSnapshot += view.New.Count;
+        if (!agent.TakesSnapshots || _sinceSnapshot < Host.Node.Options.SnapshotEvery || DeliveredIndex < Host.First)
         {
-            _handledIndex = view.End;
+            return;
+        }
+        _sinceSnapshot = 0;
+        if (await agent.InvokeSnapshotAsync(member, cancellationToken).ConfigureAwait(false) is { } state)
+        {
+            await member.SaveSnapshotAsync(state, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -166,10 +314,25 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
         {
             case StrictAction.View or StrictAction.Idle:
                 _viewedRound = step.Round;
-                var start = _deliveredIndex;
-                var events = Host.TakeVisible(start, long.MaxValue, out var upTo);
+                var start = DeliveredIndex;
+                var events = new List<AgentEvent>();
+                if (start < Host.First)
+                {
+                    // A strict view holds all of the rounds before it: what the window no longer holds is read back first.
+                    var first = Host.First;
+                    await foreach (var e in HistoryReplay.ReadAsync(Host, _skip is null ? 1 : _resumeFrom, _skip ?? VectorClock.Empty, Host.BaseClock, cancellationToken)
+                        .ConfigureAwait(false))
+                    {
+                        events.Add(e);
+                    }
+                    start = first;
+                }
+                events.AddRange(Host.TakeVisible(start, long.MaxValue, out var upTo));
+                if (_skip is { } skip)
+                {
+                    events = events.Where(e => !Holds(skip, e)).ToList();
+                }
                 Volatile.Write(ref _deliveredIndex, upTo);
-                _handledIndex = upTo; // strict views are not retried event by event
                 if (step.Action == StrictAction.View)
                 {
                     var view = new TopicView(member, events, isReplay: false, step.Round) { Start = start, End = upTo };
@@ -179,6 +342,7 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
                         await member.CompleteRoundAsync(cancellationToken).ConfigureAwait(false);
                     }
                 }
+                Volatile.Write(ref _handledIndex, upTo); // strict views are not retried event by event
                 break;
             case StrictAction.Abstain:
                 await member.CompleteRoundAsync(cancellationToken).ConfigureAwait(false);
@@ -216,21 +380,66 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
     /// </summary>
     private bool SkipAfterFailure(TopicView view, Exception exception)
     {
-        if (view.IsReplay)
+        if (view.IsReplay || view.New.Count == 0)
         {
             return false;
         }
-        _failures = _failedAt == view.Start ? _failures + 1 : 1;
-        _failedAt = view.Start;
+        var key = view.New[0].EventId;
+        _failures = string.Equals(_failedAt, key, StringComparison.Ordinal) ? _failures + 1 : 1;
+        _failedAt = key;
         if (_failures < MaxDeliveryAttempts)
         {
-            _isolateUntil = Math.Max(_isolateUntil, view.End);
+            if (view.End >= 0)
+            {
+                _isolateUntil = Math.Max(_isolateUntil, view.End);
+            }
             return false;
         }
         Host.DeadLetterPoison(member.Actor, view.New, $"poison event: the handler of '{member.Actor}' failed {_failures} times on it ({exception.GetType().Name}: {exception.Message})");
-        _handledIndex = Math.Max(_handledIndex, view.End);
-        _failedAt = -1;
+        Handled(view);
+        _failedAt = null;
         _failures = 0;
         return true;
+    }
+
+    /// <summary>Records a handled view: by index in the window, by clock when it was read from the log.</summary>
+    private void Handled(TopicView view)
+    {
+        if (view.End >= 0)
+        {
+            Volatile.Write(ref _handledIndex, Math.Max(Volatile.Read(ref _handledIndex), view.End));
+        }
+        else
+        {
+            _handled = _handled.Merge(view.Clock);
+        }
+    }
+
+    /// <summary>True when <paramref name="clock"/> counts <paramref name="e"/> (its sender's entry reaches e's own entry).</summary>
+    private bool Holds(VectorClock clock, AgentEvent e)
+    {
+        var s = Host.IndexOf(e.Actor);
+        return s >= 0 && s < clock.Length && s < e.Clock.Length && e.Clock[s] <= clock[s];
+    }
+
+    private static VectorClock ClockOf(List<AgentEvent> events)
+    {
+        var clock = VectorClock.Empty;
+        foreach (var e in events)
+        {
+            clock = clock.Merge(e.Clock);
+        }
+        return clock;
+    }
+
+    private static VectorClock Min(VectorClock a, VectorClock b)
+    {
+        var length = Math.Min(a.Length, b.Length);
+        var entries = new ulong[length];
+        for (var i = 0; i < length; i++)
+        {
+            entries[i] = Math.Min(a[i], b[i]);
+        }
+        return VectorClock.FromEntries(entries);
     }
 }

@@ -19,6 +19,22 @@ public sealed record MurmurNodeOptions
     /// <value>Defaults to <see cref="CausalBufferOptions.Default"/>.</value>
     public CausalBufferOptions CausalBuffer { get; init; } = CausalBufferOptions.Default;
 
+    /// <summary>How much of each topic's delivered history the node keeps in memory.</summary>
+    /// <value>Defaults to <see cref="HistoryOptions.Default"/>: 10,000 events or 16 MiB per topic.</value>
+    public HistoryOptions History { get; init; } = HistoryOptions.Default;
+
+    /// <summary>How many events an agent that takes snapshots (<see cref="Agent.SnapshotAsync"/>) is handed between two of them.</summary>
+    /// <value>Defaults to 1,000.</value>
+    public int SnapshotEvery { get; init; } = 1_000;
+
+    /// <summary>
+    /// When this node opens a topic it followed before (a restart under the same <see cref="NodeId"/>), it starts from
+    /// its latest checkpoint of the topic (written with its agents' snapshots) instead of reading the log from the start.
+    /// Strict topics are always read from the start.
+    /// </summary>
+    /// <value>Defaults to <see langword="true"/>.</value>
+    public bool ResumeFromCheckpoints { get; init; } = true;
+
     /// <summary>How many refused events the node keeps for listing.</summary>
     /// <value>Defaults to 10,000.</value>
     public int DeadLetterCapacity { get; init; } = 10_000;
@@ -58,7 +74,10 @@ public sealed record MurmurNodeOptions
         Runtime.Validate();
         EventLimits.Validate();
         CausalBuffer.Validate();
+        ArgumentNullException.ThrowIfNull(History);
+        History.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(DeadLetterCapacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(SnapshotEvery, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(AppendAttempts, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(AppendRetryDelay, TimeSpan.Zero);
         Signing?.Validate(NodeId);

@@ -17,8 +17,20 @@ public sealed class Topic
     /// <summary>The members in roster order, as derived from the log so far.</summary>
     public Roster Roster => Host.Roster;
 
-    /// <summary>Every event delivered on this node, in delivery order (a causal order).</summary>
+    /// <summary>
+    /// The events this node keeps of the topic (the most recent <see cref="MurmurNodeOptions.History"/> of them), in
+    /// delivery order (a causal order). <see cref="ReadHistoryAsync"/> reads the whole topic.
+    /// </summary>
     public IReadOnlyList<AgentEvent> History => Host.History;
+
+    /// <summary>How many delivered events the node no longer keeps (they are before <see cref="History"/>; the log has them).</summary>
+    public long Trimmed => Host.First;
+
+    /// <summary>
+    /// Every event of the topic delivered on this node, from the first, in a causal order: what the node no longer keeps
+    /// is read back from the log, validated and causally ordered again.
+    /// </summary>
+    public IAsyncEnumerable<AgentEvent> ReadHistoryAsync(CancellationToken cancellationToken = default) => Host.ReadHistoryAsync(cancellationToken);
 
     /// <summary>How many events were delivered on this node.</summary>
     public long DeliveredCount => Host.DeliveredCount;

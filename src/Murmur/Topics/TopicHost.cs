@@ -13,13 +13,17 @@ namespace Murmur;
 /// </remarks>
 internal sealed partial class TopicHost : IAsyncDisposable
 {
-    private readonly CausalBuffer _buffer;
+    private CausalBuffer _buffer;
     private readonly DeliveredHistory _history = new();
     private readonly List<TopicMember> _members = [];
     private readonly StrictRounds? _rounds;
     private readonly FlowControl? _flow;
     private readonly Waiters _conditions;
     private HashSet<string>? _joining;
+    private string? _admittingId;                 // the event being offered, and its log position
+    private long _admittingPosition;
+    private Dictionary<string, long>? _heldPositions;  // positions of events the buffer holds
+    private ulong[] _baseClock = [];              // the clock of the events no longer retained (before History.First)
     private ITimer? _evictTimer;
     private CancellationTokenSource? _stop;
     private long _speculationsStarted;
@@ -85,6 +89,68 @@ internal sealed partial class TopicHost : IAsyncDisposable
         }
     }
 
+    /// <summary>The roster index of <paramref name="actor"/>, or -1.</summary>
+    public int IndexOf(string actor) => Volatile.Read(ref _buffer).Roster.IndexOf(actor);
+
+    /// <summary>The roster in order, with the node that owns each member when signatures are verified.</summary>
+    public List<(string Actor, string? Node)> MembersWithOwners()
+    {
+        var screen = Reader.Screen;
+        return [.. Roster.Members.Select(m => (m, screen.OwnerOf(m)))];
+    }
+
+    /// <summary>
+    /// A log position before which every event is among the first <paramref name="index"/> delivered ones: the earliest
+    /// position of an event delivered after them, of an event held, or of one not read yet.
+    /// </summary>
+    public long ResumePosition(long index)
+    {
+        lock (Gate)
+        {
+            var earliest = Reader.Position + 1;
+            for (var i = Math.Max(index, _history.First); i < _history.Count; i++)
+            {
+                var position = _history.PositionAt(i);
+                if (position <= 0)
+                {
+                    return 1; // not known: from the start
+                }
+                earliest = Math.Min(earliest, position);
+            }
+            if (EarliestHeldPositionLocked is { } held)
+            {
+                earliest = Math.Min(earliest, held);
+            }
+            return Math.Max(1, earliest);
+        }
+    }
+
+    /// <summary>
+    /// Every delivered event from the topic's first, in a causal order: what the window no longer holds is read back
+    /// from the log (<see cref="HistoryReplay"/>), then the window as it was when the read started.
+    /// </summary>
+    public async IAsyncEnumerable<AgentEvent> ReadHistoryAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        VectorClock baseClock;
+        List<AgentEvent> window;
+        lock (Gate)
+        {
+            baseClock = Canonical(_baseClock);
+            window = _history.ToList();
+        }
+        if (baseClock.Length != 0)
+        {
+            await foreach (var e in HistoryReplay.ReadAsync(this, 1, VectorClock.Empty, baseClock, cancellationToken).ConfigureAwait(false))
+            {
+                yield return e;
+            }
+        }
+        foreach (var e in window)
+        {
+            yield return e;
+        }
+    }
+
     /// <summary>The retained part of the delivered history.</summary>
     public IReadOnlyList<AgentEvent> History
     {
@@ -97,8 +163,6 @@ internal sealed partial class TopicHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Where a new agent instance starts in the delivered history.</summary>
-    public long ReplayStart => 0;
 
     /// <summary>The local members. Under the gate.</summary>
     public List<TopicMember> MembersLocked => _members;
@@ -128,7 +192,52 @@ internal sealed partial class TopicHost : IAsyncDisposable
         MurmurDiagnostics.Count(committed ? MurmurDiagnostics.SpeculationCommitted : MurmurDiagnostics.SpeculationAborted, Name);
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var from = 1L;
+        if (Consistency == Consistency.Eventual && Node.Options.ResumeFromCheckpoints
+            && await Snapshots.LoadCheckpointAsync(this, cancellationToken).ConfigureAwait(false) is { } checkpoint
+            && TryStartFrom(checkpoint))
+        {
+            from = checkpoint.Position;
+        }
+        StartTimers();
+        await Reader.StartAsync(from, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts the topic from this node's checkpoint: the roster and clock at a log position before which every event is
+    /// counted in the clock, so reading on from there loses nothing and delivers nothing twice.
+    /// </summary>
+    private bool TryStartFrom(Checkpoint checkpoint)
+    {
+        CausalBuffer buffer;
+        try
+        {
+            buffer = new CausalBuffer(Roster.Of(checkpoint.Members.Select(m => m.Actor)), OnDelivered, Node.Options.CausalBuffer with { Topic = Name });
+            buffer.StartAfter(checkpoint.Clock);
+        }
+        catch (ArgumentException ex)
+        {
+            Refuse(0, null, $"checkpoint of topic '{Name}' is unusable ({ex.Message}); reading the topic from its start", string.Empty);
+            return false;
+        }
+        lock (Gate)
+        {
+            _buffer = buffer;
+            var count = 0L;
+            foreach (var entry in checkpoint.Clock.Entries)
+            {
+                count += (long)entry;
+            }
+            _history.StartAt(count);
+            _baseClock = checkpoint.Clock.Entries.ToArray();
+        }
+        Reader.Screen.AddOwners(checkpoint.Members.Where(m => m.Node is not null).Select(m => KeyValuePair.Create(m.Actor, m.Node!)));
+        return true;
+    }
+
+    private void StartTimers()
     {
         if (_rounds is not null && Node.Options.StrictEvictAfter is { } evictAfter)
         {
@@ -136,7 +245,6 @@ internal sealed partial class TopicHost : IAsyncDisposable
             var period = evictAfter / 4 > TimeSpan.Zero ? evictAfter / 4 : evictAfter;
             _evictTimer = Node.TimeProvider.CreateTimer(_ => _ = EvictSilentMembersAsync(evictAfter), null, period, period);
         }
-        return Reader.StartAsync(cancellationToken);
     }
 
     /// <summary>Offers an event (from the log, or published on this node) to the causal buffer.</summary>
@@ -154,7 +262,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
                 AdmitEvictLocked(@event);
                 return;
             }
-            var result = _buffer.Offer(@event);
+            var result = OfferLocked(@event, position);
             if (result.Outcome == OfferOutcome.Rejected)
             {
                 RefuseLocked(position, @event, $"{result.Rejection}: {result.Reason}");
@@ -166,6 +274,50 @@ internal sealed partial class TopicHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Offers an event to the buffer, remembering its log position for the history (also while it is held).</summary>
+    private OfferResult OfferLocked(AgentEvent @event, long position)
+    {
+        _admittingId = @event.EventId;
+        _admittingPosition = position;
+        try
+        {
+            var result = _buffer.Offer(@event);
+            if (result.Outcome == OfferOutcome.Buffered)
+            {
+                (_heldPositions ??= new(StringComparer.Ordinal))[@event.EventId] = position;
+            }
+            return result;
+        }
+        finally
+        {
+            _admittingId = null;
+        }
+    }
+
+    /// <summary>The log position of an event being delivered: the one offered, or one that was held.</summary>
+    private long PositionOfDelivered(AgentEvent @event)
+    {
+        if (string.Equals(_admittingId, @event.EventId, StringComparison.Ordinal))
+        {
+            _heldPositions?.Remove(@event.EventId);
+            return _admittingPosition;
+        }
+        return _heldPositions is not null && _heldPositions.Remove(@event.EventId, out var position) ? position : 0;
+    }
+
+    /// <summary>The earliest log position of an event the buffer holds, or null when it holds none.</summary>
+    public long? EarliestHeldPositionLocked
+    {
+        get
+        {
+            if (_buffer.HeldCount == 0 || _heldPositions is not { Count: > 0 } held)
+            {
+                return null;
+            }
+            return held.Values.Min();
+        }
+    }
+
     /// <summary>
     /// A <c>JOIN</c>'s roster index is its order among the topic's first <c>JOIN</c>s in the log, so every node
     /// derives the same roster without coordination. It travels with an empty clock; the delivered copy carries
@@ -174,21 +326,23 @@ internal sealed partial class TopicHost : IAsyncDisposable
     private void AdmitJoinLocked(AgentEvent join, long position)
     {
         var roster = _buffer.Roster;
-        if (roster.Contains(join.Actor))
+        var known = roster.IndexOf(join.Actor);
+        if (known >= 0 && (_buffer.LastEntryOf(known) != 0 || join.Clock.Length != 0))
         {
             return; // a node restarted and re-read its JOIN, or a repeated JOIN: the first one fixed the index
         }
         if (join.Clock.Length != 0)
         {
             // An explicit clock (e.g. from a file) must claim exactly the next free index.
-            var offered = _buffer.Offer(join);
+            var offered = OfferLocked(join, position);
             if (offered.Outcome == OfferOutcome.Rejected)
             {
                 RefuseLocked(position, join, $"{offered.Rejection}: {offered.Reason}");
             }
             return;
         }
-        var entries = new ulong[roster.Count + 1];
+        // A newcomer takes the next index; a member a checkpoint named before its JOIN was read keeps the index it has.
+        var entries = new ulong[known >= 0 ? known + 1 : roster.Count + 1];
         entries[^1] = 1;
         var derived = new AgentEvent(join.EventId, join.Actor, join.Action, join.Payload, VectorClock.FromEntries(entries))
         {
@@ -197,7 +351,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
             TraceParent = join.TraceParent,
             Signature = join.Signature,
         };
-        var result = _buffer.Offer(derived);
+        var result = OfferLocked(derived, position);
         if (result.Outcome == OfferOutcome.Rejected)
         {
             RefuseLocked(position, join, $"{result.Rejection}: {result.Reason}");
@@ -217,7 +371,8 @@ internal sealed partial class TopicHost : IAsyncDisposable
     /// <summary>The buffer's sink (runs under the gate): record, then wake local members.</summary>
     private void OnDelivered(AgentEvent @event)
     {
-        _history.Add(@event);
+        _history.Add(@event, PositionOfDelivered(@event));
+        TrimLocked();
         _flow?.CountOwnLocked(@event);
         MurmurDiagnostics.Count(MurmurDiagnostics.EventsDelivered, Name);
         MurmurDiagnostics.RecordDeliver(Node.NodeId, Name, @event);
@@ -226,6 +381,91 @@ internal sealed partial class TopicHost : IAsyncDisposable
             WakeMembersLocked();
         }
         _conditions.Signal();
+    }
+
+    /// <summary>
+    /// Keeps the delivered history within <see cref="MurmurNodeOptions.History"/>, but never drops what a live local
+    /// member has not handled yet. What is dropped moves into the base clock, the clock of everything before the window.
+    /// </summary>
+    private void TrimLocked()
+    {
+        var limits = Node.Options.History;
+        if (_history.Retained <= limits.MaxEvents && _history.RetainedBytes <= limits.MaxBytes)
+        {
+            return;
+        }
+        var keepFrom = _history.First;
+        var bytes = _history.RetainedBytes;
+        while (keepFrom < _history.Count && (_history.Count - keepFrom > limits.MaxEvents || bytes > limits.MaxBytes))
+        {
+            bytes -= DeliveredHistory.SizeOf(_history[keepFrom]);
+            keepFrom++;
+        }
+        foreach (var member in _members)
+        {
+            if (member.Delivery.IsLive)
+            {
+                keepFrom = Math.Min(keepFrom, member.Delivery.KeptFrom);
+            }
+        }
+        if (_rounds is not null)
+        {
+            keepFrom = Math.Min(keepFrom, _rounds.Visible);
+        }
+        if (keepFrom <= _history.First)
+        {
+            return;
+        }
+        var roster = _buffer.Roster;
+        for (var i = _history.First; i < keepFrom; i++)
+        {
+            var e = _history[i];
+            var s = roster.IndexOf(e.Actor);
+            if (s >= 0 && s < e.Clock.Length)
+            {
+                if (s >= _baseClock.Length)
+                {
+                    Array.Resize(ref _baseClock, Math.Max(s + 1, roster.Count));
+                }
+                _baseClock[s] = Math.Max(_baseClock[s], e.Clock[s]);
+            }
+        }
+        _history.Trim(keepFrom);
+    }
+
+    /// <summary>The absolute index of the oldest retained delivered event.</summary>
+    public long First
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _history.First;
+            }
+        }
+    }
+
+    /// <summary>The clock of the delivered events that are no longer retained (those before <see cref="First"/>).</summary>
+    public VectorClock BaseClock
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return Canonical(_baseClock);
+            }
+        }
+    }
+
+    /// <summary>A clock without trailing zeros.</summary>
+    private static VectorClock Canonical(ReadOnlySpan<ulong> entries)
+    {
+        var length = entries.Length;
+        while (length > 0 && entries[length - 1] == 0)
+        {
+            length--;
+        }
+        return VectorClock.FromEntries(entries[..length]);
     }
 
     private void WakeMembersLocked()
@@ -241,8 +481,18 @@ internal sealed partial class TopicHost : IAsyncDisposable
     {
         lock (Gate)
         {
+            System.Diagnostics.Debug.Assert(from >= _history.First, "members behind the window read the log (MemberDelivery)");
             end = Math.Min(to, VisibleCountLocked);
             return from >= end ? [] : _history.Range(from, end);
+        }
+    }
+
+    /// <summary>The log position of the delivered event at absolute <paramref name="index"/>, or null when it is not retained or not delivered yet.</summary>
+    public long? PositionAt(long index)
+    {
+        lock (Gate)
+        {
+            return index >= _history.First && index < _history.Count ? _history.PositionAt(index) : null;
         }
     }
 
@@ -258,6 +508,10 @@ internal sealed partial class TopicHost : IAsyncDisposable
             var delivered = _buffer.DeliveredClock.Entries;
             var entries = delivered.ToArray();
             var roster = _buffer.Roster;
+            if (index < _history.First)
+            {
+                throw new InvalidOperationException($"The clock at delivered index {index} of topic '{Name}' is no longer known: the history starts at {_history.First}.");
+            }
             for (var i = _history.Count - 1; i >= index; i--)
             {
                 var e = _history[i];
@@ -267,12 +521,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
                     entries[s] = Math.Min(entries[s], e.Clock[s] - 1);
                 }
             }
-            var length = entries.Length;
-            while (length > 0 && entries[length - 1] == 0)
-            {
-                length--;
-            }
-            return VectorClock.FromEntries(entries.AsSpan(0, length));
+            return Canonical(entries);
         }
     }
 

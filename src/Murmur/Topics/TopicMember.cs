@@ -59,7 +59,7 @@ public sealed class TopicMember
     public int Index { get; }
 
     /// <summary>Everything this member's agent instance has been handed, as a vector clock.</summary>
-    public VectorClock Seen => ClockAt(Delivery.DeliveredIndex);
+    public VectorClock Seen => Delivery.Seen;
 
     /// <summary>How many events this member has published (its own clock entry).</summary>
     public ulong Sequence => _ownSeq;
@@ -233,6 +233,30 @@ public sealed class TopicMember
         => Consistency == Consistency.Strict && _publishedRound >= 0 && _publishedRound > _completedRound && _publishedRound == Host.ClosedRounds
             ? CompleteRoundAsync(cancellationToken)
             : Task.CompletedTask;
+
+    /// <summary>
+    /// Saves <paramref name="state"/> (serialized as JSON, web defaults) as this member's snapshot at what it has seen: a
+    /// restarted instance of an agent that overrides <see cref="Agent.RestoreAsync"/> gets it back and is handed only the
+    /// events after it. Agents that override <see cref="Agent.SnapshotAsync"/> are snapshotted by the runtime every
+    /// <see cref="MurmurNodeOptions.SnapshotEvery"/> events; call this to save one at a point of your choosing.
+    /// </summary>
+    /// <exception cref="EventLogException">The log failed the append.</exception>
+    public async Task SaveSnapshotAsync(object state, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var index = Delivery.DeliveredIndex;
+        if (index < Host.First)
+        {
+            throw new InvalidOperationException($"'{Actor}' is still being handed the history of topic '{Topic}'; snapshot after it caught up.");
+        }
+        var clock = Seen;
+        var position = Host.ResumePosition(index);
+        await Snapshots.SaveAsync(Host, Actor, clock, position, Snapshots.Serialize(state), cancellationToken).ConfigureAwait(false);
+        MurmurDiagnostics.Count(MurmurDiagnostics.Snapshots, Topic);
+    }
+
+    /// <summary>Every event of the topic delivered on this node, from the first (see <see cref="Murmur.Topic.ReadHistoryAsync"/>).</summary>
+    public IAsyncEnumerable<AgentEvent> ReadHistoryAsync(CancellationToken cancellationToken = default) => Host.ReadHistoryAsync(cancellationToken);
 
     /// <summary>Leaves the topic (a <c>LEAVE</c> event); the member no longer holds strict rounds.</summary>
     public Task<AgentEvent> LeaveAsync(CancellationToken cancellationToken = default)

@@ -23,11 +23,18 @@ internal sealed class TopicReader
     /// <summary>The last log position read.</summary>
     public long Position => Interlocked.Read(ref _position);
 
+    /// <summary>What every record of the topic goes through.</summary>
+    public EventScreen Screen => _screen;
+
     /// <summary>The topic's name.</summary>
     public string Topic => _host.Name;
 
-    /// <summary>Starts following the log from its start (through the node's <see cref="LogFeed"/>).</summary>
-    public Task StartAsync(CancellationToken cancellationToken) => _host.Node.Feed.FollowAsync(this, 1, cancellationToken);
+    /// <summary>Starts following the log from <paramref name="from"/> (through the node's <see cref="LogFeed"/>).</summary>
+    public Task StartAsync(long from, CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref _position, from - 1);
+        return _host.Node.Feed.FollowAsync(this, from, cancellationToken);
+    }
 
     /// <summary>False while a slow local member holds the topic back (flow control): the reader should wait.</summary>
     public bool HasRoom => _host.HasRoomForReader;

@@ -9,8 +9,9 @@ public sealed class TopicView
 {
     private VectorClock? _clock;
 
-    internal TopicView(TopicMember member, IReadOnlyList<AgentEvent> events, bool isReplay, int round = -1)
+    internal TopicView(TopicMember member, IReadOnlyList<AgentEvent> events, bool isReplay, int round = -1, VectorClock? clock = null)
     {
+        _clock = clock;
         Member = member;
         New = events;
         IsReplay = isReplay;
@@ -38,7 +39,7 @@ public sealed class TopicView
     public bool IsReplay { get; }
 
     /// <summary>The agent's vector clock after these events: everything it has now seen.</summary>
-    public VectorClock Clock => _clock ??= Member.ClockAt(End);
+    public VectorClock Clock => _clock ??= Member.Delivery.ClockAfter(End);
 
     /// <summary>The new events sent by other agents.</summary>
     public IEnumerable<AgentEvent> FromOthers => New.Where(e => !string.Equals(e.Actor, Member.Actor, StringComparison.Ordinal));

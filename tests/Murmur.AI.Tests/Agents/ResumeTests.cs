@@ -102,7 +102,7 @@ public sealed class ResumeTests
             // so it records two effects more), and never the finished goal.
             var boss = await Puppet.JoinAsync(restarted, again, "Boss");
             await boss.PublishAsync(Actions.Message, new { to = Worker, text = "two more" });
-            var history = await TopicWait.UntilAsync(again, e => e.Action == Actions.TaskComplete && e.Actor == Worker && WorkerActions(again.History).Count(a => a == Actions.TaskComplete) == 2);
+            var history = await TopicWait.UntilHistoryAsync(again, h => WorkerActions(h).Count(a => a == Actions.TaskComplete) == 2);
 
             Assert.Equal(2, WorkerActions(history).Count(a => a == Actions.TaskComplete));
             Assert.DoesNotContain(second.Seen, c => c.Any(m => m.Role == ChatRole.User && m.Text == "record four effects"));

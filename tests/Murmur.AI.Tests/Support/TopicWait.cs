@@ -12,12 +12,31 @@ internal static class TopicWait
         while (true)
         {
             await topic.WaitForDeliveredAsync(n, cts.Token);
+            var trimmed = topic.Trimmed; // read first: trimming in between only makes n smaller, never skips an event
             var history = topic.History;
             if (history.Any(until))
             {
                 return history;
             }
-            n = history.Count + 1;
+            n = trimmed + history.Count + 1;
+        }
+    }
+
+    /// <summary>Waits, event by event, until <paramref name="until"/> holds for one snapshot of the topic's history, and returns that snapshot.</summary>
+    public static async Task<IReadOnlyList<AgentEvent>> UntilHistoryAsync(Topic topic, Func<IReadOnlyList<AgentEvent>, bool> until)
+    {
+        using var cts = new CancellationTokenSource(Patience);
+        var n = 1L;
+        while (true)
+        {
+            await topic.WaitForDeliveredAsync(n, cts.Token);
+            var trimmed = topic.Trimmed; // read first: trimming in between only makes n smaller, never skips an event
+            var history = topic.History;
+            if (until(history))
+            {
+                return history;
+            }
+            n = trimmed + history.Count + 1;
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Murmur.Tests.Runtime;
 
 /// <summary>Work posted by the layers above the runtime (topic wake-ups) and user messages take turns.</summary>
@@ -58,19 +60,49 @@ public sealed class AgentWorkTests
         Assert.True(Interlocked.Read(ref endless.Runs) > 0);
     }
 
+    /// <summary>Blocks on "block" until released; counts every "noise".</summary>
+    private sealed class Counting(TaskCompletionSource release, StrongBox<int> noise) : Agent
+    {
+        protected override async ValueTask ReceiveAsync(object message, CancellationToken cancellationToken)
+        {
+            if (message is "block")
+            {
+                await release.Task;
+            }
+            else if (message is "noise")
+            {
+                noise.Value++;
+            }
+        }
+    }
+
+    private sealed class ReadsCount(StrongBox<int> noise, TaskCompletionSource<int> ran) : AgentWork
+    {
+        public override ValueTask RunAsync(Agent agent, CancellationToken cancellationToken)
+        {
+            ran.TrySetResult(noise.Value);
+            return ValueTask.CompletedTask;
+        }
+    }
+
     [Fact]
     public async Task AFloodOfUserMessages_DoesNotStarveWork()
     {
+        const int Flood = 100_000;
         await using var runtime = AgentRuntime.Create();
-        var agent = runtime.Spawn(() => new Replier());
-        for (var i = 0; i < 100_000; i++)
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var noise = new StrongBox<int>();
+        var agent = runtime.Spawn(() => new Counting(release, noise));
+        agent.Send("block");
+        for (var i = 0; i < Flood; i++)
         {
             agent.Send("noise");
         }
-        var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        agent.PostWork(new Once(ran));
-        await ran.Task.WaitAsync(Patience);
-        Assert.True(((AgentProcess)agent).MailboxCount > 0, "the work ran before the flood was drained");
+        var ran = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        agent.PostWork(new ReadsCount(noise, ran));
+        release.SetResult();
+        var handledBefore = await ran.Task.WaitAsync(Patience);
+        Assert.True(handledBefore < Flood, $"the work waited for all {Flood} messages");
     }
 
     [Fact]

@@ -84,7 +84,12 @@ public sealed partial class ToolMesh : IAsyncDisposable
         mesh._directory = await node.OpenTopicAsync(ToolMeshActions.DirectoryTopic, Consistency.Eventual, cancellationToken).ConfigureAwait(false);
         var inbox = await node.OpenTopicAsync(InboxTopicOf(node.NodeId), Consistency.Eventual, cancellationToken).ConfigureAwait(false);
         // The inbox was read to its end when it opened: its claims and answers are known before any call is looked at.
-        mesh.LoadLedger(inbox.History);
+        var ledger = new List<AgentEvent>();
+        await foreach (var e in inbox.ReadHistoryAsync(cancellationToken).ConfigureAwait(false))
+        {
+            ledger.Add(e);
+        }
+        mesh.LoadLedger(ledger);
         mesh._agent = await node.SpawnAsync(actor, () => new MeshAgent(mesh), [mesh._directory, inbox], cancellationToken: cancellationToken).ConfigureAwait(false);
         await mesh._ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         await mesh.AnnounceAsync(cancellationToken).ConfigureAwait(false);
