@@ -69,10 +69,34 @@ public sealed class AgentFrameworkAgent : Agent
             throw new InvalidOperationException("An Agent Framework agent needs a topic: spawn it with node.SpawnAsync(id, aiAgent, topic).");
         }
         // Restore first: the views that follow may hand the history over in parts, and an input before the latest
-        // session must not start a run of its own.
+        // session must not start a run of its own. The node keeps a window of the topic; when it trimmed some and the
+        // window holds no session of this agent, the whole topic is read back from the log.
+        if (_topic is null)
+        {
+            return;
+        }
         var actor = Topics[0].Actor;
-        _goalDone = _topic?.History.Any(e => e.Action == Actions.TaskComplete && string.Equals(e.Actor, actor, StringComparison.Ordinal)) == true;
-        if (_topic?.History.LastOrDefault(e => e.Action == AgentFrameworkActions.Session && string.Equals(e.Actor, actor, StringComparison.Ordinal)) is { } latest)
+        AgentEvent? latest = null;
+        void See(AgentEvent e)
+        {
+            if (string.Equals(e.Actor, actor, StringComparison.Ordinal))
+            {
+                _goalDone |= e.Action == Actions.TaskComplete;
+                latest = e.Action == AgentFrameworkActions.Session ? e : latest;
+            }
+        }
+        foreach (var e in _topic.History)
+        {
+            See(e);
+        }
+        if (latest is null && _topic.Trimmed > 0)
+        {
+            await foreach (var e in _topic.ReadHistoryAsync(cancellationToken).ConfigureAwait(false))
+            {
+                See(e);
+            }
+        }
+        if (latest is not null)
         {
             _goalDone = true;
             await RestoreAsync(latest, cancellationToken).ConfigureAwait(false);

@@ -170,6 +170,47 @@ public sealed class AgentFrameworkAgentTests : IDisposable
     }
 
     [Fact]
+    public async Task ASessionTheNodeNoLongerKeeps_IsReadBackFromTheLog_OnRestart()
+    {
+        var log = new InMemoryEventLog();
+        void Small(MurmurNodeBuilder o)
+        {
+            o.UseLog(log);
+            o.Options = o.Options with { History = new HistoryOptions { MaxEvents = 8 } };
+        }
+        var first = new RecordingChatClient((messages, n) => new ChatResponse(new ChatMessage(ChatRole.Assistant, "noted")));
+        await using (var node = await MurmurNode.StartAsync(Small))
+        {
+            var topic = await node.OpenTopicAsync("af-trimmed");
+            await node.SpawnAsync(Id, new ChatClientAgent(first, name: "Memory"), topic);
+            var asker = await Puppet.JoinAsync(node, topic, "Asker");
+            await asker.PublishAsync(Actions.Message, new { to = Id, text = "remember the word 'osprey'" });
+            await TopicWait.UntilAsync(topic, e => e.Action == AgentFrameworkActions.Session);
+            for (var i = 0; i < 20; i++)
+            {
+                await asker.PublishAsync("NOISE", new { i }); // pushes the session out of the node's window
+            }
+            await TopicWait.UntilAsync(topic, e => e.Action == "NOISE" && e.GetPayload().GetProperty("i").GetInt32() == 19);
+        }
+
+        var second = new RecordingChatClient((messages, n) => new ChatResponse(new ChatMessage(ChatRole.Assistant, "osprey")));
+        await using (var node = await MurmurNode.StartAsync(Small))
+        {
+            var topic = await node.OpenTopicAsync("af-trimmed");
+            await topic.CatchUpAsync();
+            Assert.True(topic.Trimmed > 0);
+            Assert.DoesNotContain(topic.History, e => e.Action == AgentFrameworkActions.Session); // only the log has it
+            await node.SpawnAsync(Id, new ChatClientAgent(second, name: "Memory"), topic);
+            var asker = await Puppet.JoinAsync(node, topic, "Asker");
+            await asker.PublishAsync(Actions.Message, new { to = Id, text = "which word?" });
+            await TopicWait.UntilAsync(topic, e => e.Action == Actions.Message && e.Actor == Id && e.GetPayload().GetProperty("text").GetString() == "osprey");
+
+            var request = Assert.Single(second.Requests);
+            Assert.Contains(request, m => m.Text.Contains("osprey", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task AModelFailure_CrashesTheProcess_ItsSupervisorRestartsIt_AndTheInputIsAnsweredOnce()
     {
         await using var node = await MurmurNode.StartAsync();
