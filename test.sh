@@ -27,6 +27,11 @@ fi
 source "$ROOT/tests/chromium.sh"
 murmur_chromium_install || { echo "could not install chromium"; echo "0 passed, 1 failed"; exit 1; }
 
+# MCP reference servers, the MCP TypeScript SDK and an OpenAI-compatible mock, from npm (tests/npm).
+# shellcheck source=/dev/null
+source "$ROOT/tests/npm.sh"
+murmur_npm_install || { echo "could not install the npm test packages"; echo "0 passed, 1 failed"; exit 1; }
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 if ! dotnet build Murmur.slnx -c Release -v quiet -nologo; then
   echo "build failed"

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Murmur.AI.Telemetry;
 
 namespace Murmur.AI.Tools;
 
@@ -146,17 +147,19 @@ public sealed class ToolInvoker
             return await InvokeRemoteAsync(member, remote, callId, args, cancellationToken).ConfigureAwait(false);
         }
         var sideEffecting = false;
-        using var activity = MurmurDiagnostics.StartTool(member.Actor, tool, "local");
+        using var activity = MurmurDiagnostics.StartTool(member.Actor, tool, "local", callId, member.Topic);
         var started = _time.GetTimestamp();
         JsonElement result = default;
-        string? error = null;
+        string? error = null, errorType = null;
         if (!IsAllowed(tool))
         {
             error = $"tool '{tool}' is not in this agent's allow-list [{string.Join(", ", _allowed!.Order(StringComparer.Ordinal))}]; it was not run";
+            errorType = "murmur.tool_refused";
         }
         else if (!_registry.TryGet(tool, out var function))
         {
             error = $"no tool named '{tool}' is registered on this node{(_registry.Mesh is null ? "" : " or served by another node of its mesh")}; known: [{string.Join(", ", AllowedTools.Select(t => t.Name))}]";
+            errorType = "murmur.tool_unknown";
         }
         else
         {
@@ -174,11 +177,13 @@ public sealed class ToolInvoker
             {
                 var inner = ex is TargetInvocationException { InnerException: { } i } ? i : ex;
                 error = inner.Message;
+                errorType = inner.GetType().FullName;
             }
         }
         var elapsed = _time.GetElapsedTime(started);
         _elapsedTicks += elapsed.Ticks;
-        MurmurDiagnostics.ToolEnded(activity, "local", elapsed, error);
+        MurmurDiagnostics.ToolEnded(activity, "local", elapsed, error, errorType);
+        MurmurDiagnostics.ToolContent(activity, () => GenAiMessages.Arguments(args), () => error ?? result.GetRawText());
         var invocation = new ToolInvocation(tool, callId, error is null, result, error, ToolLocality.Local, elapsed);
         // Correlated by call_id in the payload; depends_on is reserved for speculative dependencies.
         await member.PublishRawAsync(Actions.ToolResult, ResultPayload(invocation, sideEffecting, null), null, cancellationToken).ConfigureAwait(false);
@@ -187,10 +192,11 @@ public sealed class ToolInvoker
 
     private async Task<ToolInvocation> InvokeRemoteAsync(TopicMember member, HostedTool remote, string callId, AIFunctionArguments args, CancellationToken cancellationToken)
     {
-        using var activity = MurmurDiagnostics.StartTool(member.Actor, remote.Name, "remote");
+        using var activity = MurmurDiagnostics.StartTool(member.Actor, remote.Name, "remote", callId, member.Topic);
         var reply = await _registry.Mesh!.CallAsync(remote.Node, remote.Name, args, callId, member.Actor, member.Topic, cancellationToken).ConfigureAwait(false);
         _elapsedTicks += reply.RoundTrip.Ticks;
-        MurmurDiagnostics.ToolEnded(activity, "remote", reply.RoundTrip, reply.Error);
+        MurmurDiagnostics.ToolEnded(activity, "remote", reply.RoundTrip, reply.Error, "murmur.remote_tool_error");
+        MurmurDiagnostics.ToolContent(activity, () => GenAiMessages.Arguments(args), () => reply.Error ?? reply.Result.GetRawText());
         var invocation = new ToolInvocation(remote.Name, callId, reply.Ok, reply.Result, reply.Error, ToolLocality.Remote, reply.RoundTrip)
         {
             Host = reply.Host ?? remote.Node,

@@ -1,5 +1,6 @@
 using Murmur.Cli.Mesh;
 using Murmur.Configuration;
+using Murmur.Mcp;
 
 namespace Murmur.Cli.Commands;
 
@@ -15,6 +16,7 @@ internal sealed class NodeCommand : ICommand
     public string Usage => $"""
         usage: murmur node --log URL (--agents ROLE[,ROLE…] | --serve-tools | both) --root DIR [--node-id ID]
                            [--sign-key KEYID.pem --trust-keys DIR] [--nats-nkey FILE] [--tls-ca FILE] [--config FILE] …
+                           [--mcp NAME=COMMAND | --mcp NAME=URL]…
 
         Connects to the shared log, follows the control topic '{TaskRequest.ControlTopic}', and for every task that
         'murmur task start' announces from then on, joins the task's topic with one agent per ROLE (researcher,
@@ -31,6 +33,10 @@ internal sealed class NodeCommand : ICommand
           --serve-tools    serve grep_search, read_file, list_files and propose_patch to the mesh
           --root DIR       the source tree the tools may read
           --node-id ID     this node's name (default: the signing key's node, else the host name); agent ids are ROLE_ID_TASK
+          --mcp NAME=CMD   attach an MCP server (repeatable): a command line this node starts and supervises
+                           (restarted with backoff when it exits, stopped with the node), or NAME=URL for a
+                           Streamable HTTP server. Its tools join the node's tools (served with --serve-tools);
+                           they run with this node's rights, not confined to DIR.
           -h, --help       print this help.
 
         {MeshOptions.Help}
@@ -44,6 +50,7 @@ internal sealed class NodeCommand : ICommand
         string? agents = null, root = null, nodeId = null;
         var serveTools = false;
         var mesh = new MeshOptions();
+        var mcp = new List<McpServerSpec>();
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
@@ -53,6 +60,7 @@ internal sealed class NodeCommand : ICommand
                 case "--root": root = Value(); break;
                 case "--node-id": nodeId = Value(); break;
                 case "--serve-tools": serveTools = true; break;
+                case "--mcp": mcp.Add(ParseMcp(Value())); break;
                 default:
                     if (!mesh.TryRead(args, ref i))
                     {
@@ -90,10 +98,22 @@ internal sealed class NodeCommand : ICommand
             e.Cancel = true;
             stop.Cancel();
         };
-        return RunAsync(setup, roles, Path.GetFullPath(root), nodeId, serveTools, stdout, stderr, stop.Token).GetAwaiter().GetResult();
+        return RunAsync(setup, roles, Path.GetFullPath(root), nodeId, serveTools, stdout, stderr, stop.Token, mcp).GetAwaiter().GetResult();
     }
 
-    internal static async Task<int> RunAsync(NodeSetup setup, IReadOnlyList<string> roles, string root, string nodeId, bool serveTools, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static McpServerSpec ParseMcp(string value)
+    {
+        try
+        {
+            return McpServerSpec.Parse(value);
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException($"--mcp: {ex.Message}");
+        }
+    }
+
+    internal static async Task<int> RunAsync(NodeSetup setup, IReadOnlyList<string> roles, string root, string nodeId, bool serveTools, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, IReadOnlyList<McpServerSpec>? mcp = null)
     {
         MurmurNode node;
         try
@@ -122,12 +142,17 @@ internal sealed class NodeCommand : ICommand
             MeshOptions.WriteWarnings(setup, "node", stderr);
             try
             {
-                await new MeshNode(node, nodeId, roles, root, stdout, control?.Verifier).RunAsync(serveTools, cancellationToken);
+                await new MeshNode(node, nodeId, roles, root, stdout, control?.Verifier) { McpServers = mcp ?? [] }.RunAsync(serveTools, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
             }
             catch (EventLogException ex)
+            {
+                stderr.WriteLine($"murmur node: {ex.Message}");
+                return ExitCodes.Failed;
+            }
+            catch (Exception ex) when (ex is McpToolException or InvalidOperationException && mcp is { Count: > 0 })
             {
                 stderr.WriteLine($"murmur node: {ex.Message}");
                 return ExitCodes.Failed;

@@ -2,6 +2,7 @@ using Murmur.AI;
 using Murmur.AI.Tools;
 using Murmur.Cli.Demo;
 using Murmur.Cli.Scenarios;
+using Murmur.Mcp;
 
 namespace Murmur.Cli.Commands;
 
@@ -25,12 +26,14 @@ internal sealed class RunCommand : ICommand
           mode: eventual                      # eventual | strict
           root: .                             # the tools' root, relative to the scenario file
           timeout_seconds: 120
+          mcp:                                # optional: MCP servers, NAME: COMMAND (run in the file's folder) or URL
+            fs: npx -y @modelcontextprotocol/server-filesystem .
           agents:
             - id: Researcher_Agent_1
               model: scripted:researcher.json # scripted:FILE | openai:MODEL | ollama:MODEL
               endpoint: http://localhost:11434 # optional (openai/ollama); OpenAI keys come from OPENAI_API_KEY
               goal: Find auth_token leaks
-              tools: [grep_search, read_file]
+              tools: [grep_search, read_file]   # built-in tools and tools of the mcp servers
               budget: { iterations: 15, tokens: 20000, seconds: 120 }
 
         exit codes: 0 every agent completed its task, 1 an agent did not finish in time, 2 usage or scenario error.
@@ -78,10 +81,31 @@ internal sealed class RunCommand : ICommand
     private static async Task<int> RunAsync(Scenario scenario, string output, bool quiet, TextWriter stdout, TextWriter stderr)
     {
         await using var node = await MurmurNode.StartAsync(o => o.UseInMemoryLog());
-        var tools = new ToolRegistry();
+        var tools = node.Tools();
         foreach (var tool in BuiltInTools.All(scenario.Root))
         {
             tools.Add(tool);
+        }
+        foreach (var spec in scenario.Mcp ?? [])
+        {
+            try
+            {
+                var source = await node.AttachMcpServerAsync(spec);
+                stdout.WriteLine($"mcp {spec.Name}: {source.ServerInfo}, tools: {string.Join(", ", source.Tools.Select(t => t.Name))}");
+            }
+            catch (Exception ex) when (ex is McpToolException or InvalidOperationException)
+            {
+                stderr.WriteLine($"murmur run: mcp.{spec.Name}: {ex.Message}");
+                return ExitCodes.Failed;
+            }
+        }
+        foreach (var agent in scenario.Agents)
+        {
+            if (agent.Tools.FirstOrDefault(t => !tools.TryGet(t, out _)) is { } unknown)
+            {
+                stderr.WriteLine($"murmur run: agent {agent.Id}: unknown tool '{unknown}'; known: {string.Join(", ", tools.All.Select(t => t.Name))}.");
+                return ExitCodes.Usage;
+            }
         }
         var topic = await node.OpenTopicAsync(scenario.Topic, scenario.Mode, new TopicOptions { MinMembers = scenario.Agents.Count });
         using var printer = quiet ? null : new EventPrinter(scenario.Mode == Consistency.Strict ? "strict" : "eventual", stdout);

@@ -26,6 +26,8 @@ internal sealed class ToolCommand : ICommand
         usage: murmur tool run NAME --root DIR [--args JSON]
                murmur tool call NAME --log URL [--node ID] [--args JSON] [--wait SECONDS]
                murmur tool list
+               murmur tool list --mcp COMMAND_OR_URL
+               murmur tool run NAME --mcp COMMAND_OR_URL [--args JSON]
 
         run    runs the built-in tool NAME with the JSON object JSON as its arguments (default {}), confined to
                DIR: paths in the arguments are relative to DIR and may not leave it. Prints the tool's result as
@@ -37,6 +39,11 @@ internal sealed class ToolCommand : ICommand
                line of JSON.
                'call' takes the log and security options of 'murmur node --help' (--sign-key, --trust-keys, --tls-ca…).
         list   prints the built-in tools, one per line: name and description.
+        --mcp  the tools of an MCP server instead of the built-in ones: a command line that starts a stdio server
+               (e.g. "npx -y @modelcontextprotocol/server-filesystem /src") or the URL of a Streamable HTTP
+               server, started for the command and stopped after it. 'list' prints one line per tool: name,
+               read-only or side-effecting (from the server's annotations), description; 'run' prints the
+               tool's result as one line of JSON.
 
         tools: grep_search {query, path=".", regex=false}, read_file {path, start=1, count=200},
                list_files {path="."}, propose_patch {path, unified_diff}, apply_patch {path, unified_diff}
@@ -54,6 +61,10 @@ internal sealed class ToolCommand : ICommand
         if (args.Count == 0)
         {
             throw new UsageException("missing sub-command: 'run', 'call' or 'list'");
+        }
+        if (args[0] is "list" or "run" && McpToolRun.Applies(args))
+        {
+            return args[0] == "list" ? McpToolRun.List(args, stdout, stderr) : McpToolRun.Run(args, stdout, stderr);
         }
         if (args[0] == "list")
         {

@@ -1,5 +1,6 @@
 using Murmur.AI.Tools;
 using Murmur.Cli.Demo;
+using Murmur.Mcp;
 
 namespace Murmur.Cli.Mesh;
 
@@ -10,8 +11,17 @@ namespace Murmur.Cli.Mesh;
 /// </summary>
 internal sealed class MeshNode(MurmurNode node, string nodeId, IReadOnlyList<string> roles, string root, TextWriter output, IEventVerifier? verifier = null)
 {
+    /// <summary>MCP servers to attach before anything else, so their tools are served with the built-in ones.</summary>
+    public IReadOnlyList<McpServerSpec> McpServers { get; init; } = [];
+
     public async Task RunAsync(bool serveTools, CancellationToken cancellationToken)
     {
+        foreach (var spec in McpServers)
+        {
+            // Owned by the node's runtime: stopped (and its tools removed) when the node stops.
+            var source = await node.AttachMcpServerAsync(spec, cancellationToken: cancellationToken);
+            output.WriteLine($"node {nodeId}: MCP server {spec.Name} ({source.ServerInfo}): {string.Join(", ", source.Tools.Select(t => t.IsReadOnly ? t.Name : t.Name + " (side-effecting)"))}");
+        }
         ToolMesh? mesh = null;
         if (serveTools)
         {

@@ -11,6 +11,9 @@ namespace Murmur.Cli.Scenarios;
 /// mode: eventual               # eventual | strict
 /// root: .                      # the tools' root, relative to this file
 /// timeout_seconds: 120
+/// mcp:                          # optional: MCP servers whose tools the agents may list in 'tools'
+///   fs: npx -y @modelcontextprotocol/server-filesystem .    # NAME: COMMAND (stdio, run in this file's folder) or URL
+///   web: { url: http://localhost:3001/mcp, prefix: web_, read_only: [fetch], side_effecting: [post] }
 /// agents:
 ///   - id: Researcher_Agent_1
 ///     model: scripted:researcher.json   # scripted:FILE | openai:MODEL | ollama:MODEL
@@ -23,7 +26,7 @@ namespace Murmur.Cli.Scenarios;
 internal static class ScenarioParser
 {
     private static readonly string[] KnownTools = ["grep_search", "read_file", "list_files", "propose_patch", "apply_patch"];
-    private static readonly string[] TopKeys = ["topic", "mode", "root", "timeout_seconds", "agents"];
+    private static readonly string[] TopKeys = ["topic", "mode", "root", "timeout_seconds", "mcp", "agents"];
     private static readonly string[] AgentKeys = ["id", "model", "endpoint", "goal", "tools", "budget"];
     private static readonly string[] BudgetKeys = ["iterations", "tokens", "seconds"];
 
@@ -74,6 +77,7 @@ internal static class ScenarioParser
         {
             throw where.Error(Find(root, "agents") ?? root, "agents: a non-empty list of agents is required.");
         }
+        var mcp = ScenarioMcp.Parse(Find(root, "mcp"), baseDir, (node, message) => where.Error(node, message));
         var agents = new List<ScenarioAgent>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < agentsNode.Children.Count; i++)
@@ -122,9 +126,10 @@ internal static class ScenarioParser
                 foreach (var t in toolList.Children)
                 {
                     var name = (t as YamlScalarNode)?.Value ?? string.Empty;
-                    if (!KnownTools.Contains(name))
+                    // With MCP servers, their tools are known only once they started: 'murmur run' checks those names then.
+                    if (!KnownTools.Contains(name) && (mcp.Count == 0 || name.Length == 0))
                     {
-                        throw where.Error(t, $"{field}.tools: unknown tool '{name}'; known: {string.Join(", ", KnownTools)}.");
+                        throw where.Error(t, $"{field}.tools: unknown tool '{name}'; known: {string.Join(", ", KnownTools)}{(mcp.Count == 0 ? "" : " and the tools of the mcp servers")}.");
                     }
                     tools.Add(name);
                 }
@@ -145,7 +150,7 @@ internal static class ScenarioParser
             }
             agents.Add(new ScenarioAgent(id.Value, spec, OptionalString(where, agent, "endpoint", field)?.Value, OptionalString(where, agent, "goal", field)?.Value, tools, iterations, tokens, seconds));
         }
-        return new Scenario(topic.Value, mode == "strict" ? Consistency.Strict : Consistency.Eventual, rootDir, agents, timeout);
+        return new Scenario(topic.Value, mode == "strict" ? Consistency.Strict : Consistency.Eventual, rootDir, agents, timeout, mcp);
     }
 
     private sealed class Where(string path)
@@ -154,8 +159,20 @@ internal static class ScenarioParser
             => new($"{path}:{node.Start.Line}:{node.Start.Column}: {message}");
     }
 
-    private static YamlNode? Find(YamlMappingNode map, string key)
+    internal static YamlNode? Find(YamlMappingNode map, string key)
         => map.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode { Value: var k } && k == key).Value;
+
+    internal static void CheckKeys(Func<YamlNode, string, ScenarioException> error, YamlMappingNode map, string[] known, string what)
+    {
+        foreach (var key in map.Children.Keys)
+        {
+            var name = (key as YamlScalarNode)?.Value ?? string.Empty;
+            if (!known.Contains(name))
+            {
+                throw error(key, $"{what}: unknown field '{name}'; known: {string.Join(", ", known)}.");
+            }
+        }
+    }
 
     private static void CheckKeys(Where where, YamlMappingNode map, string[] known, string what)
     {

@@ -18,7 +18,10 @@ public static partial class MurmurDiagnostics
     /// <summary>The name of the activity source and of the meter.</summary>
     public const string Name = "Murmur";
 
-    /// <summary>The source of Murmur's spans: <c>publish {action}</c>, <c>deliver</c>, <c>handle</c>, <c>tool {name}</c>, <c>model</c>.</summary>
+    /// <summary>
+    /// The source of Murmur's spans: <c>publish {action}</c>, <c>deliver</c>, <c>handle</c>, and the GenAI conventions'
+    /// <c>invoke_agent {agent}</c>, <c>chat {model}</c>, <c>execute_tool {tool}</c>.
+    /// </summary>
     public static ActivitySource Source { get; } = new(Name);
 
     /// <summary>The meter of Murmur's counters, histograms and gauges (<c>murmur.*</c>).</summary>

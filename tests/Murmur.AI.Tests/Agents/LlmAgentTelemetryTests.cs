@@ -67,8 +67,8 @@ public sealed class LlmAgentTelemetryTests : IDisposable
 
         // A goal task runs from a mailbox message, not from topic events: its spans start traces of their own.
         string? Actor(Activity a) => a.GetTagItem(MurmurDiagnostics.Tags.Actor) as string;
-        Assert.Equal(2, spans.Count(s => s.DisplayName == "model" && Actor(s) == "Telemetry_Agent"));
-        var tool = Assert.Single(spans, s => s.DisplayName == "tool grep_search" && Actor(s) == "Telemetry_Agent");
+        Assert.Equal(2, spans.Count(s => s.DisplayName == "chat scripted" && Actor(s) == "Telemetry_Agent"));
+        var tool = Assert.Single(spans, s => s.DisplayName == "execute_tool grep_search" && Actor(s) == "Telemetry_Agent");
         Assert.Equal("local", tool.GetTagItem(MurmurDiagnostics.Tags.Locality));
         var result = Assert.Single(spans, s => s.DisplayName == "publish TOOL_RESULT" && Actor(s) == "Telemetry_Agent");
         Assert.Equal(tool.SpanId, result.ParentSpanId); // the result is recorded inside the tool's span
