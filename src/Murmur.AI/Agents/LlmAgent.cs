@@ -235,6 +235,11 @@ public partial class LlmAgent : Agent
         {
             Log.ToolRefused(Context.Logger, member.Actor, call.Name);
         }
+        else if (ApprovalReason(call) is { } reason)
+        {
+            // Before the speculation journal: a person decides on the call itself, whatever it depends on.
+            return await CallWithApprovalAsync(member, call, reason, cancellationToken);
+        }
         else if (member.Consistency == Consistency.Eventual && _invoker.IsSideEffecting(call.Name)
             && _findingsRead.Where(id => !member.IsConfirmed(id)).ToList() is { Count: > 0 } provisional)
         {
