@@ -105,9 +105,8 @@ public sealed class ApprovalDesk : IAsyncDisposable
         var desk = new ApprovalDesk(log, signing is null ? principal : EventSigning.NodeOf(signing.KeyId), options, signing, timeProvider ?? TimeProvider.System);
         try
         {
-            var end = await log.GetEndPositionAsync(LogTopic, cancellationToken).ConfigureAwait(false);
             desk._reading = desk.ReadAsync();
-            await desk.WaitAsync(() => desk._ledger.Position >= end, cancellationToken).ConfigureAwait(false);
+            await desk.CatchUpAsync(cancellationToken).ConfigureAwait(false);
             return desk;
         }
         catch
@@ -133,6 +132,21 @@ public sealed class ApprovalDesk : IAsyncDisposable
         {
             return _ledger.DecisionOf(callId);
         }
+    }
+
+    /// <summary>Waits until the desk has read the approvals topic at least to its current end.</summary>
+    public async Task CatchUpAsync(CancellationToken cancellationToken = default)
+    {
+        var end = await _log.GetEndPositionAsync(LogTopic, cancellationToken).ConfigureAwait(false);
+        await WaitAsync(() => _ledger.Position >= end, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until the desk has read the request for <paramref name="callId"/>, and returns it.</summary>
+    public async Task<ApprovalRequest> WaitForRequestAsync(string callId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(callId);
+        await WaitAsync(() => _ledger.RequestOf(callId) is not null, cancellationToken).ConfigureAwait(false);
+        return RequestOf(callId)!;
     }
 
     /// <summary>Appends a request for a call (once: a call already requested keeps its first request) and returns it.</summary>
