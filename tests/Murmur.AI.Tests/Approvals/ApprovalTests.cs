@@ -34,7 +34,7 @@ public sealed class ApprovalTests
     }
 
     private static async Task<Worked> StartAsync(InMemoryEventLog log, AIFunction tool, IChatClient model, ApprovalOptions? approvals = null,
-        Func<ApprovalDesk, LlmAgentOptions>? options = null, TimeProvider? time = null)
+        Func<ApprovalDesk, LlmAgentOptions>? options = null, TimeProvider? time = null, Consistency consistency = Consistency.Eventual)
     {
         var node = await MurmurNode.StartAsync(o =>
         {
@@ -43,7 +43,7 @@ public sealed class ApprovalTests
         });
         var desk = await ApprovalDesk.StartAsync(log, node.NodeId, approvals ?? new ApprovalOptions { Approvers = ["alice"] }, timeProvider: time);
         node.Tools().Add(tool);
-        var topic = await node.OpenTopicAsync(Topic);
+        var topic = await node.OpenTopicAsync(Topic, consistency);
         await node.SpawnAsync(Worker, () => new LlmAgent(model, node.Tools(), (options ?? Options)(desk)), topic);
         return new Worked(node, topic, desk);
     }
@@ -251,5 +251,26 @@ public sealed class ApprovalTests
 
         Assert.Contains("registered as approval-required", pending.Reason, StringComparison.Ordinal);
         Assert.Empty(ledger.Effects);
+    }
+
+    [Fact]
+    public async Task InAStrictTopic_TheRoundWaitsForTheDecision()
+    {
+        var log = new InMemoryEventLog();
+        var ledger = new EffectLedger();
+        await using var worked = await StartAsync(log, ledger.Tool(), new CountingModel(steps: 1), consistency: Consistency.Strict);
+        var pending = await PendingAsync(worked.Desk, worked.Topic);
+        await using var alice = await PersonAsync(log, "alice");
+        await alice.ApproveAsync(pending.CallId);
+        // Once decided, the round the call was made in closes.
+        var history = await TopicWait.UntilHistoryAsync(worked.Topic, h => WorkerActions(h) is var a && a.LastIndexOf(Actions.RoundDone) > a.IndexOf(Actions.ToolResult) && a.Contains(Actions.ToolResult));
+
+        Assert.Equal(["effect-1"], ledger.Effects);
+        // The worker ended no round between asking and its result: the round stayed open while a person decided.
+        var actions = WorkerActions(history);
+        var asked = actions.IndexOf(ApprovalActions.Requested);
+        var answered = actions.IndexOf(Actions.ToolResult);
+        Assert.True(asked >= 0 && answered > asked);
+        Assert.DoesNotContain(Actions.RoundDone, actions[asked..answered]);
     }
 }
