@@ -134,6 +134,25 @@ public sealed class ApprovalDesk : IAsyncDisposable
         }
     }
 
+    /// <summary>The position of the approvals topic the desk has read to.</summary>
+    public long Position
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ledger.Position;
+            }
+        }
+    }
+
+    /// <summary>Waits until the desk has read past <paramref name="seen"/> (something new arrived), and returns the new position.</summary>
+    public async Task<long> WaitForChangeAsync(long seen, CancellationToken cancellationToken = default)
+    {
+        await WaitAsync(() => _ledger.Position > seen, cancellationToken).ConfigureAwait(false);
+        return Position;
+    }
+
     /// <summary>Waits until the desk has read the approvals topic at least to its current end.</summary>
     public async Task CatchUpAsync(CancellationToken cancellationToken = default)
     {
