@@ -27,16 +27,8 @@ public sealed partial class AgentFrameworkAgent
         var callId = "apc_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         var args = JsonSerializer.SerializeToElement(new Dictionary<string, object?>(call?.Arguments ?? new Dictionary<string, object?>(), StringComparer.Ordinal), AIJsonUtilities.DefaultOptions);
         var reason = $"'{tool}' requires approval (Agent Framework tool approval request {request.RequestId})";
-        await member.PublishAsync(ApprovalActions.Requested, new { call_id = callId, tool, args, reason }, null, cancellationToken).ConfigureAwait(false);
-        var pending = await desk.RequestAsync(callId, member.Topic, member.Actor, tool, args, reason, cancellationToken).ConfigureAwait(false);
-        var decision = await desk.WaitForDecisionAsync(pending, cancellationToken).ConfigureAwait(false);
-        var action = decision.Outcome switch
-        {
-            ApprovalOutcome.Approved => ApprovalActions.Approved,
-            ApprovalOutcome.Denied => ApprovalActions.Denied,
-            _ => ApprovalActions.Expired,
-        };
-        await member.PublishAsync(action, new { call_id = callId, by = decision.Principal, reason = decision.Reason }, null, cancellationToken).ConfigureAwait(false);
+        await ApprovalSteps.AnnounceAsync(member, callId, tool, args, reason, cancellationToken).ConfigureAwait(false);
+        var decision = await ApprovalSteps.DecideAsync(member, desk, callId, tool, args, reason, cancellationToken).ConfigureAwait(false);
         return request.CreateResponse(decision.Outcome == ApprovalOutcome.Approved, decision.Outcome == ApprovalOutcome.Approved ? decision.Reason : decision.RefusalText(tool));
     }
 }

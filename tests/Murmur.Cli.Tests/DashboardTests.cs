@@ -1,7 +1,7 @@
 using System.Net;
-using Microsoft.Extensions.AI;
 using Murmur.AI;
 using Murmur.AI.Approvals;
+using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
 using Murmur.Cli.Dashboard;
 using PuppeteerSharp;
@@ -20,31 +20,13 @@ public sealed class DashboardTests : IAsyncLifetime
     private Topic _topic = null!;
     private int _restarts;
 
-    /// <summary>Calls <c>restart_service(name: "api")</c> once, then answers.</summary>
-    private sealed class RestartOnceModel : IChatClient
-    {
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-            => Task.FromResult(new ChatResponse(messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Any()
-                ? new ChatMessage(ChatRole.Assistant, "done")
-                : new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "restart_service", new Dictionary<string, object?> { ["name"] = "api" })])));
-
-        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-            => throw new NotSupportedException();
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-    }
-
     public async Task InitializeAsync()
     {
         _node = await MurmurNode.StartAsync(o => { o.UseInMemoryLog(_log); o.Options = o.Options with { NodeId = "ops-node" }; });
         _desk = await _node.StartApprovalDeskAsync(new ApprovalOptions { Approvers = ["alice"] });
         _node.Tools().AddSideEffecting((string name) => $"restarted {name} ({Interlocked.Increment(ref _restarts)})", "restart_service");
         _topic = await _node.OpenTopicAsync("ops");
-        await _node.SpawnAsync("Operator", () => new LlmAgent(new RestartOnceModel(), _node.Tools(), new LlmAgentOptions
+        await _node.SpawnAsync("Operator", () => new LlmAgent(new OneCallModel("restart_service", new() { ["name"] = "api" }), _node.Tools(), new LlmAgentOptions
         {
             Goal = "restart the api",
             AllowedTools = ["restart_service"],

@@ -1,7 +1,7 @@
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Murmur.AI;
 using Murmur.AI.Approvals;
+using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
 
 namespace Murmur.Hosting.Tests;
@@ -11,24 +11,6 @@ public sealed class ApprovalHostingTests
 {
     private static readonly TimeSpan Patience = HostBuilding.Patience;
 
-    /// <summary>Calls <c>restart_service(name: "api")</c> once, then answers with the tool's result.</summary>
-    private sealed class RestartOnceModel : IChatClient
-    {
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-            => Task.FromResult(new ChatResponse(messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>().FirstOrDefault() is { } result
-                ? new ChatMessage(ChatRole.Assistant, "result: " + result.Result)
-                : new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "restart_service", new Dictionary<string, object?> { ["name"] = "api" })])));
-
-        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-            => throw new NotSupportedException();
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-    }
-
     [Fact]
     public async Task AHostedAgentWaitsOnTheNodesDesk_AndTheApplicationDeniesTheCall()
     {
@@ -37,7 +19,7 @@ public sealed class ApprovalHostingTests
         using var host = HostBuilding.Build(new() { ["Murmur:NodeId"] = "ops-node" }, m => m
             .UseInMemoryLog()
             .AddApprovals(new ApprovalOptions { Approvers = ["ops-node"] })
-            .AddAgent("Operator", "ops", services => new LlmAgent(new RestartOnceModel(), tools, new LlmAgentOptions
+            .AddAgent("Operator", "ops", services => new LlmAgent(new OneCallModel("restart_service", new() { ["name"] = "api" }), tools, new LlmAgentOptions
             {
                 Goal = "restart the api",
                 AllowedTools = ["restart_service"],

@@ -1,6 +1,6 @@
-using Microsoft.Extensions.AI;
 using Murmur.AI;
 using Murmur.AI.Approvals;
+using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
 
 namespace Murmur.Nats.Integration.Tests;
@@ -12,24 +12,6 @@ namespace Murmur.Nats.Integration.Tests;
 public sealed class ApprovalCliTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(1);
-
-    /// <summary>Calls <c>deploy(env: "prod")</c> once, then answers.</summary>
-    private sealed class DeployOnceModel : IChatClient
-    {
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-            => Task.FromResult(new ChatResponse(messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Any()
-                ? new ChatMessage(ChatRole.Assistant, "deployed")
-                : new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "deploy", new Dictionary<string, object?> { ["env"] = "prod" })])));
-
-        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-            => throw new NotSupportedException();
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-    }
 
     [Fact]
     public async Task ApprovalsListsTheWaitingCall_AndApproveFromAnotherProcessRunsItOnce()
@@ -45,7 +27,7 @@ public sealed class ApprovalCliTests
         await using var desk = await node.StartApprovalDeskAsync(new ApprovalOptions { Approvers = [approver] });
         node.Tools().AddSideEffecting((string env) => $"deployed to {env} ({Interlocked.Increment(ref deployed)})", "deploy");
         var topic = await node.OpenTopicAsync($"approve-{id}");
-        await node.SpawnAsync($"Deployer_{id}", () => new LlmAgent(new DeployOnceModel(), node.Tools(), new LlmAgentOptions
+        await node.SpawnAsync($"Deployer_{id}", () => new LlmAgent(new OneCallModel("deploy", new() { ["env"] = "prod" }), node.Tools(), new LlmAgentOptions
         {
             Goal = "deploy",
             AllowedTools = ["deploy"],

@@ -33,15 +33,7 @@ public partial class LlmAgent
     {
         var published = await _invoker!.PublishCallAsync(member, call.Name, call.Arguments, cancellationToken);
         var args = JsonSerializer.SerializeToElement(new Dictionary<string, object?>(call.Arguments ?? new Dictionary<string, object?>(), StringComparer.Ordinal), AIJsonUtilities.DefaultOptions);
-        var topicRequest = JsonObjects.Build(w =>
-        {
-            w.WriteString("call_id", published.EventId);
-            w.WriteString("tool", call.Name);
-            w.WritePropertyName("args");
-            args.WriteTo(w);
-            w.WriteString("reason", reason);
-        });
-        await member.PublishRawAsync(ApprovalActions.Requested, topicRequest, null, cancellationToken);
+        await ApprovalSteps.AnnounceAsync(member, published.EventId, call.Name, args, reason, cancellationToken);
         var outcome = await AwaitApprovalAsync(member, published.EventId, call.Name, call.Arguments, args, reason, cancellationToken);
         return new FunctionResultContent(call.CallId, outcome.Ok ? outcome.Result : "error: " + outcome.Error);
     }
@@ -55,24 +47,8 @@ public partial class LlmAgent
             return await _invoker!.AnswerNotRunAsync(member, callId, tool,
                 $"not run: '{tool}' (call {callId}) needs approval, and this agent has no approval desk (LlmAgentOptions.Approvals)", cancellationToken);
         }
-        var request = await desk.RequestAsync(callId, member.Topic, member.Actor, tool, args, reason, cancellationToken);
         Log.ApprovalRequested(Context.Logger, member.Actor, tool, callId);
-        var decision = await desk.WaitForDecisionAsync(request, cancellationToken);
-        var action = decision.Outcome switch
-        {
-            ApprovalOutcome.Approved => ApprovalActions.Approved,
-            ApprovalOutcome.Denied => ApprovalActions.Denied,
-            _ => ApprovalActions.Expired,
-        };
-        await member.PublishRawAsync(action, JsonObjects.Build(w =>
-        {
-            w.WriteString("call_id", callId);
-            w.WriteString("by", decision.Principal);
-            if (decision.Reason is { } why)
-            {
-                w.WriteString("reason", why);
-            }
-        }), null, cancellationToken);
+        var decision = await ApprovalSteps.DecideAsync(member, desk, callId, tool, args, reason, cancellationToken);
         Log.ApprovalDecided(Context.Logger, member.Actor, tool, callId, decision.Outcome.ToString(), decision.Principal);
         return decision.Outcome == ApprovalOutcome.Approved
             ? await _invoker!.RunAsync(member, callId, tool, arguments, cancellationToken)
