@@ -15,7 +15,7 @@ namespace Murmur;
 /// </code>
 /// </example>
 /// <remarks>Thread-safe.</remarks>
-public sealed class MurmurNode : IAsyncDisposable
+public sealed partial class MurmurNode : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, TopicHost> _topics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<AgentRef, TopicMember[]> _memberships = new();
