@@ -57,6 +57,15 @@ internal sealed class EventScreen(string topic, EventLimits limits, IEventVerifi
         }
     }
 
+    /// <summary>Every (agent, epoch) owner learnt so far.</summary>
+    public Dictionary<(string Agent, ulong Epoch), string> EpochOwners()
+    {
+        lock (this)
+        {
+            return _fence.All();
+        }
+    }
+
     /// <summary>Every owner learnt so far.</summary>
     public Dictionary<string, string> Owners()
     {

@@ -128,6 +128,24 @@ internal sealed class OwnershipFence
         return (node, epoch);
     }
 
+    /// <summary>Every (agent, epoch) owner known.</summary>
+    public Dictionary<(string Agent, ulong Epoch), string> All()
+    {
+        var all = new Dictionary<(string Agent, ulong Epoch), string>();
+        foreach (var (actor, owners) in _actors)
+        {
+            if (owners.JoinNode is { } joiner)
+            {
+                all[(actor, 1)] = joiner;
+            }
+            foreach (var (_, epoch, node) in owners.Claims)
+            {
+                all[(actor, epoch)] = node;
+            }
+        }
+        return all;
+    }
+
     private Owners Get(string actor)
     {
         if (!_actors.TryGetValue(actor, out var owners))
