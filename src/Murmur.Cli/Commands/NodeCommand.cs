@@ -1,5 +1,7 @@
+using System.Globalization;
 using Murmur.Cli.Mesh;
 using Murmur.Configuration;
+using Murmur.Fleet;
 using Murmur.Mcp;
 
 namespace Murmur.Cli.Commands;
@@ -33,6 +35,9 @@ internal sealed class NodeCommand : ICommand
           --serve-tools    serve grep_search, read_file, list_files and propose_patch to the mesh
           --root DIR       the source tree the tools may read
           --node-id ID     this node's name (default: the signing key's node, else the host name); agent ids are ROLE_ID_TASK
+          --heartbeat-ms N          fleet: announce this node every N ms (default 500)
+          --acceptable-pause-ms N   fleet: silence of another node that is never suspicious on its own (default 1500)
+          --phi-threshold X         fleet: phi at which a silent node is declared down (default 8)
           --mcp NAME=CMD   attach an MCP server (repeatable): a command line this node starts and supervises
                            (restarted with backoff when it exits, stopped with the node), or NAME=URL for a
                            Streamable HTTP server. Its tools join the node's tools (served with --serve-tools);
@@ -41,7 +46,13 @@ internal sealed class NodeCommand : ICommand
 
         {MeshOptions.Help}
 
-        exit codes: 0 stopped, 1 the log is unreachable or failed, 2 usage error.
+        Fleet (NATS logs): the node announces itself and beats; a node silent past the detection time is declared
+        down in the log, and a node with the same role claims and resumes its agents (the old owner is fenced). Restarted
+        with the same --node-id, a node re-attaches to the unfinished agents it owned, unless others took them over.
+        See docs/fleet.md.
+
+        exit codes: 0 stopped, 1 the log is unreachable or failed, the node's runtime stopped, or the fleet declared
+        this node down (its agents were taken over: start it again), 2 usage error.
 
         """;
 
@@ -49,6 +60,7 @@ internal sealed class NodeCommand : ICommand
     {
         string? agents = null, root = null, nodeId = null;
         var serveTools = false;
+        var fleet = FleetOptions.Default;
         var mesh = new MeshOptions();
         var mcp = new List<McpServerSpec>();
         for (var i = 0; i < args.Count; i++)
@@ -61,6 +73,14 @@ internal sealed class NodeCommand : ICommand
                 case "--node-id": nodeId = Value(); break;
                 case "--serve-tools": serveTools = true; break;
                 case "--mcp": mcp.Add(ParseMcp(Value())); break;
+                case "--heartbeat-ms":
+                    var beat = Milliseconds(args[i], Value());
+                    fleet = fleet with { HeartbeatInterval = beat, Detector = fleet.Detector with { FirstHeartbeatEstimate = beat } };
+                    break;
+                case "--acceptable-pause-ms": fleet = fleet with { Detector = fleet.Detector with { AcceptableHeartbeatPause = Milliseconds(args[i], Value()) } }; break;
+                case "--phi-threshold":
+                    fleet = fleet with { Detector = fleet.Detector with { Threshold = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var phi) && phi is > 0 and < 1000 ? phi : throw new UsageException("--phi-threshold takes a number above 0 (e.g. 8).") } };
+                    break;
                 default:
                     if (!mesh.TryRead(args, ref i))
                     {
@@ -98,8 +118,13 @@ internal sealed class NodeCommand : ICommand
             e.Cancel = true;
             stop.Cancel();
         };
-        return RunAsync(setup, roles, Path.GetFullPath(root), nodeId, serveTools, stdout, stderr, stop.Token, mcp).GetAwaiter().GetResult();
+        return RunAsync(setup, roles, Path.GetFullPath(root), nodeId, serveTools, stdout, stderr, stop.Token, mcp, fleet).GetAwaiter().GetResult();
     }
+
+    private static TimeSpan Milliseconds(string option, string value)
+        => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms is > 0 and <= 600_000
+            ? TimeSpan.FromMilliseconds(ms)
+            : throw new UsageException($"{option} takes a number of milliseconds from 1 to 600000.");
 
     private static McpServerSpec ParseMcp(string value)
     {
@@ -113,7 +138,7 @@ internal sealed class NodeCommand : ICommand
         }
     }
 
-    internal static async Task<int> RunAsync(NodeSetup setup, IReadOnlyList<string> roles, string root, string nodeId, bool serveTools, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, IReadOnlyList<McpServerSpec>? mcp = null)
+    internal static async Task<int> RunAsync(NodeSetup setup, IReadOnlyList<string> roles, string root, string nodeId, bool serveTools, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, IReadOnlyList<McpServerSpec>? mcp = null, FleetOptions? fleetOptions = null)
     {
         MurmurNode node;
         try
@@ -140,12 +165,43 @@ internal sealed class NodeCommand : ICommand
         {
             stdout.WriteLine($"node {nodeId} connected: {setup.Describe()}");
             MeshOptions.WriteWarnings(setup, "node", stderr);
+            using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            string? why = null;
+            void End(string reason)
+            {
+                try
+                {
+                    why ??= reason;
+                    ended.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The node stopped normally; its runtime completing afterwards is no news.
+                }
+            }
+            _ = node.Runtime.Completion.ContinueWith(t => End($"the node's runtime stopped ({t.Exception?.InnerException?.Message ?? "its root supervisor gave up"}); exiting so a supervisor (systemd, Kubernetes) starts it again"), TaskScheduler.Default);
+            MurmurFleet? fleet = null;
             try
             {
-                await new MeshNode(node, nodeId, roles, root, stdout, control?.Verifier) { McpServers = mcp ?? [] }.RunAsync(serveTools, cancellationToken);
+                fleet = await StartFleetAsync(node, roles, root, fleetOptions ?? FleetOptions.Default, stdout, stderr, cancellationToken);
+                if (fleet is not null)
+                {
+                    fleet.DeclaredDown += down => End($"this node (incarnation {down.Incarnation}) was declared down by node {down.By}; its agents were taken over; exiting so it starts again as a new incarnation");
+                }
+                var mesh = new MeshNode(node, nodeId, roles, root, stdout, control?.Verifier, fleet) { McpServers = mcp ?? [] };
+                if (fleet is not null)
+                {
+                    mesh.Watch(fleet, ended.Token);
+                }
+                await mesh.RunAsync(serveTools, ended.Token);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (ended.IsCancellationRequested)
             {
+                if (why is not null)
+                {
+                    stderr.WriteLine($"murmur node: {why}");
+                    return ExitCodes.Failed;
+                }
             }
             catch (EventLogException ex)
             {
@@ -157,8 +213,31 @@ internal sealed class NodeCommand : ICommand
                 stderr.WriteLine($"murmur node: {ex.Message}");
                 return ExitCodes.Failed;
             }
+            finally
+            {
+                if (fleet is not null)
+                {
+                    await fleet.DisposeAsync();
+                }
+            }
         }
         stdout.WriteLine($"node {nodeId} stopped");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Joins the fleet of the log (re-attaching to what a previous run under this id owned); null, with a warning, when the log has no membership store.</summary>
+    private static async Task<MurmurFleet?> StartFleetAsync(MurmurNode node, IReadOnlyList<string> roles, string root, FleetOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var fleet = await MurmurFleet.StartAsync(node, options with { Kinds = MeshNode.Kinds(roles, root) }, cancellationToken);
+            stdout.WriteLine($"node {node.NodeId}: in the fleet as incarnation {fleet.Incarnation} (heartbeat {options.HeartbeatInterval.TotalMilliseconds:0} ms, acceptable pause {options.Detector.AcceptableHeartbeatPause.TotalMilliseconds:0} ms, phi threshold {options.Detector.Threshold})");
+            return fleet;
+        }
+        catch (NotSupportedException ex)
+        {
+            stderr.WriteLine($"murmur node: warning: no fleet: {ex.Message} Agents of a node that dies are not taken over.");
+            return null;
+        }
     }
 }

@@ -31,6 +31,16 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
             {
                 _researchersDone.Add(e.Actor);
             }
+            else if (e.Actor == view.Member.Actor && e.Action == Actions.Proposal)
+            {
+                // Its own proposal, handed back from the log when it resumes (a takeover, a restart): not drafted again.
+                _handled.Add(ReadFix(e).Finding);
+                _liveProposals.Add(e.EventId);
+            }
+            else if (e.Actor == view.Member.Actor && e.Action == Actions.TaskComplete)
+            {
+                _completed = true;
+            }
             else if (e.Action == "REVIEW")
             {
                 _reviewed.Add(e.GetPayload().GetProperty("proposal").GetString() ?? string.Empty);
