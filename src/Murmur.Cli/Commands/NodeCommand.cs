@@ -16,7 +16,7 @@ internal sealed class NodeCommand : ICommand
     public string Summary => "run a long-lived node that hosts agents and tools and joins the tasks announced on the log";
 
     public string Usage => $"""
-        usage: murmur node --log URL (--agents ROLE[,ROLE…] | --serve-tools | both) --root DIR [--node-id ID]
+        usage: murmur node --log URL (--agents ROLE[,ROLE…] | --takeover ROLE[,ROLE…] | --serve-tools) --root DIR [--node-id ID]
                            [--sign-key KEYID.pem --trust-keys DIR] [--nats-nkey FILE] [--tls-ca FILE] [--config FILE] …
                            [--mcp NAME=COMMAND | --mcp NAME=URL]…
 
@@ -35,6 +35,9 @@ internal sealed class NodeCommand : ICommand
           --serve-tools    serve grep_search, read_file, list_files and propose_patch to the mesh
           --root DIR       the source tree the tools may read
           --node-id ID     this node's name (default: the signing key's node, else the host name); agent ids are ROLE_ID_TASK
+          --takeover ROLES roles this node takes over from a dead node without joining new tasks as them (a standby);
+                           the roles of --agents are taken over too
+          --think-ms N     the demo agents' modelled think time per step (default 20)
           --heartbeat-ms N          fleet: announce this node every N ms (default 500)
           --acceptable-pause-ms N   fleet: silence of another node that is never suspicious on its own (default 1500)
           --phi-threshold X         fleet: phi at which a silent node is declared down (default 8)
@@ -58,7 +61,8 @@ internal sealed class NodeCommand : ICommand
 
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        string? agents = null, root = null, nodeId = null;
+        string? agents = null, root = null, nodeId = null, takeover = null;
+        var think = TimeSpan.FromMilliseconds(20);
         var serveTools = false;
         var fleet = FleetOptions.Default;
         var mesh = new MeshOptions();
@@ -71,6 +75,8 @@ internal sealed class NodeCommand : ICommand
                 case "--agents": agents = Value(); break;
                 case "--root": root = Value(); break;
                 case "--node-id": nodeId = Value(); break;
+                case "--takeover": takeover = Value(); break;
+                case "--think-ms": think = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t <= 60_000 ? TimeSpan.FromMilliseconds(t) : throw new UsageException("--think-ms takes a number of milliseconds from 0 to 60000."); break;
                 case "--serve-tools": serveTools = true; break;
                 case "--mcp": mcp.Add(ParseMcp(Value())); break;
                 case "--heartbeat-ms":
@@ -89,15 +95,12 @@ internal sealed class NodeCommand : ICommand
                     break;
             }
         }
-        if (agents is null && !serveTools)
+        if (agents is null && takeover is null && !serveTools)
         {
-            throw new UsageException("--agents or --serve-tools is required (e.g. --agents researcher,coder).");
+            throw new UsageException("--agents, --takeover or --serve-tools is required (e.g. --agents researcher,coder).");
         }
-        var roles = agents?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-        if ((agents is not null && roles.Length == 0) || roles.FirstOrDefault(r => !KnownRoles.Contains(r)) is { } unknown)
-        {
-            throw new UsageException($"unknown agent role '{roles.FirstOrDefault(r => !KnownRoles.Contains(r))}'; known: {string.Join(", ", KnownRoles)}.");
-        }
+        var roles = Roles("--agents", agents);
+        var standby = Roles("--takeover", takeover);
         if (root is null || !Directory.Exists(root))
         {
             throw new UsageException(root is null ? "--root is required." : $"the root folder '{root}' does not exist.");
@@ -118,7 +121,22 @@ internal sealed class NodeCommand : ICommand
             e.Cancel = true;
             stop.Cancel();
         };
-        return RunAsync(setup, roles, Path.GetFullPath(root), nodeId, serveTools, stdout, stderr, stop.Token, mcp, fleet).GetAwaiter().GetResult();
+        var settings = new MeshSettings(roles, [.. roles.Union(standby)], think);
+        return RunAsync(setup, settings, Path.GetFullPath(root), nodeId, serveTools, stdout, stderr, stop.Token, mcp, fleet).GetAwaiter().GetResult();
+    }
+
+    private static string[] Roles(string option, string? list)
+    {
+        var roles = list?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        if (list is not null && roles.Length == 0)
+        {
+            throw new UsageException($"{option} needs at least one role; known: {string.Join(", ", KnownRoles)}.");
+        }
+        if (roles.FirstOrDefault(r => !KnownRoles.Contains(r)) is { } unknown)
+        {
+            throw new UsageException($"unknown agent role '{unknown}'; known: {string.Join(", ", KnownRoles)}.");
+        }
+        return roles;
     }
 
     private static TimeSpan Milliseconds(string option, string value)
@@ -138,7 +156,7 @@ internal sealed class NodeCommand : ICommand
         }
     }
 
-    internal static async Task<int> RunAsync(NodeSetup setup, IReadOnlyList<string> roles, string root, string nodeId, bool serveTools, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, IReadOnlyList<McpServerSpec>? mcp = null, FleetOptions? fleetOptions = null)
+    internal static async Task<int> RunAsync(NodeSetup setup, MeshSettings settings, string root, string nodeId, bool serveTools, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, IReadOnlyList<McpServerSpec>? mcp = null, FleetOptions? fleetOptions = null)
     {
         MurmurNode node;
         try
@@ -183,12 +201,12 @@ internal sealed class NodeCommand : ICommand
             MurmurFleet? fleet = null;
             try
             {
-                fleet = await StartFleetAsync(node, roles, root, fleetOptions ?? FleetOptions.Default, stdout, stderr, cancellationToken);
+                fleet = await StartFleetAsync(node, settings, root, fleetOptions ?? FleetOptions.Default, stdout, stderr, cancellationToken);
                 if (fleet is not null)
                 {
                     fleet.DeclaredDown += down => End($"this node (incarnation {down.Incarnation}) was declared down by node {down.By}; its agents were taken over; exiting so it starts again as a new incarnation");
                 }
-                var mesh = new MeshNode(node, nodeId, roles, root, stdout, control?.Verifier, fleet) { McpServers = mcp ?? [] };
+                var mesh = new MeshNode(node, nodeId, settings, root, stdout, control?.Verifier, fleet) { McpServers = mcp ?? [] };
                 if (fleet is not null)
                 {
                     mesh.Watch(fleet, ended.Token);
@@ -226,11 +244,11 @@ internal sealed class NodeCommand : ICommand
     }
 
     /// <summary>Joins the fleet of the log (re-attaching to what a previous run under this id owned); null, with a warning, when the log has no membership store.</summary>
-    private static async Task<MurmurFleet?> StartFleetAsync(MurmurNode node, IReadOnlyList<string> roles, string root, FleetOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<MurmurFleet?> StartFleetAsync(MurmurNode node, MeshSettings settings, string root, FleetOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         try
         {
-            var fleet = await MurmurFleet.StartAsync(node, options with { Kinds = MeshNode.Kinds(roles, root) }, cancellationToken);
+            var fleet = await MurmurFleet.StartAsync(node, options with { Kinds = MeshNode.Kinds(settings, root) }, cancellationToken);
             stdout.WriteLine($"node {node.NodeId}: in the fleet as incarnation {fleet.Incarnation} (heartbeat {options.HeartbeatInterval.TotalMilliseconds:0} ms, acceptable pause {options.Detector.AcceptableHeartbeatPause.TotalMilliseconds:0} ms, phi threshold {options.Detector.Threshold})");
             return fleet;
         }

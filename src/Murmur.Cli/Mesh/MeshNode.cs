@@ -13,20 +13,20 @@ namespace Murmur.Cli.Mesh;
 /// <paramref name="fleet"/>, its agents are listed in the node's announcement (so another node of the role takes them over
 /// if this one dies, and a restart under the same id re-attaches to them), and each task's agents stop once it is done.
 /// </summary>
-internal sealed class MeshNode(MurmurNode node, string nodeId, IReadOnlyList<string> roles, string root, TextWriter output, IEventVerifier? verifier = null, MurmurFleet? fleet = null)
+internal sealed class MeshNode(MurmurNode node, string nodeId, MeshSettings settings, string root, TextWriter output, IEventVerifier? verifier = null, MurmurFleet? fleet = null)
 {
-    /// <summary>The agent kinds a node with these roles offers to the fleet: each makes the demo's agent of its role for a task.</summary>
-    public static IReadOnlyDictionary<string, Func<OwnedAgent, Agent>> Kinds(IEnumerable<string> roles, string root)
-        => roles.ToDictionary(role => role, role => (Func<OwnedAgent, Agent>)(owned => Create(role, root, TaskOf(owned))), StringComparer.Ordinal);
+    /// <summary>The agent kinds a node offers to the fleet (its roles and standby roles): each makes the demo's agent of its role for a task.</summary>
+    public static IReadOnlyDictionary<string, Func<OwnedAgent, Agent>> Kinds(MeshSettings settings, string root)
+        => settings.TakeOver.ToDictionary(role => role, role => (Func<OwnedAgent, Agent>)(owned => Create(role, root, TaskOf(owned), settings.Think)), StringComparer.Ordinal);
 
     private static TaskRequest TaskOf(OwnedAgent owned)
         => owned.Spec is { } spec && JsonSerializer.Deserialize<TaskRequest>(spec) is { } task
             ? task
             : throw new InvalidOperationException($"'{owned.Agent}' carries no task settings; it cannot be resumed here.");
 
-    private static Agent Create(string role, string root, TaskRequest task)
+    private static Agent Create(string role, string root, TaskRequest task, TimeSpan think)
     {
-        var demo = new DemoContext(root, task.Consistency, TimeSpan.FromMilliseconds(20), seed: 7, task.Researchers);
+        var demo = new DemoContext(root, task.Consistency, think, seed: 7, task.Researchers);
         return role switch
         {
             "researcher" => new DemoResearcher(demo, ["."]),
@@ -58,9 +58,11 @@ internal sealed class MeshNode(MurmurNode node, string nodeId, IReadOnlyList<str
         }
         try
         {
-            if (roles.Count == 0)
+            if (settings.Roles.Count == 0)
             {
-                output.WriteLine($"node {nodeId}: serving tools only; waiting (Ctrl-C stops)");
+                output.WriteLine(settings.TakeOver.Count == 0
+                    ? $"node {nodeId}: serving tools only; waiting (Ctrl-C stops)"
+                    : $"node {nodeId}: standby, takes over {string.Join(", ", settings.TakeOver)} from nodes that die; waiting (Ctrl-C stops)");
                 await Task.Delay(Timeout.Infinite, cancellationToken);
             }
             await FollowTasksAsync(cancellationToken);
@@ -79,7 +81,7 @@ internal sealed class MeshNode(MurmurNode node, string nodeId, IReadOnlyList<str
         var seen = new HashSet<string>(StringComparer.Ordinal);
         // Only tasks announced from now on: earlier ones were served (or abandoned) by the nodes running then.
         var from = await node.Log.GetEndPositionAsync(TaskRequest.ControlTopic, cancellationToken) + 1;
-        output.WriteLine($"node {nodeId}: hosting {string.Join(", ", roles)} with tools in {root}; waiting for tasks (Ctrl-C stops)");
+        output.WriteLine($"node {nodeId}: hosting {string.Join(", ", settings.Roles)} with tools in {root}; waiting for tasks (Ctrl-C stops)");
         await foreach (var entry in node.Log.ReadAsync(TaskRequest.ControlTopic, from, follow: true, cancellationToken))
         {
             if (!AgentEventCodec.TryDecode(entry.Data.Span, null, null, out var e, out var error))
@@ -96,7 +98,7 @@ internal sealed class MeshNode(MurmurNode node, string nodeId, IReadOnlyList<str
             {
                 continue;
             }
-            output.WriteLine($"task {task.Task} ({task.Mode}): {task.Goal} — joining topic {task.Topic} as {string.Join(", ", roles)}");
+            output.WriteLine($"task {task.Task} ({task.Mode}): {task.Goal} — joining topic {task.Topic} as {string.Join(", ", settings.Roles)}");
             try
             {
                 await JoinAsync(task, cancellationToken);
@@ -111,7 +113,7 @@ internal sealed class MeshNode(MurmurNode node, string nodeId, IReadOnlyList<str
     private async Task JoinAsync(TaskRequest task, CancellationToken cancellationToken)
     {
         var topic = await node.OpenTopicAsync(task.Topic, task.Consistency, new TopicOptions { MinMembers = Math.Max(1, task.Members) }, cancellationToken);
-        foreach (var role in roles)
+        foreach (var role in settings.Roles)
         {
             // Agent ids are unique in a mesh: one agent per role, node and task. A takeover keeps the id (and its history).
             var id = $"{char.ToUpperInvariant(role[0])}{role[1..]}_{nodeId}_{task.Task}";
@@ -121,7 +123,7 @@ internal sealed class MeshNode(MurmurNode node, string nodeId, IReadOnlyList<str
             }
             else
             {
-                await node.SpawnAsync(id, () => Create(role, root, task), topic, cancellationToken: cancellationToken);
+                await node.SpawnAsync(id, () => Create(role, root, task, settings.Think), topic, cancellationToken: cancellationToken);
             }
         }
         _ = StopWhenDoneAsync(topic, cancellationToken);

@@ -14,6 +14,9 @@ public enum FleetMemberState
 
     /// <summary>It stopped on purpose (its last announcement says so).</summary>
     Left,
+
+    /// <summary>Announced, but not seen beating since this node started: a live node beats soon; a dead one's last record stays.</summary>
+    Unknown,
 }
 
 /// <summary>One node as this node sees it.</summary>

@@ -40,6 +40,10 @@ public sealed record FleetOptions
     /// <summary>This run's incarnation; null uses the start time in ms (later runs under the same node id are larger).</summary>
     public long? Incarnation { get; init; }
 
+    /// <summary>Only watch the fleet (for tools such as <c>murmur nodes</c>): never announce, beat, declare or take over.</summary>
+    /// <value>Defaults to false.</value>
+    public bool ObserveOnly { get; init; }
+
     internal void Validate()
     {
         if (HeartbeatInterval <= TimeSpan.Zero)

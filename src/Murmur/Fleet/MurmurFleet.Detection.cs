@@ -43,9 +43,9 @@ public sealed partial class MurmurFleet
         {
             if (!_observed.TryGetValue(announcement.Node, out var observed) || announcement.Incarnation > observed.Announcement.Incarnation)
             {
-                observed = new Observed(announcement, new PhiAccrualDetector(_options.Detector, _node.TimeProvider));
-                _observed[announcement.Node] = observed;
-                observed.Detector.Heartbeat();
+                // Judged only once it beats while this node watches: a dead node's last record, left in the store, is
+                // never its heartbeat (it was declared down by the nodes that saw it live, or it left on purpose).
+                _observed[announcement.Node] = new Observed(announcement, new PhiAccrualDetector(_options.Detector, _node.TimeProvider));
                 return;
             }
             if (announcement.Incarnation < observed.Announcement.Incarnation)
@@ -63,6 +63,10 @@ public sealed partial class MurmurFleet
     /// <summary>Judges every node: one whose φ reached the threshold is declared down (once per incarnation).</summary>
     private void Check()
     {
+        if (_options.ObserveOnly)
+        {
+            return;
+        }
         List<(NodeAnnouncement Node, double Phi)>? suspects = null;
         lock (_gate)
         {

@@ -19,6 +19,10 @@ public sealed partial class MurmurFleet
         }
         FleetLog.Down(_logger, down.Node, down.Incarnation, down.By);
         NodeDown?.Invoke(down);
+        if (_options.ObserveOnly)
+        {
+            return;
+        }
         if (string.Equals(down.Node, NodeId, StringComparison.Ordinal))
         {
             if (down.Incarnation == Incarnation)
@@ -63,7 +67,7 @@ public sealed partial class MurmurFleet
             foreach (var observed in _observed.Values)
             {
                 var a = observed.Announcement;
-                if (!a.Leaving && !_down.Contains((a.Node, a.Incarnation)) && a.Kinds.Contains(agent.Kind) && observed.Detector.IsAvailable)
+                if (!a.Leaving && !_down.Contains((a.Node, a.Incarnation)) && a.Kinds.Contains(agent.Kind) && observed.Detector.HasHeartbeat && observed.Detector.IsAvailable)
                 {
                     candidates.Add(a.Node);
                 }

@@ -107,10 +107,14 @@ public sealed partial class MurmurFleet : IAsyncDisposable
                 previous = mine;
             }
         }
-        _node.Runtime.AgentTerminated += OnAgentTerminated;
-        await PublishAsync(cancellationToken).ConfigureAwait(false);
         _follow = FollowDownsAsync(_stop.Token);
         _watch = WatchAsync(_stop.Token);
+        if (_options.ObserveOnly)
+        {
+            return;
+        }
+        _node.Runtime.AgentTerminated += OnAgentTerminated;
+        await PublishAsync(cancellationToken).ConfigureAwait(false);
         _heartbeat = _node.TimeProvider.CreateTimer(_ => Beat(), null, _options.HeartbeatInterval, _options.HeartbeatInterval);
         var period = _options.HeartbeatInterval / 2;
         _check = _node.TimeProvider.CreateTimer(_ => Check(), null, period, period);
@@ -128,7 +132,7 @@ public sealed partial class MurmurFleet : IAsyncDisposable
     {
         get
         {
-            var members = new List<FleetMember> { new(Announcement(), FleetMemberState.Alive, 0) };
+            var members = _options.ObserveOnly ? [] : new List<FleetMember> { new(Announcement(), FleetMemberState.Alive, 0) };
             lock (_gate)
             {
                 foreach (var observed in _observed.Values)
@@ -137,6 +141,7 @@ public sealed partial class MurmurFleet : IAsyncDisposable
                     var phi = observed.Detector.Phi();
                     var state = _down.Contains((a.Node, a.Incarnation)) ? FleetMemberState.Down
                         : a.Leaving ? FleetMemberState.Left
+                        : !observed.Detector.HasHeartbeat ? FleetMemberState.Unknown
                         : phi >= _options.Detector.Threshold / 2 ? FleetMemberState.Suspected
                         : FleetMemberState.Alive;
                     members.Add(new FleetMember(a, state, phi));
@@ -274,7 +279,10 @@ public sealed partial class MurmurFleet : IAsyncDisposable
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5), _node.TimeProvider);
-            await PublishAsync(timeout.Token, leaving: true).ConfigureAwait(false);
+            if (!_options.ObserveOnly)
+            {
+                await PublishAsync(timeout.Token, leaving: true).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is EventLogException or OperationCanceledException or ObjectDisposedException)
         {

@@ -124,6 +124,21 @@ public sealed class MurmurFleetTests
     }
 
     [Fact]
+    public async Task ADeadNodesLastRecord_SeenByANewcomer_IsUnknown_AndNeverDeclaredAgain()
+    {
+        await using var h = new FleetHarness();
+        var (a, _, linkA) = await h.StartAsync("a");
+        linkA.Cut();
+        await a.DisposeAsync();
+        var (_, fleetB, _) = await h.StartAsync("b");
+        var suspected = 0;
+        fleetB.NodeSuspected += (_, _) => Interlocked.Increment(ref suspected);
+        await h.AdvanceAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, suspected);
+        Assert.Equal(FleetMemberState.Unknown, fleetB.Members.Single(m => m.Announcement.Node == "a").State);
+    }
+
+    [Fact]
     public async Task LiveNodes_OverAMinute_AreNeverDeclaredDown()
     {
         await using var h = new FleetHarness();
