@@ -70,6 +70,21 @@ public sealed partial class MurmurFleet
         List<(NodeAnnouncement Node, double Phi)>? suspects = null;
         lock (_gate)
         {
+            var now = _node.TimeProvider.GetTimestamp();
+            var last = _lastCheck;
+            _lastCheck = now;
+            if (last != 0 && _node.TimeProvider.GetElapsedTime(last, now) > _options.Detector.AcceptableHeartbeatPause)
+            {
+                // This node itself stood still (SIGSTOP, a long GC, a starved machine): the silence it measured is its
+                // own. Nobody is judged again before a fresh heartbeat arrives, so a paused node never declares the
+                // live ones down when it continues.
+                foreach (var observed in _observed.Values)
+                {
+                    observed.Detector = new PhiAccrualDetector(_options.Detector, _node.TimeProvider);
+                }
+                FleetLog.SelfPaused(_logger, _node.TimeProvider.GetElapsedTime(last, now).TotalMilliseconds);
+                return;
+            }
             foreach (var observed in _observed.Values)
             {
                 var a = observed.Announcement;
@@ -98,8 +113,8 @@ public sealed partial class MurmurFleet
     private async Task DeclareDownAsync(NodeAnnouncement suspect, double phi)
     {
         using var activity = MurmurDiagnostics.StartFleet("down", suspect.Node);
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new NodeDownPayload(suspect.Node, suspect.Incarnation, NodeId, Math.Round(phi, 2)), FleetJson.Default.NodeDownPayload);
-        var down = new AgentEvent(NodeDownPayload.EventIdFor(suspect.Node, suspect.Incarnation), NodeId, Actions.NodeDown, payload, VectorClock.Empty)
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new NodeDownPayload(suspect.Node, suspect.Incarnation, NodeId, Math.Round(phi, 2)) { ByIncarnation = Incarnation }, FleetJson.Default.NodeDownPayload);
+        var down = new AgentEvent(NodeDownPayload.EventIdFor(suspect.Node, suspect.Incarnation, NodeId), NodeId, Actions.NodeDown, payload, VectorClock.Empty)
         {
             Topic = _options.Topic,
             Timestamp = _node.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds(),

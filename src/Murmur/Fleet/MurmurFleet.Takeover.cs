@@ -8,9 +8,14 @@ public sealed partial class MurmurFleet
         NodeAnnouncement? dead = null;
         lock (_gate)
         {
+            if (_down.Contains((down.By, down.ByIncarnation)))
+            {
+                FleetLog.VoidDown(_logger, down.Node, down.By);
+                return;
+            }
             if (!_down.Add((down.Node, down.Incarnation)))
             {
-                return; // a duplicate declaration that the log did not de-duplicate
+                return; // another node's declaration of the same incarnation, later in the log
             }
             if (_observed.TryGetValue(down.Node, out var observed) && observed.Announcement.Incarnation == down.Incarnation)
             {

@@ -27,12 +27,13 @@ public sealed partial class MurmurFleet : IAsyncDisposable
     private Task _watch = Task.CompletedTask;
     private Task _follow = Task.CompletedTask;
     private long _beat;
+    private long _lastCheck;
     private int _disposed;
 
     private sealed class Observed(NodeAnnouncement announcement, PhiAccrualDetector detector)
     {
         public NodeAnnouncement Announcement = announcement;
-        public readonly PhiAccrualDetector Detector = detector;
+        public PhiAccrualDetector Detector = detector;
         public bool Declared;
     }
 

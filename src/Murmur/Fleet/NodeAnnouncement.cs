@@ -70,7 +70,10 @@ public sealed record OwnedAgent(
     public Consistency Mode => Consistency == "strict" ? Murmur.Consistency.Strict : Murmur.Consistency.Eventual;
 }
 
-/// <summary>The payload of a <c>NODE_DOWN</c> in the fleet topic.</summary>
+/// <summary>
+/// The payload of a <c>NODE_DOWN</c> in the fleet topic. The first valid declaration of a node's incarnation in the log
+/// decides; one by a declarer that an earlier record declared down is void (a paused node must not take live ones down).
+/// </summary>
 /// <param name="Node">The node declared down.</param>
 /// <param name="Incarnation">Which run of it (a restarted node is a new incarnation and is not down).</param>
 /// <param name="By">The node that declared it.</param>
@@ -81,8 +84,15 @@ public sealed record NodeDownPayload(
     [property: JsonPropertyName("by")] string By,
     [property: JsonPropertyName("phi")] double Phi)
 {
-    /// <summary>The derived event id: one declaration per node and incarnation, however many nodes declare it at once.</summary>
-    public static string EventIdFor(string node, long incarnation) => $"node-down-{node}-{incarnation}";
+    /// <summary>The declarer's incarnation (0 when unknown).</summary>
+    [JsonPropertyName("by_incarnation")]
+    public long ByIncarnation { get; init; }
+
+    /// <summary>
+    /// The derived event id: one record per declarer, however often it declares. Not one per node and incarnation: a
+    /// void declaration (by a declarer already down) must not take the id a valid one needs.
+    /// </summary>
+    public static string EventIdFor(string node, long incarnation, string by) => $"node-down-{node}-{incarnation}-by-{by}";
 }
 
 [JsonSerializable(typeof(NodeAnnouncement))]
