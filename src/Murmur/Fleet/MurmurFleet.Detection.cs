@@ -5,16 +5,23 @@ namespace Murmur.Fleet;
 public sealed partial class MurmurFleet
 {
     /// <summary>Feeds every other node's announcements to its detector: a new incarnation starts a fresh one.</summary>
-    private async Task WatchAsync(CancellationToken cancellationToken)
+    private Task WatchAsync(CancellationToken cancellationToken) => KeepFollowingAsync("membership watch", async ct =>
+    {
+        await foreach (var record in _store.WatchAsync(ct).ConfigureAwait(false))
+        {
+            Observe(record);
+        }
+    }, cancellationToken);
+
+    /// <summary>Runs a follower until cancelled; when it fails (logged) or ends, it starts again a heartbeat interval later.</summary>
+    private async Task KeepFollowingAsync(string what, Func<CancellationToken, Task> follow, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await foreach (var record in _store.WatchAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    Observe(record);
-                }
+                await follow(cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_options.HeartbeatInterval, _node.TimeProvider, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -22,8 +29,15 @@ public sealed partial class MurmurFleet
             }
             catch (EventLogException ex)
             {
-                FleetLog.IoFailed(_logger, "membership watch", ex);
-                await Task.Delay(_options.HeartbeatInterval, _node.TimeProvider, cancellationToken).ConfigureAwait(false);
+                FleetLog.IoFailed(_logger, what, ex);
+                try
+                {
+                    await Task.Delay(_options.HeartbeatInterval, _node.TimeProvider, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }
@@ -143,32 +157,20 @@ public sealed partial class MurmurFleet
     }
 
     /// <summary>Follows the fleet topic from its start: every <c>NODE_DOWN</c>, in the log's order, is the same decision on every node.</summary>
-    private async Task FollowDownsAsync(CancellationToken cancellationToken)
+    private Task FollowDownsAsync(CancellationToken cancellationToken)
     {
         long next = 1;
-        while (!cancellationToken.IsCancellationRequested)
+        return KeepFollowingAsync("fleet topic", async ct =>
         {
-            try
+            await foreach (var entry in _node.Log.ReadAsync(_options.Topic, next, follow: true, ct).ConfigureAwait(false))
             {
-                await foreach (var entry in _node.Log.ReadAsync(_options.Topic, next, follow: true, cancellationToken).ConfigureAwait(false))
+                next = entry.Position + 1;
+                if (ReadDown(entry) is { } down)
                 {
-                    next = entry.Position + 1;
-                    if (ReadDown(entry) is { } down)
-                    {
-                        OnDown(down);
-                    }
+                    OnDown(down);
                 }
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (EventLogException ex)
-            {
-                FleetLog.IoFailed(_logger, "fleet topic", ex);
-                await Task.Delay(_options.HeartbeatInterval, _node.TimeProvider, cancellationToken).ConfigureAwait(false);
-            }
-        }
+        }, cancellationToken);
     }
 
     private NodeDownPayload? ReadDown(in LogEntry entry)
