@@ -116,6 +116,32 @@ public sealed partial class NatsEventLog : IEventLog
         return await pipeline.ExecuteAsync(ct => js.CreateOrUpdateStreamAsync(config, ct).AsTask(), options.ReadDeadline, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The fleet's membership store: a key-value bucket <c>{stream}_FLEET</c> (one key per node, history 1, the stream's
+    /// storage and replicas), created on first use.
+    /// </summary>
+    /// <exception cref="EventLogException">The bucket cannot be created.</exception>
+    public async ValueTask<Fleet.IMembershipStore?> OpenMembershipStoreAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        var config = new NATS.Client.KeyValueStore.NatsKVConfig(NatsMembershipStore.BucketFor(_options.StreamName))
+        {
+            History = 1,
+            Storage = _options.Storage == NatsStorage.File ? NATS.Client.KeyValueStore.NatsKVStorageType.File : NATS.Client.KeyValueStore.NatsKVStorageType.Memory,
+            NumberOfReplicas = _options.Replicas,
+            Description = "Murmur fleet: the last announcement of each node",
+        };
+        try
+        {
+            var bucket = await RetryTransientAsync(ct => new NATS.Client.KeyValueStore.NatsKVContext(_js).CreateOrUpdateStoreAsync(config, ct).AsTask(), _options.ReadDeadline, config.Bucket, cancellationToken).ConfigureAwait(false);
+            return new NatsMembershipStore(bucket, Describe);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw NatsErrors.Failed($"Cannot open the fleet's membership bucket {config.Bucket} on NATS: {Describe(ex)}", ex);
+        }
+    }
+
     /// <summary>The subject of a topic.</summary>
     public string SubjectOf(string topic) => _options.SubjectPrefix + "." + topic;
 

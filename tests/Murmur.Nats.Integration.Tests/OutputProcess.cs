@@ -61,6 +61,15 @@ internal sealed class OutputProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>Sends a POSIX signal (e.g. <c>KILL</c>, <c>STOP</c>, <c>CONT</c>) to the process, as <c>kill -SIG PID</c> does.</summary>
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })
+            ?? throw new InvalidOperationException("could not run kill");
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     /// <summary>The first line (printed already, or later) that matches; times out naming what was printed.</summary>
     public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
     {

@@ -14,6 +14,7 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
     private readonly HashSet<string> _handled = new(StringComparer.Ordinal);
     private readonly HashSet<string> _retracted = new(StringComparer.Ordinal);
     private readonly HashSet<string> _liveProposals = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _drafted = new(StringComparer.Ordinal); // proposals this instance published
     private readonly HashSet<string> _reviewed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _researchersDone = new(StringComparer.Ordinal);
     private int _open;
@@ -30,6 +31,20 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
             else if (e.Action == Actions.TaskComplete && e.Actor.StartsWith("Researcher", StringComparison.Ordinal))
             {
                 _researchersDone.Add(e.Actor);
+            }
+            else if (e.Actor == view.Member.Actor && e.Action == Actions.Proposal && !_drafted.Contains(e.EventId))
+            {
+                // A proposal of an earlier instance, handed over from the log when it resumes (a takeover, a restart):
+                // not drafted again, and still awaiting its review unless it was withdrawn.
+                _handled.Add(ReadFix(e).Finding);
+                if (!view.Member.IsWithdrawn(e.EventId))
+                {
+                    _liveProposals.Add(e.EventId);
+                }
+            }
+            else if (e.Actor == view.Member.Actor && e.Action == Actions.TaskComplete)
+            {
+                _completed = true;
             }
             else if (e.Action == "REVIEW")
             {
@@ -60,6 +75,7 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
             {
                 await using var speculation = view.Speculate(finding);
                 var proposal = await speculation.PublishAsync(Actions.Proposal, fix, cancellationToken);
+                _drafted.Add(proposal.EventId);
                 _liveProposals.Add(proposal.EventId);
                 _open++;
                 speculation.OnCommit(() => demo.Accepted[fix.Finding] = fix);
@@ -67,6 +83,7 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
             else
             {
                 var proposal = await view.PublishAsync(Actions.Proposal, fix, cancellationToken: cancellationToken);
+                _drafted.Add(proposal.EventId);
                 _liveProposals.Add(proposal.EventId);
                 demo.Accepted[fix.Finding] = fix;
             }
@@ -92,6 +109,7 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
 
     private async Task CompleteIfDoneAsync(TopicMember member, CancellationToken cancellationToken)
     {
+        _liveProposals.RemoveWhere(member.IsWithdrawn);
         if (_completed || _researchersDone.Count < demo.Researchers || _open > 0 || !_liveProposals.IsSubsetOf(_reviewed))
         {
             return;

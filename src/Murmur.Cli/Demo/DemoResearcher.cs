@@ -9,11 +9,32 @@ namespace Murmur.Cli.Demo;
 /// </summary>
 internal sealed class DemoResearcher(DemoContext demo, IReadOnlyList<string> areas) : Agent
 {
+    private readonly Dictionary<string, string> _published = new(StringComparer.Ordinal); // "path:line" → its FINDING's id
+    private readonly HashSet<string> _retractedIds = new(StringComparer.Ordinal);
+    private bool _done;
     private bool _started;
 
     protected override async ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
     {
-        if (_started || view.IsReplay)
+        // What this agent already published is in the log: a resumed instance (a takeover on another node, a restart)
+        // is handed it first, and neither reports a finding twice nor completes twice.
+        foreach (var own in view.New.Where(e => e.Actor == view.Member.Actor))
+        {
+            var payload = own.GetPayload();
+            if (own.Action == Actions.Finding && payload.TryGetProperty("path", out var p) && payload.TryGetProperty("line", out var l))
+            {
+                _published.TryAdd($"{p.GetString()}:{l.GetInt32()}", own.EventId);
+            }
+            else if (own.Action == Actions.Retract && Retraction.TryRead(own, out var retraction))
+            {
+                _retractedIds.Add(retraction!.Target);
+            }
+            else if (own.Action == Actions.TaskComplete)
+            {
+                _done = true;
+            }
+        }
+        if (_started || _done || view.IsReplay)
         {
             return;
         }
@@ -38,15 +59,28 @@ internal sealed class DemoResearcher(DemoContext demo, IReadOnlyList<string> are
                 {
                     continue;
                 }
-                await demo.ThinkAsync(cancellationToken);
-                var finding = await member.PublishAsync(Actions.Finding, new { path, line, text = text.Trim(), issue, summary = $"{path}:{line}: {issue}" }, cancellationToken: cancellationToken);
                 findings++;
+                string findingId;
+                if (_published.TryGetValue($"{path}:{line}", out var earlier))
+                {
+                    findingId = earlier;
+                    if (_retractedIds.Contains(earlier))
+                    {
+                        retracted++;
+                        continue;
+                    }
+                }
+                else
+                {
+                    await demo.ThinkAsync(cancellationToken);
+                    findingId = (await member.PublishAsync(Actions.Finding, new { path, line, text = text.Trim(), issue, summary = $"{path}:{line}: {issue}" }, cancellationToken: cancellationToken)).EventId;
+                }
                 // Look closer before confirming: a fixture token in a test is not a leak.
                 var read = await tools.InvokeAsync(member, "read_file", new Dictionary<string, object?> { ["path"] = path, ["start"] = 1, ["count"] = 200 }, cancellationToken);
                 await demo.ThinkAsync(cancellationToken);
                 if (read.Ok && Leaks.IsTestFixture("/" + path, read.Result.GetProperty("lines").EnumerateArray().Select(l => l.GetString() ?? string.Empty)))
                 {
-                    await member.PublishRawAsync(Actions.Retract, new Retraction(finding.EventId, "test fixture: FAKE_TOKEN is not a real secret").ToPayload(), cancellationToken: cancellationToken);
+                    await member.PublishRawAsync(Actions.Retract, new Retraction(findingId, "test fixture: FAKE_TOKEN is not a real secret").ToPayload(), cancellationToken: cancellationToken);
                     retracted++;
                 }
             }

@@ -12,6 +12,14 @@ internal sealed class DemoReviewer(DemoContext demo, IChatClient? model = null) 
 
     protected override async ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
     {
+        foreach (var own in view.New.Where(e => e.Action == "REVIEW" && e.Actor == view.Member.Actor))
+        {
+            // Resumed on another node (a takeover) or after a restart: what this agent reviewed is in the log.
+            if (own.GetPayload().TryGetProperty("proposal", out var reviewed) && reviewed.GetString() is { } id)
+            {
+                _reviewed.Add(id);
+            }
+        }
         var tools = demo.Invoker("propose_patch");
         foreach (var proposal in view.FromOthers.Where(e => e.Action == Actions.Proposal).ToList())
         {

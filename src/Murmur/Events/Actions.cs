@@ -45,6 +45,15 @@ public static class Actions
     /// <summary>A member is removed from a topic by the others.</summary>
     public const string Evict = "EVICT";
 
+    /// <summary>
+    /// A node takes an agent over (<c>{"agent","node","epoch"}</c>, empty clock, like a <c>JOIN</c>): from its position in the
+    /// topic on, only events of that epoch are accepted from the agent; the first claim of an epoch in the log wins.
+    /// </summary>
+    public const string Claim = "CLAIM";
+
+    /// <summary>A node was declared down (<c>{"node","incarnation"}</c>), in the fleet topic; its agents are claimed by others.</summary>
+    public const string NodeDown = "NODE_DOWN";
+
     /// <summary>A proposed change (e.g. a patch), usually speculative and carrying <c>depends_on</c>.</summary>
     public const string Proposal = "PROPOSAL";
 

@@ -5,7 +5,7 @@ namespace Murmur;
 /// <summary>
 /// The gossip envelope every agent publishes to a topic:
 /// <c>{"event_id":…,"actor":…,"action":…,"payload":{…},"vector_clock":[…]}</c> plus optional
-/// <c>topic</c>, <c>ts</c>, <c>round</c>, <c>depends_on</c>, <c>signature</c> and <c>traceparent</c>.
+/// <c>topic</c>, <c>ts</c>, <c>round</c>, <c>depends_on</c>, <c>signature</c>, <c>traceparent</c> and <c>epoch</c>.
 /// </summary>
 /// <remarks>
 /// Immutable and safe to share between threads. The payload is kept as the raw UTF-8 JSON it arrived as,
@@ -85,6 +85,12 @@ public sealed class AgentEvent : IEquatable<AgentEvent>
     /// <summary>A W3C trace context (<c>traceparent</c>), or null.</summary>
     public string? TraceParent { get; init; }
 
+    /// <summary>
+    /// The ownership epoch the sender's node held the actor at (<c>epoch</c>); null means 1, the node that joined it.
+    /// A node that takes an agent over claims the next epoch; events of an older epoch are fenced (see <c>docs/fleet.md</c>).
+    /// </summary>
+    public ulong? Epoch { get; init; }
+
     /// <summary>Parses the payload; the returned element does not depend on any disposable document.</summary>
     public JsonElement GetPayload()
     {
@@ -108,6 +114,7 @@ public sealed class AgentEvent : IEquatable<AgentEvent>
             || !string.Equals(TraceParent, other.TraceParent, StringComparison.Ordinal)
             || Timestamp != other.Timestamp
             || Round != other.Round
+            || Epoch != other.Epoch
             || Clock != other.Clock
             || !Payload.Span.SequenceEqual(other.Payload.Span)
             || DependsOn.Count != other.DependsOn.Count)

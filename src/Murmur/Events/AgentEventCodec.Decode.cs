@@ -11,7 +11,7 @@ public static partial class AgentEventCodec
     private const long MaxTimestamp = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 
     private static readonly string[] FieldNames =
-        ["event_id", "actor", "action", "payload", "vector_clock", "topic", "ts", "round", "depends_on", "signature", "traceparent"];
+        ["event_id", "actor", "action", "payload", "vector_clock", "topic", "ts", "round", "depends_on", "signature", "traceparent", "epoch"];
 
     /// <summary>One forward pass over the input; every fault becomes an <see cref="EventError"/>.</summary>
     private ref struct Decoder(ReadOnlySpan<byte> utf8, EventLimits limits)
@@ -93,6 +93,7 @@ public static partial class AgentEventCodec
             ulong[]? clock = null;
             long? ts = null;
             ulong? round = null;
+            ulong? epoch = null;
             string[]? dependsOn = null;
             var seen = 0;
             while (true)
@@ -129,7 +130,8 @@ public static partial class AgentEventCodec
                     7 => ReadRound(out round),
                     8 => ReadDependsOn(out dependsOn),
                     9 => ReadString(_limits.MaxSignatureLength, required: false, plain: false, out signature),
-                    _ => ReadString(_limits.MaxTraceParentLength, required: false, plain: true, out traceParent),
+                    10 => ReadString(_limits.MaxTraceParentLength, required: false, plain: true, out traceParent),
+                    _ => ReadRound(out epoch),
                 };
                 if (!ok)
                 {
@@ -155,6 +157,7 @@ public static partial class AgentEventCodec
                 Topic = string.IsNullOrEmpty(topic) ? null : topic,
                 Timestamp = ts,
                 Round = round,
+                Epoch = epoch,
                 DependsOn = dependsOn ?? [],
                 Signature = string.IsNullOrEmpty(signature) ? null : signature,
                 TraceParent = string.IsNullOrEmpty(traceParent) ? null : traceParent,

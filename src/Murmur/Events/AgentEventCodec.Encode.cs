@@ -17,6 +17,7 @@ public static partial class AgentEventCodec
     private static readonly JsonEncodedText DependsOnName = JsonEncodedText.Encode("depends_on");
     private static readonly JsonEncodedText SignatureName = JsonEncodedText.Encode("signature");
     private static readonly JsonEncodedText TraceParentName = JsonEncodedText.Encode("traceparent");
+    private static readonly JsonEncodedText EpochName = JsonEncodedText.Encode("epoch");
 
     // Relaxed escaping keeps non-ASCII text as UTF-8 instead of \uXXXX; the output is JSON, never embedded in HTML.
     private static readonly JsonWriterOptions WriterOptions = new()
@@ -87,6 +88,10 @@ public static partial class AgentEventCodec
         if (!string.IsNullOrEmpty(@event.TraceParent))
         {
             writer.WriteString(TraceParentName, @event.TraceParent);
+        }
+        if (@event.Epoch is { } epoch)
+        {
+            writer.WriteNumber(EpochName, epoch);
         }
         writer.WriteEndObject();
         writer.Flush();

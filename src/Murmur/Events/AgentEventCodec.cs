@@ -9,7 +9,7 @@ namespace Murmur;
 /// <para>
 /// Decoding is a single forward pass of <see cref="System.Text.Json.Utf8JsonReader"/>; encoding writes with
 /// <see cref="System.Text.Json.Utf8JsonWriter"/> in the fixed order <c>event_id, actor, action, payload,
-/// vector_clock, topic, ts, round, depends_on, signature, traceparent</c>, omitting empty optional fields.
+/// vector_clock, topic, ts, round, depends_on, signature, traceparent, epoch</c>, omitting empty optional fields.
 /// The payload is written back byte for byte as it arrived, so a canonical event re-encodes byte-equal.
 /// </para>
 /// <para>

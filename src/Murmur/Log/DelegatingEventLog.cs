@@ -48,6 +48,10 @@ public abstract class DelegatingEventLog : IEventLog
         => InnerLog.OpenFirehoseAsync(cancellationToken);
 
     /// <inheritdoc/>
+    public virtual ValueTask<Fleet.IMembershipStore?> OpenMembershipStoreAsync(CancellationToken cancellationToken = default)
+        => InnerLog.OpenMembershipStoreAsync(cancellationToken);
+
+    /// <inheritdoc/>
     public virtual async ValueTask DisposeAsync()
     {
         await InnerLog.DisposeAsync().ConfigureAwait(false);

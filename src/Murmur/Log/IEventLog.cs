@@ -54,4 +54,11 @@ public interface IEventLog : IAsyncDisposable
     /// <exception cref="InvalidTopicNameException">The topic name breaks the rules of <see cref="TopicName"/>.</exception>
     /// <exception cref="EventLogException">The transport failed.</exception>
     ValueTask<bool> DeleteTopicAsync(string topic, CancellationToken cancellationToken = default) => ValueTask.FromResult(false);
+
+    /// <summary>
+    /// Opens the store where the nodes of a fleet announce themselves and beat (<see cref="Fleet.IMembershipStore"/>): one
+    /// record kept per node. Null when the log has none, and <see cref="Fleet.MurmurFleet"/> cannot run on it.
+    /// </summary>
+    /// <exception cref="EventLogException">The transport failed.</exception>
+    ValueTask<Fleet.IMembershipStore?> OpenMembershipStoreAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult<Fleet.IMembershipStore?>(null);
 }

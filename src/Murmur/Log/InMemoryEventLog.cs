@@ -30,6 +30,24 @@ public sealed class InMemoryEventLog : IEventLog
     /// <inheritdoc/>
     public int MaxRecordBytes { get; }
 
+    private readonly Fleet.InMemoryMembershipStore _membership = new();
+
+    /// <summary>The membership store every node of this log shares (one announcement kept per node).</summary>
+    public ValueTask<Fleet.IMembershipStore?> OpenMembershipStoreAsync(CancellationToken cancellationToken = default)
+        => ValueTask.FromResult<Fleet.IMembershipStore?>(new SharedStore(_membership));
+
+    /// <summary>A node's handle on the shared store: disposing it leaves the store to the others.</summary>
+    private sealed class SharedStore(Fleet.IMembershipStore inner) : Fleet.IMembershipStore
+    {
+        public ValueTask PublishAsync(string node, ReadOnlyMemory<byte> announcement, CancellationToken cancellationToken = default) => inner.PublishAsync(node, announcement, cancellationToken);
+
+        public ValueTask<IReadOnlyList<Fleet.MembershipRecord>> ReadAllAsync(CancellationToken cancellationToken = default) => inner.ReadAllAsync(cancellationToken);
+
+        public IAsyncEnumerable<Fleet.MembershipRecord> WatchAsync(CancellationToken cancellationToken = default) => inner.WatchAsync(cancellationToken);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     /// <summary>The names of the topics that hold at least one record.</summary>
     public IReadOnlyCollection<string> Topics => [.. _topics.Keys];
 

@@ -79,6 +79,7 @@ public sealed class HmacEventSigner : IEventSigner, IEventVerifier
             Round = e.Round,
             DependsOn = e.DependsOn,
             TraceParent = e.TraceParent,
+            Epoch = e.Epoch,
             Signature = signature,
         };
 }

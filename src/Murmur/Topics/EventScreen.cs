@@ -9,6 +9,7 @@ namespace Murmur;
 internal sealed class EventScreen(string topic, EventLimits limits, IEventVerifier? verifier)
 {
     private Dictionary<string, string>? _owners;
+    private OwnershipFence _fence = new();
 
     /// <summary>A screen for a second read of the same topic that starts mid-log: it knows the owners this one learnt.</summary>
     public EventScreen Fork()
@@ -20,6 +21,7 @@ internal sealed class EventScreen(string topic, EventLimits limits, IEventVerifi
             {
                 fork._owners = new Dictionary<string, string>(_owners, StringComparer.Ordinal);
             }
+            fork._fence = _fence.Clone();
         }
         return fork;
     }
@@ -41,7 +43,26 @@ internal sealed class EventScreen(string topic, EventLimits limits, IEventVerifi
             foreach (var (actor, node) in owners)
             {
                 (_owners ??= new(StringComparer.Ordinal)).TryAdd(actor, node);
+                _fence.OnCheckpointOwner(actor, node);
             }
+        }
+    }
+
+    /// <summary>The node that owns <paramref name="actor"/> now and its epoch (see <see cref="OwnershipFence"/>).</summary>
+    public (string? Node, ulong Epoch) CurrentOwner(string actor)
+    {
+        lock (this)
+        {
+            return _fence.Current(actor);
+        }
+    }
+
+    /// <summary>Every (agent, epoch) owner learnt so far.</summary>
+    public Dictionary<(string Agent, ulong Epoch), string> EpochOwners()
+    {
+        lock (this)
+        {
+            return _fence.All();
         }
     }
 
@@ -68,7 +89,29 @@ internal sealed class EventScreen(string topic, EventLimits limits, IEventVerifi
             return null;
         }
         refusal = verifier is null ? null : CheckSignature(verifier, @event);
+        refusal ??= CheckEpoch(@event, entry.Position);
         return refusal is null ? @event : null;
+    }
+
+    /// <summary>Ownership epochs: a <c>JOIN</c> sets epoch 1, a <c>CLAIM</c> the next one, and any other event must be of the current epoch.</summary>
+    private string? CheckEpoch(AgentEvent @event, long position)
+    {
+        if (@event.Clock.Length != 0)
+        {
+            lock (this)
+            {
+                return _fence.Check(@event, position);
+            }
+        }
+        lock (this)
+        {
+            if (string.Equals(@event.Action, Actions.Join, StringComparison.Ordinal))
+            {
+                _fence.OnJoin(@event.Actor, JoinPayload.NodeOf(@event));
+                return null;
+            }
+            return string.Equals(@event.Action, Actions.Claim, StringComparison.Ordinal) ? _fence.OnClaim(@event, position) : null;
+        }
     }
 
     /// <summary>The signature, and that the signing node owns the actor. Any trusted node may sign an <c>EVICT</c>.</summary>
@@ -104,6 +147,21 @@ internal sealed class EventScreen(string topic, EventLimits limits, IEventVerifi
         if (@event.Clock.Length == 0 && string.Equals(@event.Action, Actions.Evict, StringComparison.Ordinal))
         {
             return null; // any trusted node may evict a silent member
+        }
+        if (@event.Clock.Length == 0 && string.Equals(@event.Action, Actions.Claim, StringComparison.Ordinal))
+        {
+            // Any trusted node may take an agent over, but only for itself.
+            var claimer = ClaimPayload.TryRead(@event, out _)?.Node;
+            return claimer is null || string.Equals(claimer, signer, StringComparison.Ordinal)
+                ? null
+                : $"actor: the CLAIM of '{@event.Actor}' names node '{claimer}' but is signed by node '{signer}'";
+        }
+        if (@event.Epoch is > 1 and var epoch)
+        {
+            lock (this)
+            {
+                owner = _fence.NodeAt(@event.Actor, epoch) ?? owner; // taken over: the claimer owns it at that epoch
+            }
         }
         if (owner is null)
         {

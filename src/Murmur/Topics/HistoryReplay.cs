@@ -37,9 +37,9 @@ internal static class HistoryReplay
             {
                 continue; // refused: the node's reader already dead-lettered it
             }
-            if (@event.Clock.Length == 0 && string.Equals(@event.Action, Actions.Evict, StringComparison.Ordinal))
+            if (@event.Clock.Length == 0 && (string.Equals(@event.Action, Actions.Evict, StringComparison.Ordinal) || string.Equals(@event.Action, Actions.Claim, StringComparison.Ordinal)))
             {
-                continue; // decisions about rounds, not history
+                continue; // decisions about rounds and owners, not history
             }
             if (string.Equals(@event.Action, Actions.Join, StringComparison.Ordinal) && @event.Clock.Length == 0)
             {

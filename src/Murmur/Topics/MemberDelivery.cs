@@ -115,6 +115,9 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
     public void SetWaitingForRoom(bool waiting) => Volatile.Write(ref _waitingForRoom, waiting ? 1 : 0);
 
     /// <summary>The agent process is spawned: from now on deliveries wake it.</summary>
+    /// <summary>The agent this member delivers to, once bound.</summary>
+    public AgentRef? Agent => _agent;
+
     public void Bind(AgentRef agent)
     {
         _agent = agent;

@@ -15,7 +15,7 @@ namespace Murmur;
 /// </code>
 /// </example>
 /// <remarks>Thread-safe.</remarks>
-public sealed class MurmurNode : IAsyncDisposable
+public sealed partial class MurmurNode : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, TopicHost> _topics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<AgentRef, TopicMember[]> _memberships = new();
@@ -296,6 +296,19 @@ public sealed class MurmurNode : IAsyncDisposable
             _ids.NextBytes(bytes);
         }
         return "evt_" + Convert.ToHexStringLower(bytes);
+    }
+
+    /// <summary>Raised when a local agent was fenced: another node claimed it at a later epoch, so this copy is stopped.</summary>
+    public event Action<AgentFencedException>? AgentFenced;
+
+    /// <summary>Stops a local copy of an agent another node claimed (a zombie): its events are refused everywhere from the claim on.</summary>
+    internal void Fence(TopicHost topic, TopicMember member, AgentRef agent, string? owner, ulong epoch)
+    {
+        var fenced = new AgentFencedException(member.Actor, topic.Name, owner, epoch);
+        TopicLog.Fenced(Logger, member.Actor, topic.Name, member.Epoch, owner ?? "(unknown)", epoch);
+        MurmurDiagnostics.Count(MurmurDiagnostics.AgentsFenced, topic.Name);
+        _ = Runtime.StopAsync(agent);
+        AgentFenced?.Invoke(fenced);
     }
 
     internal void OnPublished(TopicHost topic, AgentEvent @event)

@@ -85,6 +85,9 @@ public sealed class Topic
     /// </summary>
     public IReadOnlyList<long> ClosePositions => Host.ClosePositions;
 
+    /// <summary>Every owner this node learnt from the topic's log: epoch 1 from each agent's first <c>JOIN</c>, later epochs from <c>CLAIM</c>s.</summary>
+    public IReadOnlyDictionary<(string Agent, ulong Epoch), string> EpochOwners => Host.Reader.Screen.EpochOwners();
+
     /// <summary>Members evicted from strict rounds for silence.</summary>
     public IReadOnlyList<string> Evicted => Host.Evicted;
 

@@ -10,7 +10,7 @@ internal sealed class TopicAppender(TopicHost host)
     private MurmurNode Node => host.Node;
 
     /// <summary>A new event of this topic.</summary>
-    public AgentEvent Create(string actor, string action, ReadOnlyMemory<byte> payload, VectorClock clock, IReadOnlyList<string>? dependsOn, ulong? round = null, string? eventId = null, string? traceParent = null)
+    public AgentEvent Create(string actor, string action, ReadOnlyMemory<byte> payload, VectorClock clock, IReadOnlyList<string>? dependsOn, ulong? round = null, string? eventId = null, string? traceParent = null, ulong? epoch = null)
         => new(eventId ?? Node.NewEventId(), actor, action, payload, clock)
         {
             Topic = host.Name,
@@ -18,6 +18,7 @@ internal sealed class TopicAppender(TopicHost host)
             DependsOn = dependsOn ?? [],
             Round = round,
             TraceParent = traceParent,
+            Epoch = epoch is > 1 ? epoch : null,
         };
 
     /// <summary>Signs the event when the node signs (an immutable copy with <see cref="AgentEvent.Signature"/>), and encodes it.</summary>

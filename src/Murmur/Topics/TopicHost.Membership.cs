@@ -59,7 +59,12 @@ internal sealed partial class TopicHost
 
     private TopicMember AddMember(AgentId id, int index, ulong seq)
     {
-        var member = new TopicMember(this, id, index, seq);
+        var (owner, epoch) = Reader.Screen.CurrentOwner(id.ToString());
+        if (epoch > 1 && !string.Equals(owner, Node.NodeId, StringComparison.Ordinal))
+        {
+            throw new AgentFencedException(id.ToString(), Name, owner, epoch);
+        }
+        var member = new TopicMember(this, id, index, seq, epoch);
         lock (Gate)
         {
             _members.Add(member);

@@ -330,6 +330,11 @@ internal sealed partial class TopicHost : IAsyncDisposable
                 AdmitEvictLocked(@event);
                 return;
             }
+            if (@event.Clock.Length == 0 && string.Equals(@event.Action, Actions.Claim, StringComparison.Ordinal))
+            {
+                FenceLocalCopiesLocked(@event.Actor);
+                return;
+            }
             var result = OfferLocked(@event, position);
             if (result.Outcome == OfferOutcome.Rejected)
             {
@@ -423,6 +428,22 @@ internal sealed partial class TopicHost : IAsyncDisposable
         if (result.Outcome == OfferOutcome.Rejected)
         {
             RefuseLocked(position, join, $"{result.Rejection}: {result.Reason}");
+        }
+    }
+
+    /// <summary>
+    /// A <c>CLAIM</c> the screen accepted (a decision about ownership, not history): a local copy of the agent at an older
+    /// epoch is a zombie — its node was declared down, or it was paused past the detection time — so it is stopped.
+    /// </summary>
+    private void FenceLocalCopiesLocked(string actor)
+    {
+        var (owner, epoch) = Reader.Screen.CurrentOwner(actor);
+        foreach (var member in _members)
+        {
+            if (string.Equals(member.Actor, actor, StringComparison.Ordinal) && member.Epoch < epoch && member.Delivery.Agent is { } agent)
+            {
+                Node.Fence(this, member, agent, owner, epoch);
+            }
         }
     }
 

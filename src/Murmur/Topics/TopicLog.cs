@@ -19,4 +19,7 @@ internal static partial class TopicLog
 
     [LoggerMessage(24, LogLevel.Information, "Released topic {Topic} ({Delivered} events delivered): the node no longer follows it")]
     public static partial void Released(ILogger logger, string topic, long delivered);
+
+    [LoggerMessage(25, LogLevel.Warning, "Fenced agent {Agent} in topic {Topic}: this node held it at epoch {Epoch}, node {Owner} claimed epoch {NewEpoch}; stopping the local copy")]
+    public static partial void Fenced(ILogger logger, string agent, string topic, ulong epoch, string owner, ulong newEpoch);
 }

@@ -21,8 +21,9 @@ public sealed class TopicMember
     private long _completedRound = -1;
     private long _publishedRound = -1;
 
-    internal TopicMember(TopicHost host, AgentId id, int index, ulong ownSeq)
+    internal TopicMember(TopicHost host, AgentId id, int index, ulong ownSeq, ulong epoch = 1)
     {
+        Epoch = epoch;
         Host = host;
         AgentId = id;
         Actor = id.ToString();
@@ -57,6 +58,12 @@ public sealed class TopicMember
 
     /// <summary>The member's name in events (<c>actor</c>).</summary>
     public string Actor { get; }
+
+    /// <summary>The ownership epoch this node holds the agent at: 1 when it joined it, more after a <c>CLAIM</c> (a takeover).</summary>
+    public ulong Epoch { get; }
+
+    /// <summary>True once another node claimed the agent at a later epoch: this copy is a zombie, and its events are refused.</summary>
+    public bool IsFenced => Host.Reader.Screen.CurrentOwner(Actor).Epoch > Epoch;
 
     /// <summary>The member's index in the topic's roster, which is its entry in every vector clock.</summary>
     public int Index { get; }
@@ -184,7 +191,7 @@ public sealed class TopicMember
             }
             await Host.WaitForRoomAsync(this, cancellationToken).ConfigureAwait(false);
             var seq = _ownSeq + 1;
-            (@event, record) = Host.Appender.Prepare(Host.Appender.Create(Actor, action, payloadJson, StampClock(seq), dependsOn, round, traceParent: MurmurDiagnostics.TraceParentOf(activity)));
+            (@event, record) = Host.Appender.Prepare(Host.Appender.Create(Actor, action, payloadJson, StampClock(seq), dependsOn, round, traceParent: MurmurDiagnostics.TraceParentOf(activity), epoch: Epoch));
             MurmurDiagnostics.Published(activity, @event);
             _ownSeq = seq;
             _unacknowledged = (@event, record);

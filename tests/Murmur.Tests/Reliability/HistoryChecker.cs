@@ -50,7 +50,8 @@ public sealed record HistoryReport(IReadOnlyList<string> Violations, int Acknowl
 /// Checks a run's histories: every acknowledged event reached every node; no event was delivered twice on a node;
 /// at most one side effect per event id; delivery never contradicts happens-before; each member's own clock entries
 /// are 1, 2, 3… in its delivered events, with no gap and no repeat; at most one live owner per agent (its JOINs name
-/// one node).
+/// one node); one owner per epoch (an agent's delivered epochs never go back — no zombie event after a takeover — and
+/// every node names the same owner for each agent and epoch).
 /// </summary>
 public static class HistoryChecker
 {
@@ -60,10 +61,12 @@ public static class HistoryChecker
     /// <param name="acknowledged">Event ids whose append the log acknowledged.</param>
     /// <param name="delivered">Per node, the events it delivered, in delivery order.</param>
     /// <param name="effects">How often each event's side effect ran.</param>
+    /// <param name="epochOwners">Per node, the owner it learnt for each (agent, epoch) from the log's JOINs and CLAIMs, when the run took agents over.</param>
     public static HistoryReport Check(
         IReadOnlyCollection<string> acknowledged,
         IReadOnlyDictionary<string, IReadOnlyList<AgentEvent>> delivered,
-        IReadOnlyDictionary<string, int> effects)
+        IReadOnlyDictionary<string, int> effects,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<(string Agent, ulong Epoch), string>>? epochOwners = null)
     {
         var violations = new List<string>();
         var perKind = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -99,7 +102,9 @@ public static class HistoryChecker
             CheckHappensBefore(node, history, Add);
             CheckOwnSequences(node, history, Add);
             CheckOwners(node, history, Add);
+            CheckEpochs(node, history, Add);
         }
+        CheckOneOwnerPerEpoch(epochOwners, Add);
         foreach (var (id, count) in effects.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             if (count > 1)
@@ -131,6 +136,41 @@ public static class HistoryChecker
                     add("owner", $"node {node} delivered JOINs of {e.Actor} from node {owner} and from node {joiner} (two live owners)");
                 }
                 owners.TryAdd(e.Actor, joiner);
+            }
+        }
+    }
+
+    /// <summary>An agent's epochs never go back in a node's delivery: an older epoch after a newer one is a zombie's event that got through.</summary>
+    private static void CheckEpochs(string node, IReadOnlyList<AgentEvent> history, Action<string, string> add)
+    {
+        var epochs = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        foreach (var e in history)
+        {
+            var epoch = e.Epoch ?? 1;
+            if (epochs.TryGetValue(e.Actor, out var seen) && epoch < seen)
+            {
+                add("epoch", $"node {node} delivered {e.EventId} of {e.Actor} at epoch {epoch} after one at epoch {seen} (a fenced owner's event)");
+            }
+            epochs[e.Actor] = Math.Max(seen, epoch);
+        }
+    }
+
+    /// <summary>One owner per epoch: every node that knows an agent's owner at an epoch names the same node.</summary>
+    private static void CheckOneOwnerPerEpoch(IReadOnlyDictionary<string, IReadOnlyDictionary<(string Agent, ulong Epoch), string>>? epochOwners, Action<string, string> add)
+    {
+        if (epochOwners is null)
+        {
+            return;
+        }
+        var agreed = new Dictionary<(string Agent, ulong Epoch), (string Owner, string Node)>();
+        foreach (var (node, owners) in epochOwners.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            foreach (var (key, owner) in owners)
+            {
+                if (!agreed.TryAdd(key, (owner, node)) && !string.Equals(agreed[key].Owner, owner, StringComparison.Ordinal))
+                {
+                    add("epoch owner", $"{key.Agent} at epoch {key.Epoch} is owned by {agreed[key].Owner} for node {agreed[key].Node} but by {owner} for node {node} (two owners of one epoch)");
+                }
             }
         }
     }

@@ -49,4 +49,20 @@ public sealed class HistoryCheckerTests
         Assert.Contains("owner: node n1 delivered JOINs of A from node n1 and from node n2 (two live owners)", split.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("owner:", moved.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void OneOwnerPerEpoch_AZombieEventAfterATakeover_AndTwoOwnersOfAnEpoch_AreViolations()
+    {
+        var a3 = new AgentEvent("a3", "A", "m", "{}"u8.ToArray(), VectorClock.FromEntries(3, 0)) { Epoch = 2 };
+        var zombie = E("a4", "A", "m", 4, 0); // epoch 1 again, after epoch 2
+        var fine = HistoryChecker.Check([], new Dictionary<string, IReadOnlyList<AgentEvent>> { ["n1"] = [JoinA, A2, a3] }, new Dictionary<string, int>(),
+            new Dictionary<string, IReadOnlyDictionary<(string, ulong), string>> { ["n1"] = new Dictionary<(string, ulong), string> { [("A", 2)] = "n2" }, ["n2"] = new Dictionary<(string, ulong), string> { [("A", 2)] = "n2" } });
+        var late = HistoryChecker.Check([], new Dictionary<string, IReadOnlyList<AgentEvent>> { ["n1"] = [JoinA, A2, a3, zombie] }, new Dictionary<string, int>());
+        var split = HistoryChecker.Check([], new Dictionary<string, IReadOnlyList<AgentEvent>>(), new Dictionary<string, int>(),
+            new Dictionary<string, IReadOnlyDictionary<(string, ulong), string>> { ["n1"] = new Dictionary<(string, ulong), string> { [("A", 2)] = "n2" }, ["n3"] = new Dictionary<(string, ulong), string> { [("A", 2)] = "n3" } });
+
+        Assert.True(fine.IsValid, fine.ToString());
+        Assert.Contains("epoch: node n1 delivered a4 of A at epoch 1 after one at epoch 2", late.ToString(), StringComparison.Ordinal);
+        Assert.Contains("epoch owner: A at epoch 2 is owned by n2 for node n1 but by n3 for node n3", split.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -5,7 +5,7 @@ namespace Murmur.Tests.Reliability;
 /// <summary>Seeded generator of random and mutated events: the inputs a faulty or hostile node could append.</summary>
 public sealed class HostileInput(int seed)
 {
-    private static readonly string[] Fields = ["event_id", "actor", "action", "payload", "vector_clock", "topic", "ts", "round", "depends_on", "signature", "traceparent"];
+    private static readonly string[] Fields = ["event_id", "actor", "action", "payload", "vector_clock", "topic", "ts", "round", "depends_on", "signature", "traceparent", "epoch"];
     private static readonly string[] Numbers = ["1e400", "-1", "18446744073709551615", "18446744073709551616", "1.5", "-0", "00", "1E2", "99999999999999999999999999", "NaN", "Infinity", "0x10", "true", "null", "\"3\""];
     private static readonly string[] Strings = ["\"\\ud800\"", "\"\\udc00x\"", "\"\\u0000\"", "\"\"", "\"\\uZZZZ\"", "\"\\\"", "\"" + new string('x', 5000) + "\"", "\"é漢😀\"", "\"\\ud83d\\ude00\""];
     private readonly Random _random = new(seed);

@@ -1,0 +1,208 @@
+using System.Text.Json;
+
+namespace Murmur.Fleet;
+
+public sealed partial class MurmurFleet
+{
+    /// <summary>Feeds every other node's announcements to its detector: a new incarnation starts a fresh one.</summary>
+    private Task WatchAsync(CancellationToken cancellationToken) => KeepFollowingAsync("membership watch", async ct =>
+    {
+        await foreach (var record in _store.WatchAsync(ct).ConfigureAwait(false))
+        {
+            Observe(record);
+        }
+    }, cancellationToken);
+
+    /// <summary>Runs a follower until cancelled; when it fails (logged) or ends, it starts again a heartbeat interval later.</summary>
+    private async Task KeepFollowingAsync(string what, Func<CancellationToken, Task> follow, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await follow(cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_options.HeartbeatInterval, _node.TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (EventLogException ex)
+            {
+                FleetLog.IoFailed(_logger, what, ex);
+                try
+                {
+                    await Task.Delay(_options.HeartbeatInterval, _node.TimeProvider, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void Observe(MembershipRecord record)
+    {
+        if (NodeAnnouncement.TryDecode(record, out var problem) is not { } announcement)
+        {
+            FleetLog.Refused(_logger, record.Node, problem!);
+            return;
+        }
+        if (string.Equals(announcement.Node, NodeId, StringComparison.Ordinal))
+        {
+            return; // this node (or an older run of it, already read at start)
+        }
+        lock (_gate)
+        {
+            if (!_observed.TryGetValue(announcement.Node, out var observed) || announcement.Incarnation > observed.Announcement.Incarnation)
+            {
+                // Judged only once it beats while this node watches: a dead node's last record, left in the store, is
+                // never its heartbeat (it was declared down by the nodes that saw it live, or it left on purpose).
+                _observed[announcement.Node] = new Observed(announcement, new PhiAccrualDetector(_options.Detector, _node.TimeProvider));
+                return;
+            }
+            if (announcement.Incarnation < observed.Announcement.Incarnation)
+            {
+                return; // a late record of an older run
+            }
+            if (announcement.Beat != observed.Announcement.Beat || announcement.Leaving)
+            {
+                observed.Detector.Heartbeat();
+            }
+            observed.Announcement = announcement;
+        }
+    }
+
+    /// <summary>Judges every node: one whose φ reached the threshold is declared down (once per incarnation).</summary>
+    private void Check()
+    {
+        if (_options.ObserveOnly)
+        {
+            return;
+        }
+        List<(NodeAnnouncement Node, double Phi)>? suspects = null;
+        lock (_gate)
+        {
+            var now = _node.TimeProvider.GetTimestamp();
+            var last = _lastCheck;
+            _lastCheck = now;
+            if (last != 0 && _node.TimeProvider.GetElapsedTime(last, now) > _options.Detector.AcceptableHeartbeatPause)
+            {
+                // This node itself stood still (SIGSTOP, a long GC, a starved machine): the silence it measured is its
+                // own. Nobody is judged again before a fresh heartbeat arrives, so a paused node never declares the
+                // live ones down when it continues.
+                foreach (var observed in _observed.Values)
+                {
+                    observed.Detector = new PhiAccrualDetector(_options.Detector, _node.TimeProvider);
+                }
+                FleetLog.SelfPaused(_logger, _node.TimeProvider.GetElapsedTime(last, now).TotalMilliseconds);
+                return;
+            }
+            foreach (var observed in _observed.Values)
+            {
+                var a = observed.Announcement;
+                if (observed.Declared || a.Leaving || _down.Contains((a.Node, a.Incarnation)))
+                {
+                    continue;
+                }
+                var phi = observed.Detector.Phi();
+                if (phi >= _options.Detector.Threshold)
+                {
+                    observed.Declared = true;
+                    (suspects ??= []).Add((a, phi));
+                }
+            }
+        }
+        foreach (var (suspect, phi) in suspects ?? [])
+        {
+            FleetLog.Suspected(_logger, suspect.Node, suspect.Incarnation, phi);
+            MurmurDiagnostics.CountFleet(MurmurDiagnostics.NodesSuspected, suspect.Node);
+            NodeSuspected?.Invoke(suspect.Node, phi);
+            _ = DeclareDownAsync(suspect, phi);
+        }
+    }
+
+    /// <summary>Appends the one <c>NODE_DOWN</c> of this incarnation (its event id is derived, so others' declarations are the same record).</summary>
+    private async Task DeclareDownAsync(NodeAnnouncement suspect, double phi)
+    {
+        using var activity = MurmurDiagnostics.StartFleet("down", suspect.Node);
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new NodeDownPayload(suspect.Node, suspect.Incarnation, NodeId, Math.Round(phi, 2)) { ByIncarnation = Incarnation }, FleetJson.Default.NodeDownPayload);
+        var down = new AgentEvent(NodeDownPayload.EventIdFor(suspect.Node, suspect.Incarnation, NodeId), NodeId, Actions.NodeDown, payload, VectorClock.Empty)
+        {
+            Topic = _options.Topic,
+            Timestamp = _node.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
+        };
+        down = _node.Signer?.Sign(down) ?? down;
+        try
+        {
+            await _node.Log.AppendAsync(_options.Topic, new LogRecord(down.EventId, AgentEventCodec.Encode(down)), _stop.Token).ConfigureAwait(false);
+            MurmurDiagnostics.CountFleet(MurmurDiagnostics.NodesDown, suspect.Node);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (EventLogException ex)
+        {
+            // Another node's declaration, or this node's next check, will do it.
+            FleetLog.IoFailed(_logger, $"NODE_DOWN of {suspect.Node}", ex);
+            lock (_gate)
+            {
+                if (_observed.TryGetValue(suspect.Node, out var observed) && observed.Announcement.Incarnation == suspect.Incarnation)
+                {
+                    observed.Declared = false;
+                }
+            }
+        }
+    }
+
+    /// <summary>Follows the fleet topic from its start: every <c>NODE_DOWN</c>, in the log's order, is the same decision on every node.</summary>
+    private Task FollowDownsAsync(CancellationToken cancellationToken)
+    {
+        long next = 1;
+        return KeepFollowingAsync("fleet topic", async ct =>
+        {
+            await foreach (var entry in _node.Log.ReadAsync(_options.Topic, next, follow: true, ct).ConfigureAwait(false))
+            {
+                next = entry.Position + 1;
+                if (ReadDown(entry) is { } down)
+                {
+                    OnDown(down);
+                }
+            }
+        }, cancellationToken);
+    }
+
+    private NodeDownPayload? ReadDown(in LogEntry entry)
+    {
+        if (!AgentEventCodec.TryDecode(entry.Data.Span, _node.Options.EventLimits, null, out var e, out var error))
+        {
+            FleetLog.RefusedDown(_logger, entry.Position, error!.ToString());
+            return null;
+        }
+        if (!string.Equals(e!.Action, Actions.NodeDown, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        if (_node.Verifier is { } verifier && !verifier.TryVerify(e, out _, out var refusal))
+        {
+            FleetLog.RefusedDown(_logger, entry.Position, refusal!);
+            return null;
+        }
+        try
+        {
+            var down = JsonSerializer.Deserialize(e.Payload.Span, FleetJson.Default.NodeDownPayload);
+            if (down is null || string.IsNullOrEmpty(down.Node) || string.IsNullOrEmpty(down.By))
+            {
+                FleetLog.RefusedDown(_logger, entry.Position, "a NODE_DOWN needs 'node', 'incarnation' and 'by'");
+                return null;
+            }
+            return down;
+        }
+        catch (JsonException ex)
+        {
+            FleetLog.RefusedDown(_logger, entry.Position, $"a NODE_DOWN's payload is malformed ({ex.Message})");
+            return null;
+        }
+    }
+}
