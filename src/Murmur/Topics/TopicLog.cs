@@ -19,4 +19,7 @@ internal static partial class TopicLog
 
     [LoggerMessage(24, LogLevel.Information, "Released topic {Topic} ({Delivered} events delivered): the node no longer follows it")]
     public static partial void Released(ILogger logger, string topic, long delivered);
+
+    [LoggerMessage(25, LogLevel.Warning, "Could not report a refused event to {Topic}; the refusal stays in the node's dead letters")]
+    public static partial void FeedbackFailed(ILogger logger, string topic, Exception exception);
 }
