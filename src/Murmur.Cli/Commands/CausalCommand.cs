@@ -106,7 +106,8 @@ internal sealed class CausalCommand : ICommand
         var buffered = new List<AgentEvent>();
         var givenUp = new List<UndeliverableEvent>();
         var buffer = new CausalBuffer(roster ?? Roster.Empty, report.Delivered.Add,
-            new CausalBufferOptions { RosterGrowsByJoin = roster is null });
+            // The bounds a node applies, so the command and the runtime agree on every file (no grace period: the file is read to its end).
+            CausalBufferOptions.NodeDefault with { RosterGrowsByJoin = roster is null, MaxWait = null });
         var lineNumber = 0;
         if (content.StartsWith("\uFEFF"u8))
         {

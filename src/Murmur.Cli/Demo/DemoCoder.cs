@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Murmur.Cli.Demo;
 
 /// <summary>
@@ -31,10 +29,23 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
             {
                 _researchersDone.Add(e.Actor);
             }
-            else if (e.Action == "REVIEW")
+            else if (e.Action == "REVIEW" && DemoPayloads.ReadReviewed(e, out _) is { } reviewed)
             {
-                _reviewed.Add(e.GetPayload().GetProperty("proposal").GetString() ?? string.Empty);
+                _reviewed.Add(reviewed);
             }
+            else if (view.IsReplay && string.Equals(e.Actor, view.Member.Actor, StringComparison.Ordinal))
+            {
+                Remember(e);
+            }
+        }
+        if (view.IsReplay)
+        {
+            // An earlier instance acted on these already: rebuild what it knew, start nothing.
+            foreach (var finding in view.FromOthers.Where(e => e.Action == Actions.Finding))
+            {
+                _handled.Add(finding.EventId);
+            }
+            return;
         }
         var tools = demo.Invoker("read_file");
         foreach (var finding in view.FromOthers.Where(e => e.Action == Actions.Finding).ToList())
@@ -43,13 +54,16 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
             {
                 continue;
             }
-            var payload = finding.GetPayload();
-            var path = payload.GetProperty("path").GetString()!;
-            var line = payload.GetProperty("line").GetInt32();
+            if (DemoPayloads.ReadFinding(finding, demo.Root, out var invalid) is not var (path, line))
+            {
+                // Someone else's payload: answered with the reason, never a crash.
+                await view.PublishAsync(Actions.Message, new { to = finding.Actor, in_reply_to = finding.EventId, text = $"ignored FINDING {finding.EventId}: {invalid}" }, cancellationToken: cancellationToken);
+                continue;
+            }
             await tools.InvokeAsync(view.Member, "read_file", new Dictionary<string, object?> { ["path"] = path, ["start"] = Math.Max(1, line - 3), ["count"] = 7 }, cancellationToken);
             await demo.ThinkAsync(cancellationToken);
             var original = PatchWriter.ReadLines(Path.Combine(demo.Root, path));
-            if (line < 1 || line > original.Length || Leaks.Fix(original[line - 1]) is not { } after)
+            if (line > original.Length || Leaks.Fix(original[line - 1]) is not { } after)
             {
                 await view.PublishAsync(Actions.Message, new { text = $"no recipe for {path}:{line}; left for a person" }, cancellationToken: cancellationToken);
                 continue;
@@ -72,6 +86,20 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
             }
         }
         await CompleteIfDoneAsync(view.Member, cancellationToken);
+    }
+
+    /// <summary>What an earlier instance did, from its own events in a replay.</summary>
+    private void Remember(AgentEvent own)
+    {
+        if (own.Action == Actions.Proposal && DemoPayloads.ReadFix(own, demo.Root, out _) is { } fix)
+        {
+            _liveProposals.Add(own.EventId);
+            _handled.Add(fix.Finding);
+        }
+        else if (own.Action == Actions.TaskComplete)
+        {
+            _completed = true;
+        }
     }
 
     protected override async ValueTask OnSpeculationAbortedAsync(Speculation aborted, CancellationToken cancellationToken)
@@ -100,5 +128,4 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
         await member.PublishAsync(Actions.TaskComplete, new { proposals = _liveProposals.Count }, cancellationToken: cancellationToken);
     }
 
-    public static Fix ReadFix(AgentEvent proposal) => proposal.GetPayload().Deserialize<Fix>()!;
 }

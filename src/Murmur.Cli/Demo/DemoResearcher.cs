@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Murmur.Cli.Demo;
 
 /// <summary>
@@ -9,11 +7,28 @@ namespace Murmur.Cli.Demo;
 /// </summary>
 internal sealed class DemoResearcher(DemoContext demo, IReadOnlyList<string> areas) : Agent
 {
+    private readonly HashSet<string> _reported = new(StringComparer.Ordinal);   // path:line of findings an earlier instance published
     private bool _started;
 
     protected override async ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
     {
-        if (_started || view.IsReplay)
+        if (view.IsReplay)
+        {
+            // An earlier instance's work: finished (its TASK_COMPLETE), or findings not to report twice.
+            foreach (var own in view.New.Where(e => string.Equals(e.Actor, view.Member.Actor, StringComparison.Ordinal)))
+            {
+                if (own.Action == Actions.TaskComplete)
+                {
+                    _started = true;
+                }
+                else if (own.Action == Actions.Finding && DemoPayloads.ReadFinding(own, demo.Root, out _) is var (ownPath, ownLine))
+                {
+                    _reported.Add($"{ownPath}:{ownLine}");
+                }
+            }
+            return;
+        }
+        if (_started)
         {
             return;
         }
@@ -38,6 +53,11 @@ internal sealed class DemoResearcher(DemoContext demo, IReadOnlyList<string> are
                 {
                     continue;
                 }
+                if (_reported.Contains($"{path}:{line}"))
+                {
+                    findings++; // reported before a restart
+                    continue;
+                }
                 await demo.ThinkAsync(cancellationToken);
                 var finding = await member.PublishAsync(Actions.Finding, new { path, line, text = text.Trim(), issue, summary = $"{path}:{line}: {issue}" }, cancellationToken: cancellationToken);
                 findings++;
@@ -53,6 +73,4 @@ internal sealed class DemoResearcher(DemoContext demo, IReadOnlyList<string> are
         }
         await member.PublishAsync(Actions.TaskComplete, new { findings, retracted, areas }, cancellationToken: cancellationToken);
     }
-
-    public static JsonElement Payload(AgentEvent e) => e.GetPayload();
 }

@@ -12,6 +12,15 @@ internal sealed class DemoReviewer(DemoContext demo, IChatClient? model = null) 
 
     protected override async ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
     {
+        if (view.IsReplay)
+        {
+            // An earlier instance reviewed these already (its reviews follow them): remember them, start nothing.
+            foreach (var e in view.New.Where(e => e.Action == Actions.Proposal))
+            {
+                _reviewed.Add(e.EventId);
+            }
+            return;
+        }
         var tools = demo.Invoker("propose_patch");
         foreach (var proposal in view.FromOthers.Where(e => e.Action == Actions.Proposal).ToList())
         {
@@ -19,7 +28,11 @@ internal sealed class DemoReviewer(DemoContext demo, IChatClient? model = null) 
             {
                 continue;
             }
-            var fix = DemoCoder.ReadFix(proposal);
+            if (DemoPayloads.ReadFix(proposal, demo.Root, out var invalid) is not { } fix)
+            {
+                await view.PublishAsync(Actions.Message, new { to = proposal.Actor, in_reply_to = proposal.EventId, text = $"ignored PROPOSAL {proposal.EventId}: {invalid}" }, cancellationToken: cancellationToken);
+                continue;
+            }
             var check = await tools.InvokeAsync(view.Member, "propose_patch", new Dictionary<string, object?> { ["path"] = fix.Path, ["unified_diff"] = fix.UnifiedDiff }, cancellationToken);
             await demo.ThinkAsync(cancellationToken);
             var verdict = check.Ok ? "approve" : $"reject: {check.Error}";

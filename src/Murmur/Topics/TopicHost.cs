@@ -226,6 +226,41 @@ internal sealed partial class TopicHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The clock of <paramref name="actor"/>'s latest delivered event other than its <c>JOIN</c>, or null when it has none: searched in the window
+    /// from the newest, read back from the log only when the window no longer holds it.
+    /// </summary>
+    public async Task<VectorClock?> LastOwnClockAsync(string actor, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            for (var i = _history.Count - 1; i >= _history.First; i--)
+            {
+                if (IsOwnWork(_history[i], actor))
+                {
+                    return _history[i].Clock;
+                }
+            }
+            if (_history.First == 0)
+            {
+                return null;
+            }
+        }
+        VectorClock? last = null;
+        await foreach (var e in ReadHistoryAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (IsOwnWork(e, actor))
+            {
+                last = e.Clock;
+            }
+        }
+        return last;
+    }
+
+    /// <summary>An event of <paramref name="actor"/> that is work, not its <c>JOIN</c> (which acts on nothing).</summary>
+    private static bool IsOwnWork(AgentEvent e, string actor)
+        => string.Equals(e.Actor, actor, StringComparison.Ordinal) && !string.Equals(e.Action, Actions.Join, StringComparison.Ordinal);
+
     /// <summary>The retained part of the delivered history.</summary>
     public IReadOnlyList<AgentEvent> History
     {
