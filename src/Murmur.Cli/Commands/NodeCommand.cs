@@ -140,11 +140,16 @@ internal sealed class NodeCommand : ICommand
         {
             stdout.WriteLine($"node {nodeId} connected: {setup.Describe()}");
             MeshOptions.WriteWarnings(setup, "node", stderr);
+            // A runtime whose root supervisor gave up hosts nothing any more: the process must not run on silently.
+            using var runtimeDied = RuntimeWatch.Link(node.Runtime, cancellationToken);
             try
             {
-                await new MeshNode(node, nodeId, roles, root, stdout, control?.Verifier) { McpServers = mcp ?? [] }.RunAsync(serveTools, cancellationToken);
+                await new MeshNode(node, nodeId, roles, root, stdout, control?.Verifier) { McpServers = mcp ?? [] }.RunAsync(serveTools, runtimeDied.Token);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+            catch (OperationCanceledException) when (node.Runtime.Completion.IsCompleted)
             {
             }
             catch (EventLogException ex)
@@ -155,6 +160,11 @@ internal sealed class NodeCommand : ICommand
             catch (Exception ex) when (ex is McpToolException or InvalidOperationException && mcp is { Count: > 0 })
             {
                 stderr.WriteLine($"murmur node: {ex.Message}");
+                return ExitCodes.Failed;
+            }
+            if (RuntimeWatch.DeathLine(node.Runtime, nodeId, cancellationToken.IsCancellationRequested) is { } died)
+            {
+                stderr.WriteLine($"murmur node: {died}");
                 return ExitCodes.Failed;
             }
         }
