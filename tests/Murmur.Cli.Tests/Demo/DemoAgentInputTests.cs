@@ -20,19 +20,6 @@ public sealed class DemoAgentInputTests
         }
     }
 
-    private static string ExampleTree()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "examples", "auth-token");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        throw new InvalidOperationException("examples/auth-token not found above the test binaries");
-    }
-
     /// <summary>FINDING payloads, as the researcher writes them, for leaks the coder has a recipe for.</summary>
     private static List<string> Findings(string root)
     {
@@ -62,7 +49,7 @@ public sealed class DemoAgentInputTests
     [Fact]
     public async Task ForeignPayloads_AreAnsweredWithAReason_AndARestartedNodeRedoesNothing()
     {
-        var root = ExampleTree();
+        var root = DemoCommandTests.ExampleTree();
         var valid = Findings(root);
         Assert.True(valid.Count >= 2, "the example tree has leaks the coder can fix");
         var demo = new DemoContext(root, Consistency.Eventual, TimeSpan.Zero, seed: 1, researchers: 1);

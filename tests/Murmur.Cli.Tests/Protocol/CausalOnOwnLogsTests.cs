@@ -55,7 +55,7 @@ public sealed class CausalOnOwnLogsTests : IDisposable
     [Fact]
     public void TheDemosEventFiles_AreDeliveredWhole()
     {
-        var root = Path.Combine(Path.GetDirectoryName(ProtocolFiles.Directory)!, "..", "examples", "auth-token");
+        var root = DemoCommandTests.ExampleTree();
         Assert.Equal(0, CommandLine.Run(["demo", "--root", root, "--out", _dir, "--think-ms", "1", "--quiet"], new StringWriter(), new StringWriter()));
 
         foreach (var name in new[] { "eventual.jsonl", "strict.jsonl" })

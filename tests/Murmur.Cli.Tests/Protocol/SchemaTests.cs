@@ -38,7 +38,7 @@ public sealed class SchemaTests : IDisposable
     [Fact]
     public void EveryEventTheDemoWrites_ValidatesAgainstTheEnvelopeAndItsActionsSchema()
     {
-        var root = Path.Combine(Path.GetDirectoryName(ProtocolFiles.Directory)!, "..", "examples", "auth-token");
+        var root = DemoCommandTests.ExampleTree();
         var code = CommandLine.Run(["demo", "--root", root, "--out", _out, "--think-ms", "1", "--quiet"], new StringWriter(), new StringWriter());
         Assert.Equal(0, code);
 
