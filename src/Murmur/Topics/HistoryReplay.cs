@@ -43,7 +43,7 @@ internal static class HistoryReplay
             }
             if (string.Equals(@event.Action, Actions.Join, StringComparison.Ordinal) && @event.Clock.Length == 0)
             {
-                if (DeriveJoin(buffer, @event) is not { } derived)
+                if (buffer.PlaceJoin(@event) is not { } derived)
                 {
                     continue;
                 }
@@ -64,9 +64,6 @@ internal static class HistoryReplay
             }
         }
     }
-
-    /// <summary>The delivered copy of a JOIN (see <see cref="CausalBuffer.PlaceJoin"/>), or null for a repeated one.</summary>
-    private static AgentEvent? DeriveJoin(CausalBuffer buffer, AgentEvent join) => buffer.PlaceJoin(join);
 
     private static bool Within(AgentEvent e, Roster roster, VectorClock clock)
     {
