@@ -227,10 +227,6 @@ public sealed partial class CausalBuffer
         {
             return SeenBefore(e, s, seq, delivered);
         }
-        if (CheckReachable(e, s, seq) is { } unreachable)
-        {
-            return unreachable;
-        }
         var pending = _pending[s];
         if (pending is { Count: > 0 } && pending.TryGetValue(seq, out var held))
         {
@@ -251,12 +247,22 @@ public sealed partial class CausalBuffer
                 Deliver(e, s, hash, wasHeld: false);
                 return new OfferResult(OfferOutcome.Delivered, 0, RejectionKind.None, null);
             }
+            // Only an event about to be held is checked for gaps and refused causes: a ready one has neither, so the
+            // common path (an honest log's events arrive ready) pays nothing for the bounds.
+            if (CheckReachable(e, s, seq) is { } unreachable)
+            {
+                return unreachable;
+            }
             if (!released && RefuseHolding(e, s, seq) is { } refused)
             {
                 return refused;
             }
             Link(s, blocker, need, Hold(s, seq, e, hash));
             return new OfferResult(OfferOutcome.Buffered, 0, RejectionKind.None, null);
+        }
+        if (CheckReachable(e, s, seq) is { } beyond)
+        {
+            return beyond;
         }
         if (!released && RefuseHolding(e, s, seq) is { } refusal)
         {
