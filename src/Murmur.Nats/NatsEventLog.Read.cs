@@ -26,6 +26,26 @@ public sealed partial class NatsEventLog
         var subject = SubjectOf(topic);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
         var last = fromPosition - 1;
+        if (!follow)
+        {
+            // A bounded read of a short topic (most catch-ups: a new topic holds a JOIN or two) is a few gets, not a
+            // consumer: creating one is an API request and work for the servers' meta layer, and while a server is down
+            // such requests went unanswered for a minute (a test kills one while 2,000 topics are set up).
+            for (var read = 0; read < ShortReadGets; read++)
+            {
+                var entry = await NextBySubjectAsync(topic, subject, last + 1, linked.Token).ConfigureAwait(false);
+                if (entry is not { } found || found.Position > end)
+                {
+                    yield break;
+                }
+                last = found.Position;
+                yield return found;
+                if (last >= end)
+                {
+                    yield break;
+                }
+            }
+        }
         // One consumer per pass (see CreateConsumerAsync). It is replaced from the next position when its sequence
         // skips a record, when its consume ends or fails (deleted with its server, leader change), and, as a last
         // line of defence, when it delivers nothing for a check period while the topic holds records
@@ -146,6 +166,9 @@ public sealed partial class NatsEventLog
 
     /// <summary>At most this many records are read with direct gets before a consumer is tried again.</summary>
     private const int GetBatch = 2_000;
+
+    /// <summary>How many records a bounded read fetches with gets before it creates a consumer for the rest.</summary>
+    private const int ShortReadGets = 8;
 
     /// <summary>
     /// Shorter pull expiry and heartbeats than the client's defaults (30 s / 15 s): the client notices a consumer that

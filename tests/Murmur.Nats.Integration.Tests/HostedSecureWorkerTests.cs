@@ -95,7 +95,7 @@ public sealed class HostedSecureWorkerTests
     [Fact]
     public async Task AWorkerConfiguredByAppsettingsAndEnvironment_Connects_Signs_AndRefusesUnsignedEvents()
     {
-        var (server, nkey) = await StartServerAsync(25302);
+        var (server, nkey) = await StartServerAsync(NatsCluster.Shift(25302));
         await using var _ = server;
         var keys = Directory.CreateDirectory(Path.Combine(server.Dir, "keys")).FullName;
         WriteKeyPair(keys, "worker-1");
@@ -152,7 +152,7 @@ public sealed class HostedSecureWorkerTests
     [Fact]
     public async Task AWorkerWithoutKeys_SaysOnceThatItsEventsAreNotSigned()
     {
-        var (server, nkey) = await StartServerAsync(25303);
+        var (server, nkey) = await StartServerAsync(NatsCluster.Shift(25303));
         await using var _ = server;
         var worker = Build(server.Dir, AppSettings(server, "HOSTED_OPEN", ""), new() { ["MURMUR__LOG__NATS__NKEYFILE"] = nkey });
         using var host = worker.Host;

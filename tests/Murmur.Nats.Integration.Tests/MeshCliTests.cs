@@ -73,18 +73,60 @@ public sealed class MeshCliTests
             await bothReady.Task.WaitAsync(TimeSpan.FromMinutes(1)); // both nodes follow the control topic from its end
             var task = new StringBuilder();
             using var start = Start(task, "task", "start", "fix the auth_token leaks", "--log", NatsCluster.Url, "--researchers", "1", "--wait", "90");
-            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
             await start.WaitForExitAsync(cts.Token);
             Assert.True(start.ExitCode == 0, $"task start failed:\n{task}\nnodes:\n{nodes}");
             Assert.Contains("done", task.ToString(), StringComparison.Ordinal);
             Assert.Contains("PROPOSAL", task.ToString(), StringComparison.Ordinal);
             Assert.Contains("REVIEW", task.ToString(), StringComparison.Ordinal);
+            var taskId = System.Text.RegularExpressions.Regex.Match(task.ToString(), @"task (\w+) \(eventual\) announced").Groups[1].Value;
+
+            // A second task that cannot finish (it waits for 99 researchers) is running once a node joined it.
+            var second = new StringBuilder();
+            using var announce = Start(second, "task", "start", "never done", "--log", NatsCluster.Url, "--researchers", "99");
+            await announce.WaitForExitAsync(cts.Token);
+            var runningId = System.Text.RegularExpressions.Regex.Match(second.ToString(), @"task (\w+) \(eventual\) announced").Groups[1].Value;
+            await using var log = await NatsEventLog.ConnectAsync(new NatsEventLogOptions { Url = NatsCluster.Url });
+            await foreach (var _ in log.ReadAsync($"task-{runningId}", 1, follow: true, cts.Token))
+            {
+                break;
+            }
+
+            var list = await RunAsync("task", "list", "--log", NatsCluster.Url);
+            Assert.Matches($@"(?m)^{taskId}\s+done\s+eventual", list);
+            Assert.Matches($@"(?m)^{runningId}\s+running\s+eventual", list);
+
+            var refused = await RunAsync(1, "task", "gc", "--log", NatsCluster.Url, "--task", runningId);
+            Assert.Contains($"task {runningId} is still running", refused, StringComparison.Ordinal);
+            var dry = await RunAsync("task", "gc", "--log", NatsCluster.Url, "--task", taskId, "--dry-run");
+            Assert.Contains($"would delete task {taskId}", dry, StringComparison.Ordinal);
+            Assert.True(await log.GetEndPositionAsync($"task-{taskId}") > 0, "a dry run deleted the topic");
+
+            var gc = await RunAsync("task", "gc", "--log", NatsCluster.Url, "--task", taskId);
+            Assert.Contains($"deleted task {taskId}: topic task-{taskId}", gc, StringComparison.Ordinal);
+            await foreach (var entry in log.ReadAsync($"task-{taskId}", 1, follow: false))
+            {
+                Assert.Fail($"task-{taskId} still holds record {entry.Position} after gc");
+            }
+            Assert.True(await log.GetEndPositionAsync($"task-{runningId}") > 0, "gc touched the running task");
+            Assert.Matches($@"(?m)^{taskId}\s+empty", await RunAsync("task", "list", "--log", NatsCluster.Url));
         }
         finally
         {
             researcher.Kill(entireProcessTree: true);
             coder.Kill(entireProcessTree: true);
         }
+    }
+
+    private static Task<string> RunAsync(params string[] args) => RunAsync(0, args);
+
+    private static async Task<string> RunAsync(int exitCode, params string[] args)
+    {
+        var output = new StringBuilder();
+        using var process = Start(output, args);
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.True(process.ExitCode == exitCode, $"murmur {string.Join(' ', args)} exited {process.ExitCode}, expected {exitCode}:\n{output}");
+        return output.ToString();
     }
 
     [Fact]

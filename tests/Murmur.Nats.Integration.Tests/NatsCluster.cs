@@ -17,6 +17,12 @@ public static class NatsCluster
     /// <summary>The client port of server <paramref name="index"/> (1-based).</summary>
     public static string UrlOf(int index) => Url.Split(',')[index - 1];
 
+    /// <summary>A fixed port a test uses (a secured server of its own), moved by <c>MURMUR_TEST_PORT_OFFSET</c> like the cluster's.</summary>
+    public static int Shift(int port) => port + PortOffset;
+
+    /// <summary>The monitoring endpoint (<c>http://…</c>) of server <paramref name="index"/> (1-based).</summary>
+    public static string MonitorUrl(int index) => $"http://127.0.0.1:{28220 + PortOffset + index}";
+
     public static Task<NatsEventLog> ConnectAsync(string stream, int replicas = 3, int maxRecordBytes = LogGuard.DefaultMaxRecordBytes, string? url = null)
         => NatsEventLog.ConnectAsync(new NatsEventLogOptions
         {

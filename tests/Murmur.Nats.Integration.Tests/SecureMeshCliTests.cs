@@ -34,7 +34,7 @@ public sealed partial class SecureMeshCliTests
             // Transport credentials: one nkey for the mesh's processes, a client certificate from the test's CA.
             var nkey = Path.Combine(dir, "mesh.nk");
             var userKey = Regex.Match(await RunAsync("keys", "nats-user", "--out", nkey), "public key: (U[A-Z0-9]+)").Groups[1].Value;
-            await using var server = await SecuredNatsServer.StartAsync(25301, serverDir =>
+            await using var server = await SecuredNatsServer.StartAsync(NatsCluster.Shift(25301), serverDir =>
             {
                 TestPki.WriteTo(serverDir);
                 return $$"""

@@ -17,7 +17,7 @@ public sealed class SecureMeshSetupTests
         {
             var setup = new ProcessStartInfo("bash", [script, dir, "alpha", "beta"]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             setup.Environment["MURMUR_CLI"] = $"dotnet {Path.Combine(AppContext.BaseDirectory, "Murmur.Cli.dll")}";
-            setup.Environment["MURMUR_SECURE_PORT"] = "25304";
+            setup.Environment["MURMUR_SECURE_PORT"] = NatsCluster.Shift(25304).ToString(System.Globalization.CultureInfo.InvariantCulture);
             using (var run = Process.Start(setup)!)
             {
                 var output = run.StandardOutput.ReadToEndAsync();
@@ -27,7 +27,7 @@ public sealed class SecureMeshSetupTests
             }
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir, "keys", "alpha", "alpha.pem")));
             Assert.True(File.Exists(Path.Combine(dir, "trusted", "beta.pub.pem")));
-            await using var server = await SecuredNatsServer.StartFromAsync(Path.Combine(dir, "nats-server.conf"), 25304);
+            await using var server = await SecuredNatsServer.StartFromAsync(Path.Combine(dir, "nats-server.conf"), NatsCluster.Shift(25304));
 
             using (var signed = OutputProcess.Murmur("log", "tail", "--topic", "t", "--no-follow", "--config", Path.Combine(dir, "murmur.json"),
                 "--nats-nkey", Path.Combine(dir, "alpha.nk"), "--sign-key", Path.Combine(dir, "keys", "alpha", "alpha.pem")))

@@ -35,7 +35,7 @@ public sealed class TransportSecurityTests
     [Fact]
     public async Task Token_TheRightOneConnects_AWrongOneIsRefusedClearly()
     {
-        await using var server = await SecuredNatsServer.StartAsync(24261, _ => """authorization { token: "s3cret-token-for-tests" }""");
+        await using var server = await SecuredNatsServer.StartAsync(NatsCluster.Shift(24261), _ => """authorization { token: "s3cret-token-for-tests" }""");
 
         await AppendAndReadAsync(Options(server.Port) with { Token = "s3cret-token-for-tests" });
         var refused = await RefusedAsync(Options(server.Port) with { Token = "wrong" });
@@ -47,7 +47,7 @@ public sealed class TransportSecurityTests
     [Fact]
     public async Task UserAndPassword_TheRightOnesConnect_NoneIsRefusedClearly()
     {
-        await using var server = await SecuredNatsServer.StartAsync(24262, _ => """authorization { users = [ { user: "murmur", password: "pa55word-for-tests" } ] }""");
+        await using var server = await SecuredNatsServer.StartAsync(NatsCluster.Shift(24262), _ => """authorization { users = [ { user: "murmur", password: "pa55word-for-tests" } ] }""");
 
         await AppendAndReadAsync(Options(server.Port) with { Username = "murmur", Password = "pa55word-for-tests" });
         var refused = await RefusedAsync(Options(server.Port));
@@ -60,7 +60,7 @@ public sealed class TransportSecurityTests
     {
         var user = KeyPair.CreatePair(PrefixByte.User);
         var stranger = KeyPair.CreatePair(PrefixByte.User);
-        await using var server = await SecuredNatsServer.StartAsync(24263, _ => $$"""authorization { users = [ { nkey: "{{user.GetPublicKey()}}" } ] }""");
+        await using var server = await SecuredNatsServer.StartAsync(NatsCluster.Shift(24263), _ => $$"""authorization { users = [ { nkey: "{{user.GetPublicKey()}}" } ] }""");
         var seed = Path.Combine(server.Dir, "user.nk");
         await File.WriteAllTextAsync(seed, user.GetPublicKey() + "\n" + user.GetSeed() + "\n");
         var wrong = Path.Combine(server.Dir, "stranger.nk");
@@ -75,7 +75,7 @@ public sealed class TransportSecurityTests
     [Fact]
     public async Task Tls_WithThePrivateCa_Connects_WithoutItTheServerIsNotTrusted()
     {
-        await using var server = await SecuredNatsServer.StartAsync(24264, dir =>
+        await using var server = await SecuredNatsServer.StartAsync(NatsCluster.Shift(24264), dir =>
         {
             TestPki.WriteTo(dir);
             return TestPki.NatsTlsBlock(dir, verifyClients: false);
@@ -90,7 +90,7 @@ public sealed class TransportSecurityTests
     [Fact]
     public async Task MutualTls_TheClientCertificateConnects_WithoutItTheServerRefuses()
     {
-        await using var server = await SecuredNatsServer.StartAsync(25310, dir =>
+        await using var server = await SecuredNatsServer.StartAsync(NatsCluster.Shift(25310), dir =>
         {
             TestPki.WriteTo(dir);
             return TestPki.NatsTlsBlock(dir, verifyClients: true);

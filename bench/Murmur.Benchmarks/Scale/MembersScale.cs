@@ -44,6 +44,7 @@ internal static class MembersScale
             context.Report("scale", "murmur", "setup_seconds", setup, "s", ("log", "memory"), ("n", n), ("shape", "members"));
             context.Report("scale", "murmur", "bytes_per_member", (double)live / n, "B", ("log", "memory"), ("n", n), ("shape", "members"));
             context.Report("scale", "murmur", "burst_seconds", burst, "s", ("log", "memory"), ("n", n), ("shape", "members"));
+            HeapDump.CollectIfAsked("members");
         }
     }
 }

@@ -47,6 +47,7 @@ internal static class TopicsScale
             context.Report("scale", "murmur", "bytes_per_member", (double)live / (n * Members), "B", ("log", "memory"), ("n", n));
             context.Report("scale", "murmur", "log_bytes_per_topic", (double)logBytes / n, "B", ("log", "memory"), ("n", n));
             context.Report("scale", "murmur", "setup_seconds", seconds, "s", ("log", "memory"), ("n", n));
+            HeapDump.CollectIfAsked("topics");
         }
         GC.KeepAlive(refs);
         await node.DisposeAsync().ConfigureAwait(false);

@@ -9,7 +9,7 @@ internal sealed class TaskCommand : ICommand
 {
     public string Name => "task";
 
-    public string Summary => "announce a task to the nodes of a mesh (and optionally wait for it)";
+    public string Summary => "announce a task to the nodes of a mesh (and optionally wait for it); list tasks; delete finished ones";
 
     public string Usage => $"""
         usage: murmur task start "GOAL" --log URL [--mode eventual|strict] [--researchers N] [--members N] [--wait [SECONDS]]
@@ -29,15 +29,22 @@ internal sealed class TaskCommand : ICommand
 
         {MeshOptions.Help}
 
-        exit codes: 0 announced (and done, with --wait), 1 the log is unreachable or --wait timed out, 2 usage error.
+        {TaskMaintenance.Usage}
+
+        exit codes: 0 announced (and done, with --wait) / listed / deleted, 1 the log is unreachable, --wait timed
+        out, or gc was refused, 2 usage error.
 
         """;
 
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
+        if (args.Count > 0 && args[0] is "list" or "gc")
+        {
+            return TaskMaintenance.Run(args, stdout, stderr);
+        }
         if (args.Count == 0 || args[0] != "start")
         {
-            throw new UsageException("the only sub-command is 'start'.");
+            throw new UsageException("use 'task start', 'task list' or 'task gc'.");
         }
         string? goal = null;
         var mesh = new MeshOptions();
