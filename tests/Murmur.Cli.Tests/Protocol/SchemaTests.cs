@@ -1,39 +1,13 @@
 using System.Text.Json;
-using Json.Schema;
 
 namespace Murmur.Cli.Tests.Protocol;
 
 /// <summary>The JSON Schemas of docs/protocol/schema describe the bytes: every event the demo writes validates, and the readers agree on bad input.</summary>
 public sealed class SchemaTests : IDisposable
 {
-    private static readonly Lazy<Dictionary<string, JsonSchema>> Schemas = new(() =>
-        Directory.EnumerateFiles(Path.Combine(ProtocolFiles.Directory, "schema"), "*.json")
-            .ToDictionary(f => Path.GetFileNameWithoutExtension(f), f => JsonSchema.FromText(File.ReadAllText(f)), StringComparer.Ordinal));
-
     private readonly string _out = Directory.CreateTempSubdirectory("murmur-schema-").FullName;
 
     public void Dispose() => Directory.Delete(_out, recursive: true);
-
-    /// <summary>The schema errors of one event line: the envelope, then the payload by its action (none for actions without a schema).</summary>
-    internal static List<string> Errors(JsonElement e)
-    {
-        var errors = new List<string>();
-        void Check(string name, JsonElement value, string what)
-        {
-            var result = Schemas.Value[name].Evaluate(value, new EvaluationOptions { OutputFormat = OutputFormat.List });
-            if (!result.IsValid)
-            {
-                errors.Add($"{what} fails {name}.json: {JsonSerializer.Serialize(result)}");
-            }
-        }
-        Check("envelope", e, "the envelope");
-        var action = e.GetProperty("action").GetString()!;
-        if (Schemas.Value.ContainsKey(action) && action != "envelope")
-        {
-            Check(action, e.TryGetProperty("payload", out var payload) ? payload : JsonDocument.Parse("{}").RootElement, $"the payload of {action} {e.GetProperty("event_id").GetString()}");
-        }
-        return errors;
-    }
 
     [Fact]
     public void EveryEventTheDemoWrites_ValidatesAgainstTheEnvelopeAndItsActionsSchema()
@@ -49,12 +23,12 @@ public sealed class SchemaTests : IDisposable
             {
                 var e = JsonDocument.Parse(line).RootElement;
                 actions.Add(e.GetProperty("action").GetString()!);
-                Assert.Empty(Errors(e));
+                Assert.Empty(ProtocolSchemas.Errors(e));
             }
         }
         // The demo exercises the schemas of these actions (a new action without a schema shows up here).
         Assert.Superset(new HashSet<string> { "JOIN", "FINDING", "RETRACT", "PROPOSAL", "REVIEW", "TASK_COMPLETE", "TOOL_CALL", "TOOL_RESULT" }, actions);
-        Assert.All(actions, a => Assert.True(Schemas.Value.ContainsKey(a), $"no schema for {a}"));
+        Assert.All(actions, a => Assert.True(ProtocolSchemas.Has(a), $"no schema for {a}"));
     }
 
     [Theory]
@@ -68,7 +42,7 @@ public sealed class SchemaTests : IDisposable
     {
         var e = JsonDocument.Parse($"{{\"event_id\":\"x\",\"actor\":\"A\",\"action\":\"{action}\",\"payload\":{payload},\"vector_clock\":[1]}}").RootElement;
 
-        Assert.NotEmpty(Errors(e));
+        Assert.NotEmpty(ProtocolSchemas.Errors(e));
     }
 
     [Fact]
@@ -83,7 +57,7 @@ public sealed class SchemaTests : IDisposable
         })
         {
             Assert.False(AgentEventCodec.TryDecode(System.Text.Encoding.UTF8.GetBytes(line), null, null, out _, out _), line);
-            Assert.NotEmpty(Errors(JsonDocument.Parse(line).RootElement));
+            Assert.NotEmpty(ProtocolSchemas.Errors(JsonDocument.Parse(line).RootElement));
         }
     }
 }
