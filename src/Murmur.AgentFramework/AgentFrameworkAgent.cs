@@ -23,7 +23,7 @@ namespace Murmur.AgentFramework;
 /// This needs an agent whose function calls go through a chat client pipeline (<c>ChatClientAgent</c>); another kind
 /// of agent still runs, but its tool calls are not seen.</para>
 /// </remarks>
-public sealed class AgentFrameworkAgent : Agent
+public sealed partial class AgentFrameworkAgent : Agent
 {
     private readonly AIAgent _inner;
     private readonly AIAgent _agent;
@@ -177,12 +177,22 @@ public sealed class AgentFrameworkAgent : Agent
         _session ??= await _agent.CreateSessionAsync(cancellationToken).ConfigureAwait(false);
         _invoker ??= new ToolInvoker(_nodeTools, Options.AllowedTools, Context.TimeProvider);
         var offered = _invoker.AllowedTools;
-        var runOptions = offered.Count == 0 ? null : new ChatClientAgentRunOptions(new ChatOptions { Tools = [.. offered] });
+        var runOptions = offered.Count == 0 ? null : new ChatClientAgentRunOptions(new ChatOptions { Tools = [.. offered.Select(WithApproval)] });
         AgentResponse response;
         _running = member;
         try
         {
             response = await _agent.RunAsync(inputs, _session, runOptions, cancellationToken).ConfigureAwait(false);
+            // The agent stops at tools that need approval; each decision goes back to it, and it carries on.
+            while (response.Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().ToList() is { Count: > 0 } requests)
+            {
+                var answers = new List<AIContent>(requests.Count);
+                foreach (var request in requests)
+                {
+                    answers.Add(await DecideAsync(member, request, cancellationToken).ConfigureAwait(false));
+                }
+                response = await _agent.RunAsync([new ChatMessage(ChatRole.User, answers)], _session, runOptions, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.AI;
+
 namespace Murmur.AgentFramework;
 
 /// <summary>How a Microsoft Agent Framework <c>AIAgent</c> runs as a Murmur process: what starts a run, which node tools it gets.</summary>
@@ -34,11 +36,24 @@ public sealed record AgentFrameworkAgentOptions
     /// <value>true.</value>
     public bool PersistSession { get; init; } = true;
 
+    /// <summary>
+    /// Where tool approvals are requested and decided: the agent's <see cref="ToolApprovalRequestContent"/>s become
+    /// <c>APPROVAL_REQUESTED</c>, and each decision goes back to it as a <see cref="ToolApprovalResponseContent"/>.
+    /// Without a desk every approval request is answered "not approved".
+    /// </summary>
+    /// <value>null.</value>
+    public Murmur.AI.Approvals.ApprovalDesk? Approvals { get; init; }
+
+    /// <summary>Node tools (of <see cref="AllowedTools"/>) offered to the agent as needing approval before every call.</summary>
+    /// <value>Empty.</value>
+    public IReadOnlyList<string> RequireApproval { get; init; } = [];
+
     /// <summary>Checks the ranges.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="MaxEventChars"/> is below 16.</exception>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxEventChars, 16, nameof(MaxEventChars));
         ArgumentNullException.ThrowIfNull(AllowedTools, nameof(AllowedTools));
+        ArgumentNullException.ThrowIfNull(RequireApproval, nameof(RequireApproval));
     }
 }

@@ -75,4 +75,24 @@ public sealed class MurmurBuilder
         _registrations.Agents.Add(new AgentRegistration(id, topic, consistency, factory, options));
         return this;
     }
+
+    /// <summary>
+    /// Registers <see cref="MurmurApprovals"/>: an approvals desk on the node (started before agents spawn, stopped
+    /// after the node), for agents to wait on and for the application to list, approve and deny tool calls.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Approvals were registered already.</exception>
+    public MurmurBuilder AddApprovals(AI.Approvals.ApprovalOptions? options = null)
+    {
+        if (Services.Any(d => d.ServiceType == typeof(MurmurApprovals)))
+        {
+            throw new InvalidOperationException("AddApprovals was called already.");
+        }
+        options ??= AI.Approvals.ApprovalOptions.Default;
+        options.Validate();
+        var approvals = new MurmurApprovals(options);
+        Services.AddSingleton(approvals);
+        _registrations.StartedSteps.Add((_, node, ct) => approvals.StartAsync(node, ct));
+        _registrations.StoppingSteps.Add(_ => approvals.StopAsync());
+        return this;
+    }
 }

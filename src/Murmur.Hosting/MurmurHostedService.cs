@@ -71,6 +71,10 @@ public sealed class MurmurHostedService : IHostedService
         ReportSecurity(node, setup, configuredLogUsed);
         try
         {
+            foreach (var step in _registrations.StartedSteps)
+            {
+                await step(_services, node, cancellationToken).ConfigureAwait(false);
+            }
             var topics = new Dictionary<string, Topic>(StringComparer.Ordinal);
             foreach (var listed in options.Topics)
             {
@@ -92,7 +96,16 @@ public sealed class MurmurHostedService : IHostedService
         catch
         {
             await node.DisposeAsync().ConfigureAwait(false);
+            await RunStoppingStepsAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private async Task RunStoppingStepsAsync()
+    {
+        for (var i = _registrations.StoppingSteps.Count - 1; i >= 0; i--)
+        {
+            await _registrations.StoppingSteps[i](_services).ConfigureAwait(false);
         }
     }
 
@@ -136,6 +149,7 @@ public sealed class MurmurHostedService : IHostedService
         try
         {
             await node.DisposeAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+            await RunStoppingStepsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             Log.Stopped(_logger, node.NodeId);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

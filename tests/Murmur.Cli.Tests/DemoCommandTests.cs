@@ -105,6 +105,37 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Equal(2, CommandLine.Run(["demo", "--fast"], new StringWriter(), stderr));
         Assert.Contains("unknown option '--fast'", stderr.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Demo_WithAnOllamaThatIsNotRunning_FailsAtOnceWithOneLineNamingTheEndpoint()
+    {
+        var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var endpoint = $"http://127.0.0.1:{((System.Net.IPEndPoint)probe.LocalEndpoint).Port}";
+        probe.Stop();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        var code = CommandLine.Run(["demo", "--root", ExampleTree(), "--out", _out, "--model", "ollama:llama3.2", "--endpoint", endpoint], stdout, stderr);
+
+        Assert.Equal(1, code);
+        Assert.Equal($"murmur demo: model endpoint {endpoint} is unreachable: the connection was refused (nothing listens there) (is 'ollama serve' running?)", stderr.ToString().Trim());
+        Assert.False(File.Exists(Path.Combine(_out, "patch.diff")));
+    }
+
+    [Fact]
+    public void Demo_BothModes_SaysWhatItMeasured_TheMedianOfAlternatingRunsAfterAWarmUp()
+    {
+        var (code, output, error) = Demo("--quiet", "--runs", "2");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("wall-clock (median of 2)", output, StringComparison.Ordinal);
+        Assert.Contains("wall-clock (min / max)", output, StringComparison.Ordinal);
+        Assert.Contains("median of 2 run(s) per mode", output, StringComparison.Ordinal);
+        Assert.Contains("after one unmeasured warm-up run of each", output, StringComparison.Ordinal);
+        Assert.Matches(@"eventual took \d+ % (less|more) wall-clock than strict", output);
+        Assert.DoesNotContain("-", System.Text.RegularExpressions.Regex.Match(output, @"eventual took (\S+) %").Groups[1].Value, StringComparison.Ordinal);
+    }
 }
 
 public sealed class RunCommandTests : IDisposable

@@ -24,15 +24,17 @@ public static class NatsCluster
     public static string MonitorUrl(int index) => $"http://127.0.0.1:{28220 + PortOffset + index}";
 
     public static Task<NatsEventLog> ConnectAsync(string stream, int replicas = 3, int maxRecordBytes = LogGuard.DefaultMaxRecordBytes, string? url = null)
-        => NatsEventLog.ConnectAsync(new NatsEventLogOptions
-        {
-            Url = url ?? Url,
-            StreamName = stream,
-            SubjectPrefix = stream.ToLowerInvariant(),
-            Replicas = replicas,
-            MaxRecordBytes = maxRecordBytes,
-            RequestTimeout = TimeSpan.FromSeconds(10),
-        });
+        => NatsEventLog.ConnectAsync(Options(stream, replicas) with { Url = url ?? Url, MaxRecordBytes = maxRecordBytes });
+
+    /// <summary>A log on the test cluster in a stream of its own (subjects prefixed by the stream's name).</summary>
+    public static NatsEventLogOptions Options(string stream, int replicas = 3) => new()
+    {
+        Url = Url,
+        StreamName = stream,
+        SubjectPrefix = stream.ToLowerInvariant(),
+        Replicas = replicas,
+        RequestTimeout = TimeSpan.FromSeconds(10),
+    };
 
     /// <summary>Deletes a stream if it exists, so a test that measures starts from an empty one (as in a clean run).</summary>
     public static async Task DeleteStreamAsync(string stream)

@@ -63,14 +63,7 @@ public sealed class NatsManyTopicsTests(ITestOutputHelper output)
 
     private Task<MurmurNode> NodeAsync(string id) => MurmurNode.StartAsync(o =>
     {
-        o.UseNats(new NatsEventLogOptions
-        {
-            Url = NatsCluster.Url,
-            StreamName = _stream,
-            SubjectPrefix = _stream.ToLowerInvariant(),
-            Replicas = 3,
-            RequestTimeout = TimeSpan.FromSeconds(10),
-        });
+        o.UseNats(NatsCluster.Options(_stream));
         o.Options = o.Options with { NodeId = id, Runtime = o.Options.Runtime with { LoggerFactory = _logs } };
     });
 

@@ -11,14 +11,7 @@ public sealed class NatsTopicTests(Xunit.Abstractions.ITestOutputHelper output)
 
     private static Task<MurmurNode> NodeAsync(string name, string stream, int window = 10_000) => MurmurNode.StartAsync(o =>
     {
-        o.UseNats(new NatsEventLogOptions
-        {
-            Url = NatsCluster.Url,
-            StreamName = stream,
-            SubjectPrefix = stream.ToLowerInvariant(),
-            Replicas = 3,
-            RequestTimeout = TimeSpan.FromSeconds(10),
-        });
+        o.UseNats(NatsCluster.Options(stream));
         o.Options = o.Options with
         {
             NodeId = name,

@@ -123,7 +123,8 @@ public partial class LlmAgent
         foreach (var call in pending)
         {
             var neverRan = call.DependsOn.Count > 0 && !committed.Contains(call.EventId);
-            var outcome = await _invoker.CompleteInterruptedAsync(member, call, neverRan, cancellationToken);
+            var outcome = await ResumeApprovalAsync(member, call, history, cancellationToken)
+                ?? await _invoker.CompleteInterruptedAsync(member, call, neverRan, cancellationToken);
             _conversation.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(call.EventId, outcome.Ok ? outcome.Result : "error: " + outcome.Error)]));
         }
         _conversation.AddRange(fromViews);

@@ -26,6 +26,9 @@ namespace Murmur.AI;
 /// were acted on by its earlier incarnation and start nothing; a task whose last event is not <c>TASK_COMPLETE</c> is
 /// resumed; a goal already completed is not started again. A tool call left without a result is asked again under
 /// its call id when remote (its host runs it at most once) and answered "outcome unknown" when local (never run twice).</para>
+/// <para>A call that needs approval (<see cref="LlmAgentOptions.RequireApproval"/>, <see cref="LlmAgentOptions.ApprovalRule"/>,
+/// an <see cref="ApprovalRequiredAIFunction"/>) waits in the agent's turn for a decision on
+/// <see cref="LlmAgentOptions.Approvals"/>, and runs once if approved; see <see cref="Approvals.ApprovalDesk"/>.</para>
 /// </remarks>
 public partial class LlmAgent : Agent
 {
@@ -235,6 +238,11 @@ public partial class LlmAgent : Agent
         if (!_invoker!.IsAllowed(call.Name))
         {
             Log.ToolRefused(Context.Logger, member.Actor, call.Name);
+        }
+        else if (ApprovalReason(call) is { } reason)
+        {
+            // Before the speculation journal: a person decides on the call itself, whatever it depends on.
+            return await CallWithApprovalAsync(member, call, reason, cancellationToken);
         }
         else if (member.Consistency == Consistency.Eventual && _invoker.IsSideEffecting(call.Name)
             && _findingsRead.Where(id => !member.IsConfirmed(id)).ToList() is { Count: > 0 } provisional)

@@ -62,6 +62,27 @@ public sealed record LlmAgentOptions
     /// <value>8 000.</value>
     public int MaxEventChars { get; init; } = 8_000;
 
+    /// <summary>
+    /// Where tool calls that need a person's decision are requested and decided (<see cref="Approvals.ApprovalDesk"/>);
+    /// without one, such a call is answered "not run".
+    /// </summary>
+    /// <value>null.</value>
+    public Approvals.ApprovalDesk? Approvals { get; init; }
+
+    /// <summary>
+    /// Node tools that need approval before every call, by name (a tool registered wrapped in
+    /// <see cref="ApprovalRequiredAIFunction"/> needs it too).
+    /// </summary>
+    /// <value>Empty.</value>
+    public IReadOnlyList<string> RequireApproval { get; init; } = [];
+
+    /// <summary>
+    /// Decides per call: given the tool's name and arguments, returns why this call needs approval, or null when it
+    /// does not (the tools of <see cref="RequireApproval"/> need it whatever this returns).
+    /// </summary>
+    /// <value>null.</value>
+    public Func<string, IReadOnlyDictionary<string, object?>, string?>? ApprovalRule { get; init; }
+
     /// <summary>Checks the ranges.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A budget is not positive.</exception>
     public void Validate()
@@ -77,5 +98,6 @@ public sealed record LlmAgentOptions
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxEventChars, 16, nameof(MaxEventChars));
         ArgumentNullException.ThrowIfNull(AllowedTools, nameof(AllowedTools));
+        ArgumentNullException.ThrowIfNull(RequireApproval, nameof(RequireApproval));
     }
 }

@@ -30,4 +30,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6009, Level = LogLevel.Information, Message = "Speculation {Speculation} aborted: {Reason}; its journaled tool calls were discarded")]
     public static partial void JournalDiscarded(ILogger logger, string speculation, string reason);
+
+    [LoggerMessage(EventId = 6010, Level = LogLevel.Information, Message = "Agent {Agent} waits for approval of tool {Tool} (call {CallId})")]
+    public static partial void ApprovalRequested(ILogger logger, string agent, string tool, string callId);
+
+    [LoggerMessage(EventId = 6011, Level = LogLevel.Information, Message = "Agent {Agent}: tool {Tool} (call {CallId}) {Outcome} by {Principal}")]
+    public static partial void ApprovalDecided(ILogger logger, string agent, string tool, string callId, string outcome, string principal);
 }

@@ -135,6 +135,26 @@ public sealed class ToolInvoker
         return call;
     }
 
+    /// <summary>True when <paramref name="tool"/> is registered on this node wrapped in an <see cref="ApprovalRequiredAIFunction"/>.</summary>
+    public bool IsApprovalRequired(string tool)
+        => _registry.TryGet(tool, out var function) && function.GetService(typeof(ApprovalRequiredAIFunction)) is not null;
+
+    /// <summary>Publishes a call's <c>TOOL_CALL</c> without running it (it waits for a decision, see <see cref="RunAsync"/>).</summary>
+    internal Task<AgentEvent> PublishCallAsync(TopicMember member, string tool, IDictionary<string, object?>? arguments, CancellationToken cancellationToken)
+        => member.PublishRawAsync(Actions.ToolCall, CallPayload(tool, new AIFunctionArguments(arguments ?? new Dictionary<string, object?>()), RemoteHostOf(tool)?.Node), null, cancellationToken);
+
+    /// <summary>Runs a call whose <c>TOOL_CALL</c> <paramref name="callId"/> is published, and publishes its <c>TOOL_RESULT</c>.</summary>
+    internal Task<ToolInvocation> RunAsync(TopicMember member, string callId, string tool, IDictionary<string, object?>? arguments, CancellationToken cancellationToken)
+        => ExecuteAsync(member, callId, tool, new AIFunctionArguments(arguments ?? new Dictionary<string, object?>()), cancellationToken);
+
+    /// <summary>Answers a published call that will never run with an error <c>TOOL_RESULT</c>.</summary>
+    internal async Task<ToolInvocation> AnswerNotRunAsync(TopicMember member, string callId, string tool, string error, CancellationToken cancellationToken)
+    {
+        var invocation = new ToolInvocation(tool, callId, false, default, error, ToolLocality.Local, TimeSpan.Zero);
+        await member.PublishRawAsync(Actions.ToolResult, ResultPayload(invocation, IsSideEffecting(tool), null), null, cancellationToken).ConfigureAwait(false);
+        return invocation;
+    }
+
     private HostedTool? RemoteHostOf(string tool)
         => IsAllowed(tool) && !_registry.TryGet(tool, out _) && _registry.Mesh is { } mesh && mesh.TryFindRemote(tool, out var hosted) ? hosted : null;
 

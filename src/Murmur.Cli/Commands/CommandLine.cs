@@ -6,7 +6,7 @@ namespace Murmur.Cli;
 public static class CommandLine
 {
     /// <summary>The known commands.</summary>
-    internal static IReadOnlyList<ICommand> Commands { get; } = [new DemoCommand(), new NodeCommand(), new TaskCommand(), new LogCommand(), new RunCommand(), new TraceCommand(), new CausalCommand(), new ToolCommand(), new KeysCommand(), new McpCommand()];
+    internal static IReadOnlyList<ICommand> Commands { get; } = [new DemoCommand(), new NodeCommand(), new TaskCommand(), new LogCommand(), new RunCommand(), new TraceCommand(), new CausalCommand(), new ToolCommand(), new KeysCommand(), new McpCommand(), new ApprovalsCommand(), new DecideCommand(approve: true), new DecideCommand(approve: false), new DashboardCommand()];
 
     /// <summary>The process entry point.</summary>
     public static int Execute(IReadOnlyList<string> args) => Run(args, Console.Out, Console.Error);

@@ -16,7 +16,7 @@ internal sealed class DemoCommand : ICommand
     public string Summary => "run the essay's auth_token scenario in eventual and strict mode (scripted reasoning)";
 
     public string Usage => """
-        usage: murmur demo [--root DIR] [--out DIR] [--mode eventual|strict|both] [--think-ms N] [--seed N] [--quiet]
+        usage: murmur demo [--root DIR] [--out DIR] [--mode eventual|strict|both] [--think-ms N] [--seed N] [--quiet] [--runs N]
                            [--model PROVIDER:MODEL [--endpoint URL]]
 
         Runs the essay's scenario in one process on the embedded in-memory log: three researcher agents search
@@ -33,6 +33,8 @@ internal sealed class DemoCommand : ICommand
           --think-ms N     modelled latency of one scripted reasoning step in ms (default: 40)
           --seed N         seed for event ids and think-time jitter (default: 7)
           --quiet          print only the summary
+          --runs N         measured runs per mode; the summary shows the median (default: 3 with both modes, else 1).
+                           With both modes, one unmeasured warm-up run of each comes first and the order alternates.
           --model SPEC     the reviewer asks this model for its verdicts: openai:MODEL (key from OPENAI_API_KEY,
                            any OpenAI-compatible --endpoint), ollama:MODEL, or scripted:FILE
           -h, --help       print this help.
@@ -56,33 +58,56 @@ internal sealed class DemoCommand : ICommand
             stdout.WriteLine($"reviewer verdicts: model {model}{(settings.Endpoint is { } e ? " at " + e : string.Empty)} (researchers and coder stay scripted)");
         }
         stdout.WriteLine();
-        var runs = new List<DemoRun>();
-        foreach (var mode in settings.Modes)
+        if (settings.Model is { } spec)
         {
-            var label = mode == Consistency.Eventual ? "eventual" : "strict";
-            // A live table in an interactive terminal, one line per event otherwise (pipes, CI, tests).
-            var live = !settings.Quiet && ReferenceEquals(stdout, Console.Out) && LiveView.Supported;
-            using var view = live ? new LiveView(label) : null;
-            using var printer = settings.Quiet || live ? null : new EventPrinter(label, stdout);
-            Action<Topic>? watch = null;
-            if (view is not null)
-            {
-                watch = view.Watch;
-            }
-            else if (printer is not null)
-            {
-                watch = printer.Watch;
-            }
             try
             {
-                runs.Add(await DemoRun.RunAsync(settings, mode, watch, CancellationToken.None));
+                var check = await Murmur.AI.ModelCheck.CheckAsync(spec, settings.Endpoint);
+                if (check is not null)
+                {
+                    stdout.WriteLine($"model {check.Model} at {check.Endpoint} answered in {check.Latency.TotalMilliseconds:0} ms{(check.CalledTool ? "" : " (it did not call the offered tool: tool calling may be weak)")}");
+                }
             }
-            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or EventLogException)
+            catch (Murmur.AI.ModelEndpointException ex)
             {
-                stderr.WriteLine($"murmur demo: the {label} run failed: {ex.Message}");
+                stderr.WriteLine($"murmur demo: {ex.Message}");
                 return ExitCodes.Failed;
             }
         }
+        var runs = new List<DemoRun>();
+        var walls = settings.Modes.ToDictionary(m => m, _ => new List<TimeSpan>());
+        try
+        {
+            if (settings.Modes.Count > 1)
+            {
+                // One unmeasured run of each mode first: otherwise the first mode pays the JIT and the comparison
+                // measures the runtime warming up, not the modes.
+                foreach (var mode in settings.Modes)
+                {
+                    await DemoRun.RunAsync(settings, mode, null, CancellationToken.None);
+                }
+            }
+            for (var i = 0; i < settings.Runs; i++)
+            {
+                // Alternate the order, so neither mode always runs on a warmer (or busier) machine.
+                foreach (var mode in i % 2 == 0 ? settings.Modes : settings.Modes.Reverse())
+                {
+                    var first = i == 0;
+                    var run = await RunOnceAsync(settings, mode, first, stdout);
+                    walls[mode].Add(run.WallClock);
+                    if (first)
+                    {
+                        runs.Add(run);
+                    }
+                }
+            }
+        }
+        catch (DemoRunFailedException ex)
+        {
+            stderr.WriteLine($"murmur demo: the {ex.Label} run failed: {ex.Message}");
+            return ExitCodes.Failed;
+        }
+        runs.Sort((a, b) => settings.Modes.ToList().IndexOf(a.Mode).CompareTo(settings.Modes.ToList().IndexOf(b.Mode)));
         Directory.CreateDirectory(settings.Out);
         foreach (var run in runs)
         {
@@ -95,18 +120,52 @@ internal sealed class DemoCommand : ICommand
         var patch = PatchWriter.ForTree(settings.Root, runs[0].Fixes);
         await File.WriteAllTextAsync(Path.Combine(settings.Out, "patch.diff"), patch);
         stdout.WriteLine();
-        stdout.Write(Summarize(runs, settings));
+        stdout.Write(Summarize(runs, walls, settings));
         return ExitCodes.Ok;
     }
 
-    private static string Summarize(List<DemoRun> runs, DemoSettings settings)
+    /// <summary>One run; the first measured run of each mode shows its events (live or as lines) unless --quiet.</summary>
+    private static async Task<DemoRun> RunOnceAsync(DemoSettings settings, Consistency mode, bool show, TextWriter stdout)
+    {
+        var label = mode == Consistency.Eventual ? "eventual" : "strict";
+        // A live table in an interactive terminal, one line per event otherwise (pipes, CI, tests).
+        var live = show && !settings.Quiet && ReferenceEquals(stdout, Console.Out) && LiveView.Supported;
+        using var view = live ? new LiveView(label) : null;
+        using var printer = !show || settings.Quiet || live ? null : new EventPrinter(label, stdout);
+        Action<Topic>? watch = view is not null ? view.Watch : printer is not null ? printer.Watch : null;
+        try
+        {
+            return await DemoRun.RunAsync(settings, mode, watch, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or EventLogException)
+        {
+            throw new DemoRunFailedException(label, ex);
+        }
+    }
+
+    private sealed class DemoRunFailedException(string label, Exception inner) : Exception(inner.Message, inner)
+    {
+        public string Label { get; } = label;
+    }
+
+    private static TimeSpan Median(List<TimeSpan> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static string Summarize(List<DemoRun> runs, Dictionary<Consistency, List<TimeSpan>> walls, DemoSettings settings)
     {
         var sb = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         sb.AppendLine("summary ([scripted] reasoning)");
         sb.AppendLine(inv, $"  {"",-34}{string.Join("", runs.Select(r => $"{Label(r),14}"))}");
         void Row(string name, Func<DemoRun, string> value) => sb.AppendLine(inv, $"  {name,-34}{string.Join("", runs.Select(r => $"{value(r),14}"))}");
-        Row("wall-clock", r => $"{r.WallClock.TotalMilliseconds:0} ms");
+        Row(settings.Runs > 1 ? $"wall-clock (median of {settings.Runs})" : "wall-clock", r => $"{Median(walls[r.Mode]).TotalMilliseconds:0} ms");
+        if (settings.Runs > 1)
+        {
+            Row("wall-clock (min / max)", r => $"{walls[r.Mode].Min().TotalMilliseconds:0}/{walls[r.Mode].Max().TotalMilliseconds:0}");
+        }
         Row("events", r => r.Events.Count.ToString(inv));
         Row("tool calls (all local)", r => r.Count(Actions.ToolCall).ToString(inv));
         Row("findings / retracted", r => $"{r.Count(Actions.Finding)} / {r.Count(Actions.Retract)}");
@@ -120,8 +179,14 @@ internal sealed class DemoCommand : ICommand
         if (runs.Count == 2)
         {
             var same = runs[0].Fixes.Select(f => (f.Path, f.Line, f.After)).SequenceEqual(runs[1].Fixes.Select(f => (f.Path, f.Line, f.After)));
-            var faster = 1 - (runs[0].WallClock / runs[1].WallClock);
-            sb.AppendLine(inv, $"  eventual took {faster:P0} less wall-clock than strict; both runs produced {(same ? "the same" : "DIFFERENT")} fixes.");
+            var eventual = Median(walls[Consistency.Eventual]);
+            var strict = Median(walls[Consistency.Strict]);
+            var change = eventual <= strict
+                ? $"{1 - (eventual / strict):P0} less"
+                : $"{(eventual / strict) - 1:P0} more";
+            sb.AppendLine(inv, $"  eventual took {change} wall-clock than strict; both runs produced {(same ? "the same" : "DIFFERENT")} fixes.");
+            sb.AppendLine(inv, $"  measured: wall-clock from the first spawn to the coder's TASK_COMPLETE, median of {settings.Runs} run(s) per mode,");
+            sb.AppendLine(inv, $"  alternating the modes' order, after one unmeasured warm-up run of each (so neither pays the JIT).");
         }
         sb.AppendLine();
         sb.AppendLine(inv, $"wrote {Path.Combine(settings.Out, "patch.diff")} (git apply accepts it in {settings.Root})");
@@ -141,6 +206,7 @@ internal sealed class DemoCommand : ICommand
         var think = 40;
         var seed = 7;
         var quiet = false;
+        int? measured = null;
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
@@ -170,6 +236,9 @@ internal sealed class DemoCommand : ICommand
                 case "--quiet":
                     quiet = true;
                     break;
+                case "--runs":
+                    measured = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 50 ? n : throw new UsageException("--runs takes a number from 1 to 50.");
+                    break;
                 case "--model":
                     model = Value();
                     break;
@@ -196,7 +265,7 @@ internal sealed class DemoCommand : ICommand
                 throw new UsageException($"--model '{model}': {ex.Message}");
             }
         }
-        return new DemoSettings { Root = Path.GetFullPath(root), Out = output ?? "murmur-out", Modes = modes, Think = TimeSpan.FromMilliseconds(think), Seed = seed, Quiet = quiet, Model = model, Endpoint = endpoint };
+        return new DemoSettings { Root = Path.GetFullPath(root), Out = output ?? "murmur-out", Modes = modes, Think = TimeSpan.FromMilliseconds(think), Seed = seed, Quiet = quiet, Model = model, Endpoint = endpoint, Runs = measured ?? (modes.Count > 1 ? 3 : 1) };
     }
 
     private static string? FindExampleTree()

@@ -22,7 +22,10 @@ internal sealed class LogCommand : ICommand
                        unsigned, forged or spoofed — with its position and reason.
 
         options:
-          --topic T   the topic
+          --topic T     the topic
+          --from N      tail: the first position to print (default 1)
+          --no-follow   tail: stop at the topic's current end instead of following it
+          -h, --help    print this help.
 
         {MeshOptions.Help}
 

@@ -126,6 +126,20 @@ internal sealed class RunCommand : ICommand
             {
                 stdout.WriteLine($"{agent.Id}: [scripted] reasoning from {agent.Model["scripted:".Length..]}");
             }
+            else
+            {
+                // One probe first: a wrong endpoint, key or model is one clear line now, not a budget timeout later.
+                try
+                {
+                    var check = await ModelCheck.CheckAsync(agent.Model, agent.Endpoint);
+                    stdout.WriteLine($"{agent.Id}: model {check!.Model} at {check.Endpoint} answered in {check.Latency.TotalMilliseconds:0} ms");
+                }
+                catch (ModelEndpointException ex)
+                {
+                    stderr.WriteLine($"murmur run: agent {agent.Id}: {ex.Message}");
+                    return ExitCodes.Failed;
+                }
+            }
             var options = new LlmAgentOptions
             {
                 Goal = agent.Goal,

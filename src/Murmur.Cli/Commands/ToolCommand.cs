@@ -20,7 +20,7 @@ internal sealed class ToolCommand : ICommand
 
     public string Name => "tool";
 
-    public string Summary => "run one built-in tool (grep_search, read_file, ...) confined to a folder";
+    public string Summary => "run one tool: 'tool run' a built-in (grep_search, ...) in a folder, 'tool call' one another node serves, 'tool list'";
 
     public string Usage => """
         usage: murmur tool run NAME --root DIR [--args JSON]
@@ -118,9 +118,28 @@ internal sealed class ToolCommand : ICommand
         }
         catch (JsonException ex)
         {
-            throw new ArgumentException($"--args is not valid JSON: {ex.Message}", ex);
+            throw new ArgumentException(BadJson(json, ex), ex);
         }
         return arguments;
+    }
+
+    /// <summary>
+    /// Says where --args went wrong in words and with a caret under the spot, instead of System.Text.Json's
+    /// "LineNumber: 0 | BytePositionInLine: 1", and names the usual cause: shell quoting.
+    /// </summary>
+    internal static string BadJson(string json, JsonException ex)
+    {
+        var reason = ex.Message;
+        var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        reason = (cut > 0 ? reason[..cut] : reason).Trim().TrimEnd('.');
+        var text = new System.Text.StringBuilder($"--args is not valid JSON: {reason}");
+        if (ex.LineNumber == 0 && ex.BytePositionInLine is { } at && json.Length <= 120 && !json.Contains('\n', StringComparison.Ordinal))
+        {
+            var column = System.Text.Encoding.UTF8.GetCharCount(System.Text.Encoding.UTF8.GetBytes(json), 0, (int)Math.Min(at, System.Text.Encoding.UTF8.GetByteCount(json)));
+            text.Append($" at character {column + 1}:\n  {json}\n  {new string(' ', column)}^");
+        }
+        text.Append("\n  --args takes one JSON object with double-quoted names and strings, in single quotes for the shell: --args '{\"query\":\"auth_token\",\"path\":\".\"}'");
+        return text.ToString();
     }
 
     private static object? Invoke(string name, string root, string json)

@@ -23,4 +23,7 @@ internal sealed record DemoSettings
 
     /// <summary>The model's endpoint, for openai/ollama.</summary>
     public string? Endpoint { get; init; }
+
+    /// <summary>Measured runs per mode (the summary shows their median).</summary>
+    public int Runs { get; init; } = 1;
 }

@@ -9,10 +9,10 @@ namespace Murmur;
 /// <remarks>A cancelled wait is removed at once (under the same lock), so abandoned waits do not pile up.</remarks>
 internal sealed class Waiters(object gate)
 {
-    private readonly List<Waiter> _items = [];
+    private List<Waiter>? _items; // allocated at the first wait: most topics are never waited on
 
     /// <summary>How many waits are pending.</summary>
-    public int Count => _items.Count;
+    public int Count => _items?.Count ?? 0;
 
     /// <summary>A task that completes once <paramref name="condition"/> holds: now, or at a later <see cref="Signal"/>. Call under the gate.</summary>
     public Task WaitAsync(Func<bool> condition, CancellationToken cancellationToken)
@@ -23,7 +23,7 @@ internal sealed class Waiters(object gate)
         }
         cancellationToken.ThrowIfCancellationRequested();
         var waiter = new Waiter(condition);
-        _items.Add(waiter);
+        (_items ??= []).Add(waiter);
         if (cancellationToken.CanBeCanceled)
         {
             waiter.Registration = cancellationToken.UnsafeRegister(static (state, token) =>
@@ -31,7 +31,7 @@ internal sealed class Waiters(object gate)
                 var (self, w) = ((Waiters, Waiter))state!;
                 lock (self._gate)
                 {
-                    self._items.Remove(w);
+                    self._items?.Remove(w);
                 }
                 w.TrySetCanceled(token);
             }, (this, waiter));
@@ -44,12 +44,16 @@ internal sealed class Waiters(object gate)
     /// <summary>Completes every wait whose condition now holds. Call under the gate.</summary>
     public void Signal()
     {
-        for (var i = _items.Count - 1; i >= 0; i--)
+        if (_items is not { } items)
         {
-            var waiter = _items[i];
+            return;
+        }
+        for (var i = items.Count - 1; i >= 0; i--)
+        {
+            var waiter = items[i];
             if (waiter.Condition())
             {
-                _items.RemoveAt(i);
+                items.RemoveAt(i);
                 // Unregister, not Dispose: Dispose would wait for a callback that is blocked on the gate we hold.
                 waiter.Registration.Unregister();
                 waiter.TrySetResult();
@@ -60,12 +64,16 @@ internal sealed class Waiters(object gate)
     /// <summary>Completes every wait, whatever its condition (the waiters look again themselves). Call under the gate.</summary>
     public void ReleaseAll()
     {
-        foreach (var waiter in _items)
+        if (_items is not { } items)
+        {
+            return;
+        }
+        foreach (var waiter in items)
         {
             waiter.Registration.Unregister();
             waiter.TrySetResult();
         }
-        _items.Clear();
+        items.Clear();
     }
 
     private sealed class Waiter(Func<bool> condition) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)

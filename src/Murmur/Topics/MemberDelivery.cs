@@ -349,16 +349,21 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
     private async ValueTask DeliverEventualAsync(Agent agent, TopicView view, CancellationToken cancellationToken)
     {
         using var activity = MurmurDiagnostics.StartHandle(view);
-        var tracker = member.Speculations;
-        tracker.Observe(view.New);
-        var (committed, aborted) = await tracker.SettleAllAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var speculation in aborted)
+        // A member that never speculated and was never handed a decision (a completion, a retraction, a commit or an
+        // abort) has nothing to track: most members of most topics, which then pay nothing for speculation.
+        var tracker = member.SpeculationsIfAny ?? (SpeculationTracker.Concerns(view.New) ? member.Speculations : null);
+        if (tracker is not null)
         {
-            await agent.InvokeSpeculationAbortedAsync(speculation, cancellationToken).ConfigureAwait(false);
-        }
-        foreach (var speculation in committed)
-        {
-            await agent.InvokeSpeculationCommittedAsync(speculation, cancellationToken).ConfigureAwait(false);
+            tracker.Observe(view.New);
+            var (committed, aborted) = await tracker.SettleAllAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var speculation in aborted)
+            {
+                await agent.InvokeSpeculationAbortedAsync(speculation, cancellationToken).ConfigureAwait(false);
+            }
+            foreach (var speculation in committed)
+            {
+                await agent.InvokeSpeculationCommittedAsync(speculation, cancellationToken).ConfigureAwait(false);
+            }
         }
         try
         {

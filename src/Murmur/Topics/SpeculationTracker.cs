@@ -33,6 +33,19 @@ internal sealed class SpeculationTracker(TopicMember member)
         return new Speculation(member, id, dependsOn);
     }
 
+    /// <summary>True when <paramref name="events"/> hold a decision a tracker must take in (a completion, a retraction, a commit or an abort).</summary>
+    public static bool Concerns(IReadOnlyList<AgentEvent> events)
+    {
+        foreach (var e in events)
+        {
+            if (e.Action is Actions.TaskComplete or Actions.Retract or Actions.SpeculationCommit or Actions.SpeculationAbort)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>Takes in newly handed events (what confirms and what withdraws).</summary>
     /// <remarks>
     /// Memory does not grow with the events seen: a producer's <c>TASK_COMPLETE</c> is kept as its own entry, which

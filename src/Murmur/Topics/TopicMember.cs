@@ -38,6 +38,9 @@ public sealed class TopicMember
 
     internal SpeculationTracker Speculations => _speculations ??= new SpeculationTracker(this);
 
+    /// <summary>The member's speculation tracker when it has one (it speculated, or was handed a decision).</summary>
+    internal SpeculationTracker? SpeculationsIfAny => _speculations;
+
     internal Agent? Instance { get; set; }
 
     /// <summary>The last strict round this member completed here (-1 for none).</summary>

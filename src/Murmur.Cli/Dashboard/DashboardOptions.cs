@@ -1,0 +1,22 @@
+using System.Net;
+
+namespace Murmur.Cli.Dashboard;
+
+/// <summary>Where the dashboard listens and what it may do.</summary>
+internal sealed record DashboardOptions
+{
+    /// <summary>The address to bind (loopback unless told otherwise).</summary>
+    public IPAddress Bind { get; init; } = IPAddress.Loopback;
+
+    /// <summary>The port; 0 picks a free one.</summary>
+    public int Port { get; init; } = 8088;
+
+    /// <summary>Whether the page may approve and deny (read-only otherwise).</summary>
+    public bool AllowApprovals { get; init; }
+
+    /// <summary>Who decides from the page (with signing, the key's node).</summary>
+    public string Principal { get; init; } = Environment.UserName;
+
+    /// <summary>Signs decisions and verifies the approvals topic, when the mesh signs events.</summary>
+    public EventSigning? Signing { get; init; }
+}
