@@ -10,7 +10,7 @@ namespace Murmur.Nats;
 /// <summary>
 /// The event log on NATS JetStream: one stream, one subject per topic (<c>{prefix}.{topic}</c>), positions are
 /// the stream's sequence numbers (strictly increasing per topic, with gaps where other topics' records sit),
-/// appends de-duplicated by <c>Nats-Msg-Id</c> = event id, reads through server-filtered consumers.
+/// appends de-duplicated by <c>Nats-Msg-Id</c> = <c>&lt;topic&gt;/&lt;event_id&gt;</c> (event ids are unique per topic, the de-duplication window is per stream), reads through server-filtered consumers.
 /// </summary>
 /// <remarks>Thread-safe. Create with <see cref="ConnectAsync"/>; dispose to close the connection and end followers.</remarks>
 public sealed partial class NatsEventLog : IEventLog

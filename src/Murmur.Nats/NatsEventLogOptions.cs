@@ -38,8 +38,14 @@ public sealed record NatsEventLogOptions
     public TimeSpan DuplicateWindow { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>The largest record accepted; the servers' <c>max_payload</c> must be larger by at least 1 KiB.</summary>
-    /// <value>Defaults to 1 MiB.</value>
-    public int MaxRecordBytes { get; init; } = LogGuard.DefaultMaxRecordBytes;
+    /// <value>Defaults to <see cref="DefaultMaxRecordBytes"/> (1 MiB less 1 KiB).</value>
+    public int MaxRecordBytes { get; init; } = DefaultMaxRecordBytes;
+
+    /// <summary>
+    /// The default largest record: 1 MiB less 1 KiB, so a stock nats-server (<c>max_payload</c> 1 MiB) takes the largest
+    /// record with its headers (<c>Nats-Msg-Id</c> = <c>&lt;topic&gt;/&lt;event_id&gt;</c>, at most about 600 bytes).
+    /// </summary>
+    public const int DefaultMaxRecordBytes = LogGuard.DefaultMaxRecordBytes - 1024;
 
     /// <summary>How long one JetStream request (an append's acknowledgement) may take.</summary>
     /// <value>Defaults to 5 seconds.</value>

@@ -9,7 +9,7 @@ public sealed class DemoCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_out, recursive: true);
 
-    private static string ExampleTree()
+    internal static string ExampleTree()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -147,3 +147,25 @@ public sealed class MeshOptionsTests : IDisposable
         return options;
     }
 }
+
+/// <summary><c>--max-record-bytes</c>: the largest record, for servers with another <c>max_payload</c>.</summary>
+public sealed class MaxRecordBytesOptionTests
+{
+    private static NodeSetup Resolve(params string[] args)
+    {
+        var options = new MeshOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            Assert.True(options.TryRead(args, ref i), args[i]);
+        }
+        return options.Resolve([]);
+    }
+
+    [Fact]
+    public void WithoutTheOption_NatsTakesTheDefaultThatFitsAStockServer()
+        => Assert.Equal(Murmur.Nats.NatsEventLogOptions.DefaultMaxRecordBytes, Resolve("--log", "nats://127.0.0.1:4222").Nats!.MaxRecordBytes);
+
+    [Fact]
+    public void TheOption_SetsTheLargestRecord()
+        => Assert.Equal(2_000_000, Resolve("--log", "nats://127.0.0.1:4222", "--max-record-bytes", "2000000").Nats!.MaxRecordBytes);
+}

@@ -39,6 +39,19 @@ internal sealed class SecuredNatsServer : IAsyncDisposable
         return await LaunchAsync(conf, dir, port, ownsDir: true);
     }
 
+    /// <summary>Starts nats-server as <c>nats-server -js</c> does: JetStream on, every other setting (max_payload 1 MiB) the default.</summary>
+    public static async Task<SecuredNatsServer> StartStockAsync(int port)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"murmur-stock-nats-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        var conf = Path.Combine(dir, "server.conf");
+        await File.WriteAllTextAsync(conf, $$"""
+            listen: 127.0.0.1:{{port}}
+            jetstream { store_dir: "{{Path.Combine(dir, "js")}}" }
+            """);
+        return await LaunchAsync(conf, dir, port, ownsDir: true);
+    }
+
     /// <summary>Starts nats-server with a configuration file someone else wrote (its directory is left in place).</summary>
     public static Task<SecuredNatsServer> StartFromAsync(string conf, int port) => LaunchAsync(conf, Path.GetDirectoryName(conf)!, port, ownsDir: false);
 

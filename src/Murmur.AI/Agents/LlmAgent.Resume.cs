@@ -96,11 +96,11 @@ public partial class LlmAgent
             }
             switch (e.Action)
             {
-                case Actions.ToolCall when Read(e) is { } call:
+                case Actions.ToolCall when Read(e) is { } call && call.TryGetProperty("tool", out var named) && named.ValueKind == JsonValueKind.String:
                     var args = call.TryGetProperty("args", out var a) && a.ValueKind == JsonValueKind.Object
                         ? a.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone(), StringComparer.Ordinal)
                         : [];
-                    _conversation.Add(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent(e.EventId, call.GetProperty("tool").GetString()!, args)]));
+                    _conversation.Add(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent(e.EventId, named.GetString()!, args)]));
                     if (!answered.Contains(e.EventId))
                     {
                         pending.Add(e);
@@ -133,7 +133,7 @@ public partial class LlmAgent
     }
 
     private bool IsInput(AgentEvent e, string actor)
-        => (e.Action == Actions.Message && IsAddressedToMe(e, actor)) || (e.Action == Actions.Finding && Options.ReactToFindings);
+        => (e.Action == Actions.Message && IsAddressedToMe(e, actor)) || (e.Action == Actions.Finding && Options.ReactToFindings && Finding.TryRead(e, out _));
 
     private static JsonElement? Read(AgentEvent e)
     {

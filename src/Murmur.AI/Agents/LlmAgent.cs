@@ -106,7 +106,8 @@ public partial class LlmAgent : Agent
                 continue; // an earlier incarnation acted on it; a resumed task rebuilds it from the history
             }
             var addressed = e.Action == Actions.Message && IsAddressedToMe(e, view.Member.Actor);
-            var finding = e.Action == Actions.Finding && Options.ReactToFindings;
+            // Someone else's payload: a FINDING without a summary (FINDING.json) is not one, and is ignored.
+            var finding = e.Action == Actions.Finding && Options.ReactToFindings && Finding.TryRead(e, out _);
             if (addressed || finding)
             {
                 if (finding)

@@ -235,7 +235,10 @@ public sealed class ToolInvoker
     internal async Task<ToolInvocation> CompleteInterruptedAsync(TopicMember member, AgentEvent call, bool neverRan, CancellationToken cancellationToken)
     {
         var payload = call.GetPayload();
-        var tool = payload.GetProperty("tool").GetString()!;
+        // Read back from the log: untrusted like any event, so a call without a tool name is answered, not a crash.
+        var tool = payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("tool", out var named) && named.ValueKind == JsonValueKind.String
+            ? named.GetString()!
+            : "(no tool named)";
         if (neverRan)
         {
             var discarded = new ToolInvocation(tool, call.EventId, false, default,
@@ -244,7 +247,7 @@ public sealed class ToolInvoker
             await member.PublishRawAsync(Actions.ToolResult, ResultPayload(discarded, true, null), null, cancellationToken).ConfigureAwait(false);
             return discarded;
         }
-        var host = payload.TryGetProperty("to", out var to) && to.ValueKind == JsonValueKind.String ? to.GetString() : null;
+        var host = payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("to", out var to) && to.ValueKind == JsonValueKind.String ? to.GetString() : null;
         if (host is not null && _registry.Mesh is { } mesh)
         {
             var args = payload.TryGetProperty("args", out var a) && a.ValueKind == JsonValueKind.Object

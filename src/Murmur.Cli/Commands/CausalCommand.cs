@@ -25,7 +25,8 @@ internal sealed class CausalCommand : ICommand
 
         options:
           --roster A,B,C   the fixed roster: member i owns clock entry i. Without it, JOIN events in the
-                           file define the roster in the order they are delivered.
+                           file define the roster in the order they are delivered; a JOIN with an empty clock
+                           (as runtimes write them, e.g. in `murmur log tail` output) takes the next index.
           -h, --help       print this help.
 
         exit codes: 0 every event was delivered (duplicates are fine), 1 some lines were rejected or
@@ -103,8 +104,10 @@ internal sealed class CausalCommand : ICommand
         var report = new CausalReport();
         var lines = new Dictionary<AgentEvent, int>(ReferenceEqualityComparer.Instance);
         var buffered = new List<AgentEvent>();
+        var givenUp = new List<UndeliverableEvent>();
         var buffer = new CausalBuffer(roster ?? Roster.Empty, report.Delivered.Add,
-            new CausalBufferOptions { RosterGrowsByJoin = roster is null });
+            // The bounds a node applies, so the command and the runtime agree on every file (no grace period: the file is read to its end).
+            CausalBufferOptions.NodeDefault with { RosterGrowsByJoin = roster is null, MaxWait = null });
         var lineNumber = 0;
         if (content.StartsWith("\uFEFF"u8))
         {
@@ -122,11 +125,20 @@ internal sealed class CausalCommand : ICommand
             }
             if (!AgentEventCodec.TryDecode(line, EventLimits.Default, roster, out var e, out var error))
             {
-                report.Rejected.Add(new CausalReport.Rejection(lineNumber, PeekEventId(line), error.ToString()));
+                report.Rejected.Add(new CausalReport.Rejection(lineNumber, AgentEventCodec.PeekEventId(line), error.ToString()));
                 continue;
             }
-            lines[e] = lineNumber;
-            var result = buffer.Offer(e);
+            if (roster is null && e!.Clock.Length == 0 && e.Action is Actions.Join or Actions.Evict)
+            {
+                if (e.Action == Actions.Evict || buffer.PlaceJoin(e) is not { } placed)
+                {
+                    report.Duplicates.Add(e.EventId); // a round decision, or a repeated JOIN: nothing to deliver
+                    continue;
+                }
+                e = placed; // as runtimes write them: the index is the JOIN's position among first JOINs
+            }
+            lines[e!] = lineNumber;
+            var result = buffer.Offer(e!);
             switch (result.Outcome)
             {
                 case OfferOutcome.Duplicate:
@@ -139,8 +151,12 @@ internal sealed class CausalCommand : ICommand
                     buffered.Add(e);
                     break;
             }
+            foreach (var given in buffer.TakeUndeliverable())
+            {
+                givenUp.Add(given);
+            }
         }
-        var undeliverable = buffer.DrainUndeliverable();
+        var undeliverable = givenUp.Concat(buffer.DrainUndeliverable()).ToList();
         foreach (var u in undeliverable)
         {
             report.Undeliverable.Add((u.Event.EventId, lines[u.Event], u.Reason));
@@ -154,34 +170,6 @@ internal sealed class CausalCommand : ICommand
         }
         report.Rejected.Sort((a, b) => a.Line.CompareTo(b.Line));
         return report;
-    }
-
-    /// <summary>The top-level <c>event_id</c> of a line that failed validation, when it can still be read.</summary>
-    private static string? PeekEventId(ReadOnlySpan<byte> line)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(line);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isId = reader.ValueTextEquals("event_id");
-                reader.Read();
-                if (isId)
-                {
-                    return reader.TokenType == JsonTokenType.String && reader.GetString() is { Length: > 0 and <= 128 } id ? id : null;
-                }
-                reader.Skip();
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            // The line is not readable far enough; the id stays unknown.
-        }
-        return null;
     }
 }
 

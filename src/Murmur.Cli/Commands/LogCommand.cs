@@ -118,6 +118,9 @@ internal sealed class LogCommand : ICommand
                 o.Options = o.Options with { NodeId = setup.NodeId ?? o.Options.NodeId, Signing = setup.Signing };
             });
             var followed = await node.OpenTopicAsync(topic);
+            // The whole topic is read: what still waits for its causes never gets them (undeliverable).
+            await followed.CatchUpAsync();
+            followed.GiveUpWaitingEvents();
             foreach (var dead in node.DeadLetters.Items.Where(d => d.Topic == topic))
             {
                 stdout.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { position = dead.Position, event_id = dead.EventId, reason = dead.Reason, excerpt = dead.Excerpt }));

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Murmur.Cli.Demo;
 
 /// <summary>
@@ -36,7 +34,11 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
             {
                 // A proposal of an earlier instance, handed over from the log when it resumes (a takeover, a restart):
                 // not drafted again, and still awaiting its review unless it was withdrawn.
-                _handled.Add(ReadFix(e).Finding);
+                if (DemoPayloads.ReadFix(e, demo.Root, out _) is not { } earlier)
+                {
+                    continue; // not a proposal this agent could have written: nothing to remember
+                }
+                _handled.Add(earlier.Finding);
                 if (!view.Member.IsWithdrawn(e.EventId))
                 {
                     _liveProposals.Add(e.EventId);
@@ -46,9 +48,9 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
             {
                 _completed = true;
             }
-            else if (e.Action == "REVIEW")
+            else if (e.Action == "REVIEW" && DemoPayloads.ReadReviewed(e, out _) is { } reviewed)
             {
-                _reviewed.Add(e.GetPayload().GetProperty("proposal").GetString() ?? string.Empty);
+                _reviewed.Add(reviewed);
             }
         }
         var tools = demo.Invoker("read_file");
@@ -58,9 +60,12 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
             {
                 continue;
             }
-            var payload = finding.GetPayload();
-            var path = payload.GetProperty("path").GetString()!;
-            var line = payload.GetProperty("line").GetInt32();
+            if (DemoPayloads.ReadFinding(finding, demo.Root, out var invalid) is not var (path, line))
+            {
+                // Someone else's payload: answered with the reason, never a crash.
+                await view.PublishAsync(Actions.Message, new { to = finding.Actor, in_reply_to = finding.EventId, text = $"ignored FINDING {finding.EventId}: {invalid}" }, cancellationToken: cancellationToken);
+                continue;
+            }
             await tools.InvokeAsync(view.Member, "read_file", new Dictionary<string, object?> { ["path"] = path, ["start"] = Math.Max(1, line - 3), ["count"] = 7 }, cancellationToken);
             await demo.ThinkAsync(cancellationToken);
             var original = PatchWriter.ReadLines(Path.Combine(demo.Root, path));
@@ -117,6 +122,4 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
         _completed = true;
         await member.PublishAsync(Actions.TaskComplete, new { proposals = _liveProposals.Count }, cancellationToken: cancellationToken);
     }
-
-    public static Fix ReadFix(AgentEvent proposal) => proposal.GetPayload().Deserialize<Fix>()!;
 }

@@ -20,10 +20,10 @@ internal sealed class DemoResearcher(DemoContext demo, IReadOnlyList<string> are
         // is handed it first, and neither reports a finding twice nor completes twice.
         foreach (var own in view.New.Where(e => e.Actor == view.Member.Actor))
         {
-            var payload = own.GetPayload();
-            if (own.Action == Actions.Finding && payload.TryGetProperty("path", out var p) && payload.TryGetProperty("line", out var l))
+            // Read as untrusted like any event: a payload that is not a finding of the tree is not one of ours to skip.
+            if (own.Action == Actions.Finding && DemoPayloads.ReadFinding(own, demo.Root, out _) is var (ownPath, ownLine))
             {
-                _published.TryAdd($"{p.GetString()}:{l.GetInt32()}", own.EventId);
+                _published.TryAdd($"{ownPath}:{ownLine}", own.EventId);
             }
             else if (own.Action == Actions.Retract && Retraction.TryRead(own, out var retraction))
             {

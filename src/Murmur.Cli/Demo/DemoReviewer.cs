@@ -15,7 +15,7 @@ internal sealed class DemoReviewer(DemoContext demo, IChatClient? model = null) 
         foreach (var own in view.New.Where(e => e.Action == "REVIEW" && e.Actor == view.Member.Actor))
         {
             // Resumed on another node (a takeover) or after a restart: what this agent reviewed is in the log.
-            if (own.GetPayload().TryGetProperty("proposal", out var reviewed) && reviewed.GetString() is { } id)
+            if (DemoPayloads.ReadReviewed(own, out _) is { } id)
             {
                 _reviewed.Add(id);
             }
@@ -27,7 +27,11 @@ internal sealed class DemoReviewer(DemoContext demo, IChatClient? model = null) 
             {
                 continue;
             }
-            var fix = DemoCoder.ReadFix(proposal);
+            if (DemoPayloads.ReadFix(proposal, demo.Root, out var invalid) is not { } fix)
+            {
+                await view.PublishAsync(Actions.Message, new { to = proposal.Actor, in_reply_to = proposal.EventId, text = $"ignored PROPOSAL {proposal.EventId}: {invalid}" }, cancellationToken: cancellationToken);
+                continue;
+            }
             var check = await tools.InvokeAsync(view.Member, "propose_patch", new Dictionary<string, object?> { ["path"] = fix.Path, ["unified_diff"] = fix.UnifiedDiff }, cancellationToken);
             await demo.ThinkAsync(cancellationToken);
             var verdict = check.Ok ? "approve" : $"reject: {check.Error}";

@@ -28,6 +28,7 @@ internal sealed class MeshOptions
         new("--tls-ca", SettingKeys.TlsCaFile, "FILE", "the CA certificate (PEM) that signed the servers' certificates"),
         new("--tls-cert", SettingKeys.TlsCertFile, "FILE", "this node's client certificate (PEM), with --tls-key"),
         new("--tls-key", SettingKeys.TlsKeyFile, "FILE", "the private key (PEM) of --tls-cert"),
+        new("--max-record-bytes", SettingKeys.MaxRecordBytes, "N", "the largest record appended or read (NATS: 1 MiB - 1 KiB by default, so a stock server's 1 MiB max_payload fits it and the headers)"),
         new("--kafka-sasl-mechanism", SettingKeys.KafkaSaslMechanism, "M", "Kafka SASL: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512"),
         new("--kafka-sasl-user", SettingKeys.KafkaSaslUsername, "USER", $"Kafka SASL user; its password from {SettingKeys.EnvironmentVariable(SettingKeys.KafkaSaslPassword)}"),
     ];

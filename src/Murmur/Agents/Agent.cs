@@ -77,6 +77,20 @@ public abstract class Agent
 
     internal ValueTask InvokeRestoreAsync(TopicMember topic, System.Text.Json.JsonElement state, CancellationToken cancellationToken) => RestoreAsync(topic, state, cancellationToken);
 
+    /// <summary>
+    /// True (the default) when a new instance of this agent — after a crash, or on a node that restarted — is handed
+    /// every event at or before its last own event in an eventual topic as replay (<see cref="TopicView.IsReplay"/>),
+    /// not as new work: an earlier instance acted on them already (had it acted, its action follows them causally), so
+    /// an agent that starts nothing on replay does nothing twice. Override to return false to be handed them live.
+    /// </summary>
+    /// <remarks>
+    /// An event published while handling a view carries the clock of the whole view, so the rest of a view the earlier
+    /// instance crashed in after publishing counts as acted on; publish after handling the view's events, or opt out.
+    /// </remarks>
+    protected virtual bool ReplaysUntilLastOwnEvent => true;
+
+    internal bool ReplaysEarlierWork => ReplaysUntilLastOwnEvent;
+
     /// <summary>True when this agent's class overrides <see cref="SnapshotAsync"/> (cached per class).</summary>
     internal bool TakesSnapshots => SnapshotTakers.GetOrAdd(GetType(), static type =>
         type.GetMethod(nameof(SnapshotAsync), BindingFlags.Instance | BindingFlags.NonPublic, [typeof(TopicMember), typeof(CancellationToken)])

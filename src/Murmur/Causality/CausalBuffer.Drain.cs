@@ -26,6 +26,18 @@ public sealed partial class CausalBuffer
 
     private List<UndeliverableEvent> Drain(long arrivedAtOrBefore)
     {
+        var result = DrainWhere((held, _, _) => held.ArrivedAt <= arrivedAtOrBefore, null);
+        _deliveredThisOffer = 0;
+        Pump();
+        return result;
+    }
+
+    /// <summary>
+    /// Removes the held events <paramref name="giveUp"/> picks (given the held event, its sender's slot and own entry;
+    /// slot -1 for an actor that never joined), with <paramref name="reason"/> or what each still waits for.
+    /// </summary>
+    private List<UndeliverableEvent> DrainWhere(Func<Held, int, ulong, bool> giveUp, string? reason)
+    {
         if (_delivering)
         {
             throw new InvalidOperationException("CausalBuffer cannot be drained from its own sink.");
@@ -41,7 +53,7 @@ public sealed partial class CausalBuffer
             var taken = new List<(ulong Seq, Held Held)>();
             foreach (var (seq, held) in pending)
             {
-                if (held.ArrivedAt <= arrivedAtOrBefore)
+                if (giveUp(held, s, seq))
                 {
                     taken.Add((seq, held));
                 }
@@ -49,25 +61,27 @@ public sealed partial class CausalBuffer
             taken.Sort((a, b) => a.Seq.CompareTo(b.Seq));
             foreach (var (seq, held) in taken)
             {
-                result.Add(new UndeliverableEvent(held.Event, WaitReason(held.Event, s, seq)));
+                result.Add(new UndeliverableEvent(held.Event, reason ?? WaitReason(held.Event, s, seq)));
             }
             foreach (var (seq, held) in taken)
             {
                 pending.Remove(seq);
                 _ids.Remove(held.Event, held.Hash);
                 _held--;
+                _heldPerSlot[s]--;
             }
         }
         for (var i = 0; i < _strangers.Count;)
         {
             var held = _strangers[i];
-            if (held.ArrivedAt > arrivedAtOrBefore)
+            if (!giveUp(held, -1, 0))
             {
                 i++;
                 continue;
             }
-            result.Add(new UndeliverableEvent(held.Event, $"'{held.Event.Actor}' is not a roster member and no JOIN from it was delivered"));
+            result.Add(new UndeliverableEvent(held.Event, reason ?? $"'{held.Event.Actor}' is not a roster member and no JOIN from it was delivered"));
             _strangers.RemoveAt(i);
+            ForgetStranger(held.Event.Actor);
             _ids.Remove(held.Event, held.Hash);
             _held--;
         }
@@ -83,8 +97,6 @@ public sealed partial class CausalBuffer
         {
             Enqueue(s);
         }
-        _deliveredThisOffer = 0;
-        Pump();
         return result;
     }
 

@@ -37,6 +37,8 @@ public sealed partial class CausalBuffer
     private readonly int _window;
     private readonly EventIdIndex _ids = new();
     private readonly List<Held> _strangers = [];
+    private readonly Dictionary<string, int> _strangersPerActor = new(StringComparer.Ordinal);
+    private readonly List<UndeliverableEvent> _givenUp = [];
     private Roster _roster;
 
     // Per roster index (slot). Sized to the longest clock seen, not only to the roster.
@@ -49,6 +51,10 @@ public sealed partial class CausalBuffer
     private int[] _resumeAt = [];
     private int[] _nextWaiter = [];
     private int[] _firstWaiter = [];
+    private int[] _heldPerSlot = [];
+    private ulong[] _refusedEntry = [];           // per slot: the lowest own entry this buffer refused (0: none)
+    private string?[] _refusedWhy = [];
+    private bool _anyRefused;
     private bool[] _queued = [];
     private int[] _work = [];
     private int _workCount;
@@ -179,6 +185,12 @@ public sealed partial class CausalBuffer
         {
             return Reject(RejectionKind.ClockTooLong, $"the clock has {clock.Length} entries; at most {_options.MaxMembers} members are allowed");
         }
+        if (clock.Length > _roster.Count && clock[clock.Length - 1] == 0)
+        {
+            // Refused rather than trimmed: the bytes are what was signed and what duplicates are compared by, and the
+            // sender learns its clock is wrong instead of every later clock carrying its zeros.
+            return Reject(RejectionKind.NotCanonical, $"the clock {Describe(clock)} has {clock.Length} entries, more than the roster's {_roster.Count}, and ends in 0; drop trailing zeros");
+        }
         var s = _roster.IndexOf(e.Actor);
         if (s < 0)
         {
@@ -235,16 +247,26 @@ public sealed partial class CausalBuffer
                 Deliver(e, s, hash, wasHeld: false);
                 return new OfferResult(OfferOutcome.Delivered, 0, RejectionKind.None, null);
             }
-            if (_held >= _options.Capacity && !released)
+            // Only an event about to be held is checked for gaps and refused causes: a ready one has neither, so the
+            // common path (an honest log's events arrive ready) pays nothing for the bounds.
+            if (CheckReachable(e, s, seq) is { } unreachable)
             {
-                return Full();
+                return unreachable;
+            }
+            if (!released && RefuseHolding(e, s, seq) is { } refused)
+            {
+                return refused;
             }
             Link(s, blocker, need, Hold(s, seq, e, hash));
             return new OfferResult(OfferOutcome.Buffered, 0, RejectionKind.None, null);
         }
-        if (_held >= _options.Capacity && !released)
+        if (CheckReachable(e, s, seq) is { } beyond)
         {
-            return Full();
+            return beyond;
+        }
+        if (!released && RefuseHolding(e, s, seq) is { } refusal)
+        {
+            return refusal;
         }
         Hold(s, seq, e, hash);
         return new OfferResult(OfferOutcome.Buffered, 0, RejectionKind.None, null);
@@ -355,6 +377,7 @@ public sealed partial class CausalBuffer
             _head[s] = default;
             _pending[s]!.Remove(_delivered[s] + 1);
             _held--;
+            _heldPerSlot[s]--;
             Deliver(head.Event!, s, head.Hash, wasHeld: true);
         }
     }
@@ -382,6 +405,7 @@ public sealed partial class CausalBuffer
         pending.Add(seq, held);
         _ids.Add(e, hash);
         _held++;
+        _heldPerSlot[s]++;
         return held;
     }
 
@@ -391,6 +415,12 @@ public sealed partial class CausalBuffer
         {
             return Full();
         }
+        _strangersPerActor.TryGetValue(e.Actor, out var count);
+        if (count >= _options.MaxHeldPerSender)
+        {
+            return Reject(RejectionKind.SenderFull, $"'{e.Actor}' (not a member yet) already has {count} events waiting for its JOIN; at most {_options.MaxHeldPerSender} are held per sender");
+        }
+        _strangersPerActor[e.Actor] = count + 1;
         _strangers.Add(new Held(e, Now(), hash));
         _ids.Add(e, hash);
         _held++;
@@ -409,10 +439,23 @@ public sealed partial class CausalBuffer
                 continue;
             }
             _strangers.RemoveAt(i);
+            ForgetStranger(held.Event.Actor);
             _ids.Remove(held.Event, held.Hash);
             _held--;
             // Its outcome was reported as Buffered when it arrived; a late rejection shows only in the counters.
             Admit(held.Event, released: true);
+        }
+    }
+
+    private void ForgetStranger(string actor)
+    {
+        if (_strangersPerActor.TryGetValue(actor, out var count) && count > 1)
+        {
+            _strangersPerActor[actor] = count - 1;
+        }
+        else
+        {
+            _strangersPerActor.Remove(actor);
         }
     }
 
@@ -512,6 +555,9 @@ public sealed partial class CausalBuffer
             Array.Resize(ref _firstWaiter, size);
             Array.Resize(ref _queued, size);
             Array.Resize(ref _work, size);
+            Array.Resize(ref _heldPerSlot, size);
+            Array.Resize(ref _refusedEntry, size);
+            Array.Resize(ref _refusedWhy, size);
             _blockedOn.AsSpan(old).Fill(-1);
             _nextWaiter.AsSpan(old).Fill(-1);
             _firstWaiter.AsSpan(old).Fill(-1);

@@ -11,6 +11,28 @@ public sealed record CausalBufferOptions
     public int Capacity { get; init; } = 65_536;
 
     /// <summary>
+    /// The most events of one sender (an actor, member or not) held while they wait; further ones are rejected as
+    /// <see cref="RejectionKind.SenderFull"/>, so one sender cannot take the whole <see cref="Capacity"/>.
+    /// </summary>
+    /// <value>4,096.</value>
+    public int MaxHeldPerSender { get; init; } = 4096;
+
+    /// <summary>
+    /// How far an entry may run ahead of what was delivered for its member: an event whose own entry is more than this
+    /// past the sender's delivered count, or that needs more than this many undelivered events of another member, is
+    /// rejected as <see cref="RejectionKind.Undeliverable"/> at once instead of held. Null holds any gap.
+    /// </summary>
+    /// <value>1,024. A node reading one ordered log uses <see cref="NodeDefault"/>'s smaller bound.</value>
+    public ulong? MaxEntryGap { get; init; } = 1024;
+
+    /// <summary>
+    /// The defaults of a node's topics: an honest sender's events reach a log reader in order (everything an event
+    /// depends on was appended before it), so held events are rare and short-lived. Gaps of more than 64 are refused at
+    /// once, at most 256 events of one sender wait, and an event still waiting after 30 s is given up as undeliverable.
+    /// </summary>
+    public static CausalBufferOptions NodeDefault { get; } = new() { MaxEntryGap = 64, MaxHeldPerSender = 256, MaxWait = TimeSpan.FromSeconds(30) };
+
+    /// <summary>
     /// How many delivered events per sender are remembered to tell a duplicate from a conflict. An older repeat
     /// of an already-delivered entry is still dropped as a duplicate, but its content can no longer be checked.
     /// Rounded up to a power of two.
@@ -48,6 +70,11 @@ public sealed record CausalBufferOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Capacity);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(DuplicateWindow);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxMembers);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxHeldPerSender);
+        if (MaxEntryGap is 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxEntryGap), "MaxEntryGap must be at least 1 (or null for no bound).");
+        }
         ArgumentNullException.ThrowIfNull(TimeProvider);
         if (MaxWait is { } wait)
         {

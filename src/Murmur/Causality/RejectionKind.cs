@@ -26,4 +26,19 @@ public enum RejectionKind
 
     /// <summary>The event names another topic.</summary>
     WrongTopic,
+
+    /// <summary>
+    /// The clock is longer than the roster and ends in zero: canonical clocks have no trailing zeros (they would let one
+    /// event make every later clock grow past the roster).
+    /// </summary>
+    NotCanonical,
+
+    /// <summary>
+    /// The event can never be delivered: an entry jumps more than <see cref="CausalBufferOptions.MaxEntryGap"/> past what
+    /// was delivered, or it depends on an event this buffer refused.
+    /// </summary>
+    Undeliverable,
+
+    /// <summary>The sender already has <see cref="CausalBufferOptions.MaxHeldPerSender"/> events waiting.</summary>
+    SenderFull,
 }

@@ -26,7 +26,7 @@ internal static class HistoryReplay
         // From the start the roster is derived again from the JOINs, exactly as the node did; from a mid-log position it
         // is the node's (indices never change), and JOINs after that position are delivered at their known indices.
         var roster = after.Length == 0 ? Roster.Empty : host.Roster;
-        var buffer = new CausalBuffer(roster, delivered.Add, host.Node.Options.CausalBuffer with { Topic = host.Name });
+        var buffer = new CausalBuffer(roster, delivered.Add, TopicHost.BufferOptions(host.Node, host.Name));
         if (after.Length != 0)
         {
             buffer.StartAfter(after);
@@ -43,7 +43,7 @@ internal static class HistoryReplay
             }
             if (string.Equals(@event.Action, Actions.Join, StringComparison.Ordinal) && @event.Clock.Length == 0)
             {
-                if (DeriveJoin(buffer, @event) is not { } derived)
+                if (buffer.PlaceJoin(@event) is not { } derived)
                 {
                     continue;
                 }
@@ -63,29 +63,6 @@ internal static class HistoryReplay
                 yield break;
             }
         }
-    }
-
-    /// <summary>The delivered copy of a JOIN (see <see cref="TopicHost"/>): own entry 1 at the actor's index.</summary>
-    private static AgentEvent? DeriveJoin(CausalBuffer buffer, AgentEvent join)
-    {
-        var index = buffer.Roster.IndexOf(join.Actor);
-        if (index < 0)
-        {
-            index = buffer.Roster.Count;
-        }
-        else if (buffer.LastEntryOf(index) != 0)
-        {
-            return null; // a repeated JOIN, or one counted in the start clock
-        }
-        var entries = new ulong[index + 1];
-        entries[^1] = 1;
-        return new AgentEvent(join.EventId, join.Actor, join.Action, join.Payload, VectorClock.FromEntries(entries))
-        {
-            Topic = join.Topic,
-            Timestamp = join.Timestamp,
-            TraceParent = join.TraceParent,
-            Signature = join.Signature,
-        };
     }
 
     private static bool Within(AgentEvent e, Roster roster, VectorClock clock)

@@ -174,6 +174,12 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
             _resumeFrom = snapshot.Position;
             _handled = _handled.Merge(snapshot.Clock);
         }
+        if (member.Consistency == Consistency.Eventual && agent.ReplaysEarlierWork
+            && await Host.LastOwnClockAsync(member.Actor, cancellationToken).ConfigureAwait(false) is { } lastOwn)
+        {
+            // What an earlier instance (here, or on a node that died) acted on is at or before its last own event.
+            _replay = (_replay ?? VectorClock.Empty).Merge(lastOwn);
+        }
         if (_replay is not { } replay || (_skip is { } restored && replay.Compare(restored) is ClockOrder.Before or ClockOrder.Equal))
         {
             _replay = null;
@@ -208,7 +214,31 @@ internal sealed class MemberDelivery(TopicMember member) : AgentWork
             return;
         }
         var view = new TopicView(member, events, isReplay: true, clock: (_skip ?? VectorClock.Empty).Merge(ClockOf(events)));
-        await agent.InvokeEventsAsync(view, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await agent.InvokeEventsAsync(view, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (SkipReplayAfterFailure(events, ex))
+        {
+            // A replay that keeps failing would crash-loop the agent into escalation: skipped, dead-lettered, on we go.
+        }
+    }
+
+    /// <summary>Like <see cref="SkipAfterFailure"/> for a replay view: the first failure crashes, the second skips it.</summary>
+    private bool SkipReplayAfterFailure(List<AgentEvent> events, Exception exception)
+    {
+        var key = "replay:" + events[0].EventId;
+        _failures = string.Equals(_failedAt, key, StringComparison.Ordinal) ? _failures + 1 : 1;
+        _failedAt = key;
+        if (_failures < MaxDeliveryAttempts)
+        {
+            return false;
+        }
+        Host.DeadLetterPoison(member.Actor, [events[0]],
+            $"poison replay: the handler of '{member.Actor}' failed {_failures} times replaying {events.Count} events from this one ({exception.GetType().Name}: {exception.Message}); the replay was skipped");
+        _failedAt = null;
+        _failures = 0;
+        return true;
     }
 
     /// <inheritdoc/>

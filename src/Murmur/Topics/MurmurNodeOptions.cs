@@ -16,8 +16,8 @@ public sealed record MurmurNodeOptions
     public EventLimits EventLimits { get; init; } = EventLimits.Default;
 
     /// <summary>The causal buffer of each topic.</summary>
-    /// <value>Defaults to <see cref="CausalBufferOptions.Default"/>.</value>
-    public CausalBufferOptions CausalBuffer { get; init; } = CausalBufferOptions.Default;
+    /// <value>Defaults to <see cref="CausalBufferOptions.NodeDefault"/> (bounded gaps, per-sender caps, 30 s grace).</value>
+    public CausalBufferOptions CausalBuffer { get; init; } = CausalBufferOptions.NodeDefault;
 
     /// <summary>How much of each topic's delivered history the node keeps in memory.</summary>
     /// <value>Defaults to <see cref="HistoryOptions.Default"/>: 10,000 events or 16 MiB per topic.</value>
@@ -45,6 +45,13 @@ public sealed record MurmurNodeOptions
     /// <summary>How many refused events the node keeps for listing.</summary>
     /// <value>Defaults to 10,000.</value>
     public int DeadLetterCapacity { get; init; } = 10_000;
+
+    /// <summary>
+    /// How many refusals per topic and minute are also appended to <c>murmur.deadletters.&lt;topic&gt;</c>, so a sender
+    /// (in any language) can read why its events were refused; 0 turns the feedback off.
+    /// </summary>
+    /// <value>Defaults to 60.</value>
+    public int DeadLetterFeedbackPerMinute { get; init; } = 60;
 
     /// <summary>How often an append that failed in the transport is tried in all (same event id each time).</summary>
     /// <value>Defaults to 3.</value>
@@ -84,6 +91,7 @@ public sealed record MurmurNodeOptions
         ArgumentNullException.ThrowIfNull(History);
         History.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(DeadLetterCapacity, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(DeadLetterFeedbackPerMinute);
         ArgumentOutOfRangeException.ThrowIfLessThan(SnapshotEvery, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(AppendAttempts, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(AppendRetryDelay, TimeSpan.Zero);

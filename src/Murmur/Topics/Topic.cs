@@ -111,6 +111,13 @@ public sealed class Topic
     /// <summary>Waits until this node has read the topic's log at least to its current end.</summary>
     public Task CatchUpAsync(CancellationToken cancellationToken = default) => Host.Reader.CatchUpAsync(cancellationToken);
 
+    /// <summary>
+    /// Gives up every event still waiting for its causes, each a dead letter naming what it waits for: for a reader
+    /// that has read the log to its end (<see cref="CatchUpAsync"/>) and will not wait the grace period
+    /// (<see cref="CausalBufferOptions.MaxWait"/>). Returns how many were given up.
+    /// </summary>
+    public int GiveUpWaitingEvents() => Host.GiveUpHeld();
+
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({Consistency})";
 }

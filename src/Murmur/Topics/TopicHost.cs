@@ -25,6 +25,8 @@ internal sealed partial class TopicHost : IAsyncDisposable
     private Dictionary<string, long>? _heldPositions;  // positions of events the buffer holds
     private ulong[] _baseClock = [];              // the clock of the events no longer retained (before History.First)
     private ITimer? _evictTimer;
+    private ITimer? _expiryTimer;
+    private readonly DeadLetterFeedback _feedback;
     private CancellationTokenSource? _stop;
     private long _speculationsStarted;
     private long _speculationsCommitted;
@@ -36,7 +38,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
         Name = name;
         Consistency = consistency;
         Options = options;
-        _buffer = new CausalBuffer(Roster.Empty, OnDelivered, node.Options.CausalBuffer with { Topic = name });
+        _buffer = new CausalBuffer(Roster.Empty, OnDelivered, BufferOptions(node, name));
         _conditions = new Waiters(Gate);
         if (consistency == Consistency.Strict)
         {
@@ -48,7 +50,12 @@ internal sealed partial class TopicHost : IAsyncDisposable
         }
         Reader = new TopicReader(this);
         Appender = new TopicAppender(this);
+        _feedback = new DeadLetterFeedback(this);
     }
+
+    /// <summary>The node's causal buffer options for one topic, on the node's clock.</summary>
+    public static CausalBufferOptions BufferOptions(MurmurNode node, string topic)
+        => node.Options.CausalBuffer with { Topic = topic, TimeProvider = node.TimeProvider };
 
     public MurmurNode Node { get; }
 
@@ -219,6 +226,41 @@ internal sealed partial class TopicHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The clock of <paramref name="actor"/>'s latest delivered event other than its <c>JOIN</c>, or null when it has none: searched in the window
+    /// from the newest, read back from the log only when the window no longer holds it.
+    /// </summary>
+    public async Task<VectorClock?> LastOwnClockAsync(string actor, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            for (var i = _history.Count - 1; i >= _history.First; i--)
+            {
+                if (IsOwnWork(_history[i], actor))
+                {
+                    return _history[i].Clock;
+                }
+            }
+            if (_history.First == 0)
+            {
+                return null;
+            }
+        }
+        VectorClock? last = null;
+        await foreach (var e in ReadHistoryAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (IsOwnWork(e, actor))
+            {
+                last = e.Clock;
+            }
+        }
+        return last;
+    }
+
+    /// <summary>An event of <paramref name="actor"/> that is work, not its <c>JOIN</c> (which acts on nothing).</summary>
+    private static bool IsOwnWork(AgentEvent e, string actor)
+        => string.Equals(e.Actor, actor, StringComparison.Ordinal) && !string.Equals(e.Action, Actions.Join, StringComparison.Ordinal);
+
     /// <summary>The retained part of the delivered history.</summary>
     public IReadOnlyList<AgentEvent> History
     {
@@ -282,7 +324,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
         CausalBuffer buffer;
         try
         {
-            buffer = new CausalBuffer(Roster.Of(checkpoint.Members.Select(m => m.Actor)), OnDelivered, Node.Options.CausalBuffer with { Topic = Name });
+            buffer = new CausalBuffer(Roster.Of(checkpoint.Members.Select(m => m.Actor)), OnDelivered, BufferOptions(Node, Name));
             buffer.StartAfter(checkpoint.Clock);
         }
         catch (ArgumentException ex)
@@ -307,6 +349,12 @@ internal sealed partial class TopicHost : IAsyncDisposable
 
     private void StartTimers()
     {
+        if (Node.Options.CausalBuffer.MaxWait is { } maxWait && maxWait > TimeSpan.Zero)
+        {
+            // Held events that outwait the grace period are given up (an honest event's causes precede it in the log).
+            var period = maxWait / 2;
+            _expiryTimer = Node.TimeProvider.CreateTimer(_ => GiveUpExpired(), null, period, period);
+        }
         if (_rounds is not null && Node.Options.StrictEvictAfter is { } evictAfter)
         {
             _stop = new CancellationTokenSource();
@@ -358,6 +406,10 @@ internal sealed partial class TopicHost : IAsyncDisposable
             if (result.Outcome == OfferOutcome.Buffered)
             {
                 (_heldPositions ??= new(StringComparer.Ordinal))[@event.EventId] = position;
+            }
+            foreach (var given in _buffer.TakeUndeliverable())
+            {
+                RefuseUndeliverableLocked(given);
             }
             return result;
         }
@@ -415,15 +467,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
             return;
         }
         // A newcomer takes the next index; a member a checkpoint named before its JOIN was read keeps the index it has.
-        var entries = new ulong[known >= 0 ? known + 1 : roster.Count + 1];
-        entries[^1] = 1;
-        var derived = new AgentEvent(join.EventId, join.Actor, join.Action, join.Payload, VectorClock.FromEntries(entries))
-        {
-            Topic = join.Topic,
-            Timestamp = join.Timestamp,
-            TraceParent = join.TraceParent,
-            Signature = join.Signature,
-        };
+        var derived = _buffer.PlaceJoin(join)!;
         var result = OfferLocked(derived, position);
         if (result.Outcome == OfferOutcome.Rejected)
         {
@@ -673,10 +717,45 @@ internal sealed partial class TopicHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Gives up held events that waited longer than the grace period (<see cref="CausalBufferOptions.MaxWait"/>).</summary>
+    public void GiveUpExpired()
+    {
+        lock (Gate)
+        {
+            foreach (var given in _buffer.DrainExpired())
+            {
+                RefuseUndeliverableLocked(given);
+            }
+        }
+    }
+
+    /// <summary>Gives up every held event (for a reader that read the log to its end and will not wait): each a dead letter.</summary>
+    public int GiveUpHeld()
+    {
+        lock (Gate)
+        {
+            var given = _buffer.DrainUndeliverable();
+            foreach (var u in given)
+            {
+                RefuseUndeliverableLocked(u);
+            }
+            return given.Count;
+        }
+    }
+
+    private void RefuseUndeliverableLocked(UndeliverableEvent given)
+    {
+        var position = 0L;
+        _heldPositions?.Remove(given.Event.EventId, out position);
+        RefuseLocked(position, given.Event, $"{RejectionKind.Undeliverable}: {given.Reason}");
+    }
+
     /// <summary>Refuses a record read from the log: a dead letter with the reason.</summary>
     public void Refuse(long position, string? eventId, string reason, string excerpt)
     {
-        Node.DeadLetters.Add(new DeadLetterEvent(Name, position, eventId, reason, excerpt));
+        var dead = new DeadLetterEvent(Name, position, eventId, reason, excerpt);
+        Node.DeadLetters.Add(dead);
+        _feedback.Report(dead);
         MurmurDiagnostics.Count(MurmurDiagnostics.EventsRejected, Name);
         TopicLog.Refused(Node.Logger, Name, position, reason);
     }
@@ -865,6 +944,10 @@ internal sealed partial class TopicHost : IAsyncDisposable
         if (_evictTimer is { } timer)
         {
             await timer.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_expiryTimer is { } expiry)
+        {
+            await expiry.DisposeAsync().ConfigureAwait(false);
         }
         if (_stop is { } stop)
         {

@@ -22,4 +22,7 @@ internal static partial class TopicLog
 
     [LoggerMessage(25, LogLevel.Warning, "Fenced agent {Agent} in topic {Topic}: this node held it at epoch {Epoch}, node {Owner} claimed epoch {NewEpoch}; stopping the local copy")]
     public static partial void Fenced(ILogger logger, string agent, string topic, ulong epoch, string owner, ulong newEpoch);
+
+    [LoggerMessage(26, LogLevel.Warning, "Could not report a refused event to {Topic}; the refusal stays in the node's dead letters")]
+    public static partial void FeedbackFailed(ILogger logger, string topic, Exception exception);
 }

@@ -67,7 +67,9 @@ internal sealed class TopicReader
         }
         else
         {
-            _host.Refuse(entry.Position, string.IsNullOrEmpty(entry.EventId) ? null : entry.EventId, refusal!, DeadLetterStore.ExcerptOf(entry.Data.Span));
+            // The id the bytes carry; the transport's (e.g. from Nats-Msg-Id) only when the bytes name none.
+            var eventId = AgentEventCodec.PeekEventId(entry.Data.Span) ?? (string.IsNullOrEmpty(entry.EventId) ? null : entry.EventId);
+            _host.Refuse(entry.Position, eventId, refusal!, DeadLetterStore.ExcerptOf(entry.Data.Span));
         }
         lock (_positionGate)
         {

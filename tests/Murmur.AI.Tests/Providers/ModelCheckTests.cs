@@ -52,7 +52,7 @@ public sealed class ModelCheckTests
     public async Task A401_IsUnauthorized_AndNotTransient()
     {
         await using var server = new FakeOpenAIServer();
-        server.Enqueue(Json("""{"error":{"message":"Incorrect API key provided"}}""", 401));
+        server.Enqueue(FakeOpenAIServer.Json("""{"error":{"message":"Incorrect API key provided"}}""", 401));
         var error = await Assert.ThrowsAsync<ModelEndpointException>(() => CheckAsync(server.Endpoint));
 
         Assert.Equal(ModelProblem.Unauthorized, error.Problem);
@@ -65,7 +65,7 @@ public sealed class ModelCheckTests
     public async Task A429_IsRateLimited()
     {
         await using var server = new FakeOpenAIServer();
-        server.Enqueue(Json("""{"error":{"message":"You exceeded your current quota"}}""", 429));
+        server.Enqueue(FakeOpenAIServer.Json("""{"error":{"message":"You exceeded your current quota"}}""", 429));
         var error = await Assert.ThrowsAsync<ModelEndpointException>(() => CheckAsync(server.Endpoint));
 
         Assert.Equal(ModelProblem.RateLimited, error.Problem);
@@ -91,7 +91,7 @@ public sealed class ModelCheckTests
     public async Task AModelWithoutToolCalling_IsReportedAsSuch()
     {
         await using var server = new FakeOpenAIServer();
-        server.Enqueue(Json("""{"error":{"message":"registry.ollama.ai/library/gemma:2b does not support tools"}}""", 400));
+        server.Enqueue(FakeOpenAIServer.Json("""{"error":{"message":"registry.ollama.ai/library/gemma:2b does not support tools"}}""", 400));
         var error = await Assert.ThrowsAsync<ModelEndpointException>(() => CheckAsync(server.Endpoint, "gemma:2b"));
 
         Assert.Equal(ModelProblem.NoToolCalling, error.Problem);
@@ -102,7 +102,7 @@ public sealed class ModelCheckTests
     public async Task AWorkingEndpoint_IsMeasured_AndItsToolCallSeen()
     {
         await using var server = new FakeOpenAIServer();
-        server.Enqueue(Json(Completion("""{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"murmur_ping","arguments":"{}"}}]}""", "tool_calls")));
+        server.Enqueue(FakeOpenAIServer.Json(Completion("""{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"murmur_ping","arguments":"{}"}}]}""", "tool_calls")));
         var result = await CheckAsync(server.Endpoint);
 
         Assert.NotNull(result);

@@ -25,8 +25,8 @@ public sealed class OpenAIProtocolTests : IDisposable
     {
         _tree.Write("login.py", "log(auth_token)\n");
         await using var server = new FakeOpenAIServer();
-        server.Enqueue(Json(Completion("""{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"grep_search","arguments":"{\"query\":\"auth_token\",\"path\":\".\"}"}}]}""", "tool_calls")));
-        server.Enqueue(Json(Completion("""{"role":"assistant","content":"auth_token is logged in login.py"}""", "stop")));
+        server.Enqueue(FakeOpenAIServer.Json(Completion("""{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"grep_search","arguments":"{\"query\":\"auth_token\",\"path\":\".\"}"}}]}""", "tool_calls")));
+        server.Enqueue(FakeOpenAIServer.Json(Completion("""{"role":"assistant","content":"auth_token is logged in login.py"}""", "stop")));
         using var client = ChatClientFactory.Create("openai:test-model", server.Endpoint, KeyVariable, Fast);
 
         await using var node = await MurmurNode.StartAsync();
@@ -63,8 +63,8 @@ public sealed class OpenAIProtocolTests : IDisposable
     public async Task TooManyRequests_IsRetried()
     {
         await using var server = new FakeOpenAIServer();
-        server.Enqueue(Json("""{"error":{"message":"slow down"}}""", 429));
-        server.Enqueue(Json(Completion("""{"role":"assistant","content":"ok"}""", "stop")));
+        server.Enqueue(FakeOpenAIServer.Json("""{"error":{"message":"slow down"}}""", 429));
+        server.Enqueue(FakeOpenAIServer.Json(Completion("""{"role":"assistant","content":"ok"}""", "stop")));
         using var client = ChatClientFactory.Create("openai:test-model", server.Endpoint, KeyVariable, Fast);
         var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]);
         Assert.Equal("ok", response.Text);
@@ -74,7 +74,7 @@ public sealed class OpenAIProtocolTests : IDisposable
     [Fact]
     public async Task ServerError_IsSurfacedAfterTheRetries()
     {
-        await using var server = new FakeOpenAIServer { Fallback = Json("""{"error":{"message":"boom"}}""", 500) };
+        await using var server = new FakeOpenAIServer { Fallback = FakeOpenAIServer.Json("""{"error":{"message":"boom"}}""", 500) };
         using var client = ChatClientFactory.Create("openai:test-model", server.Endpoint, KeyVariable, Fast);
         var ex = await Assert.ThrowsAsync<ClientResultException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]));
         Assert.Equal(500, ex.Status);

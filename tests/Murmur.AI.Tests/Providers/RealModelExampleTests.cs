@@ -25,9 +25,9 @@ public sealed class RealModelExampleTests
     public async Task OnAWorkingEndpoint_ItPrintsEachIterationsLatencyTokensAndCost_ThenTheAnswer()
     {
         await using var server = new FakeOpenAIServer();
-        server.Enqueue(Json(Completion("""{"role":"assistant","content":null,"tool_calls":[{"id":"p","type":"function","function":{"name":"murmur_ping","arguments":"{}"}}]}""", "tool_calls")));
-        server.Enqueue(Json(Completion("""{"role":"assistant","content":null,"tool_calls":[{"id":"g","type":"function","function":{"name":"grep_search","arguments":"{\"query\":\"auth_token\",\"path\":\".\"}"}}]}""", "tool_calls")));
-        server.Enqueue(Json(Completion("""{"role":"assistant","content":"services/api/auth.py:12"}""", "stop")));
+        server.Enqueue(FakeOpenAIServer.Json(Completion("""{"role":"assistant","content":null,"tool_calls":[{"id":"p","type":"function","function":{"name":"murmur_ping","arguments":"{}"}}]}""", "tool_calls")));
+        server.Enqueue(FakeOpenAIServer.Json(Completion("""{"role":"assistant","content":null,"tool_calls":[{"id":"g","type":"function","function":{"name":"grep_search","arguments":"{\"query\":\"auth_token\",\"path\":\".\"}"}}]}""", "tool_calls")));
+        server.Enqueue(FakeOpenAIServer.Json(Completion("""{"role":"assistant","content":"services/api/auth.py:12"}""", "stop")));
 
         var (exit, output, error) = await RunAsync("--model", "openai:test-model", "--endpoint", server.Endpoint, "--key-env", KeyVariable, "--price-in", "1", "--price-out", "2");
 

@@ -40,4 +40,42 @@ public sealed class PoisonEventTests
         Assert.False(node.Runtime.Completion.IsCompleted); // no escalation out of the root
         Assert.Contains(topic.History, e => e.EventId == poison.EventId); // the others still have it
     }
+
+    /// <summary>Handles everything live, but cannot replay a "poison" event; publishes the action it is asked to (as <see cref="Crashy"/>).</summary>
+    private sealed class ReplayFragile(Seen seen) : Crashy(seen)
+    {
+        protected override ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
+        {
+            if (view.IsReplay && view.New.Any(e => e.Action == "poison"))
+            {
+                throw new InvalidOperationException("cannot replay this");
+            }
+            return base.OnEventsAsync(view, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task AReplayThatFailsTwice_IsSkippedAndDeadLettered_AndTheAgentGoesOn()
+    {
+        var seen = new Seen();
+        await using var node = await MurmurNode.StartAsync();
+        var topic = await node.OpenTopicAsync("poison-replay");
+        var producer = await node.SpawnAsync("Producer", () => new Crashy(new Seen()), topic);
+        var fragile = await node.SpawnAsync("Fragile", () => new ReplayFragile(seen), topic);
+        var poison = await node.Runtime.AskAsync<AgentEvent>(producer, "poison");
+        await seen.WaitForAsync(poison.EventId);
+        await node.Runtime.AskAsync<AgentEvent>(fragile, "acted"); // after the poison: a restart replays it
+
+        fragile.Send("crash");
+        var after = await node.Runtime.AskAsync<AgentEvent>(producer, "after");
+        await seen.WaitForAsync(after.EventId); // handed live only once the failing replay was skipped
+
+        var dead = Assert.Single(node.DeadLetters.Items, d => d.Reason.Contains("poison replay", StringComparison.Ordinal));
+
+        Assert.Contains("the handler of 'Fragile' failed 2 times replaying", dead.Reason, StringComparison.Ordinal);
+        Assert.Contains("cannot replay this", dead.Reason, StringComparison.Ordinal);
+        Assert.True(fragile.IsAlive);
+        Assert.False(node.Runtime.Completion.IsCompleted);
+        Assert.Single(seen.Items, s => s.Event.EventId == after.EventId); // handled once, live
+    }
 }

@@ -44,7 +44,7 @@ public sealed class Echo(Seen seen, int limit = 0, string? partner = null) : Age
 }
 
 /// <summary>Crashes on the message "crash"; records views.</summary>
-public sealed class Crashy(Seen seen) : Agent
+public class Crashy(Seen seen) : Agent
 {
     protected override ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
     {
