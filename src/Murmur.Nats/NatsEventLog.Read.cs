@@ -167,6 +167,9 @@ public sealed partial class NatsEventLog
     /// <summary>At most this many records are read with direct gets before a consumer is tried again.</summary>
     private const int GetBatch = 2_000;
 
+    /// <summary>After this many stall checks in a row that could not learn where the topic ends, the consumer is replaced anyway.</summary>
+    private const int UnansweredChecks = 3;
+
     /// <summary>How many records a bounded read fetches with gets before it creates a consumer for the rest.</summary>
     private const int ShortReadGets = 8;
 
@@ -198,6 +201,7 @@ public sealed partial class NatsEventLog
         }
         // Most messages are already buffered and complete synchronously above; only a real wait arms a timer.
         var move = pending.AsTask();
+        var unanswered = 0;
         while (true)
         {
             try
@@ -226,17 +230,31 @@ public sealed partial class NatsEventLog
                 try
                 {
                     end = await endAsync(consumerStop.Token).ConfigureAwait(false);
+                    unanswered = 0;
+                }
+                catch (EventLogException ex) when (++unanswered < UnansweredChecks)
+                {
+                    NatsLog.StallCheckFailed(_logger, topic, ex.Message);
+                    continue; // the servers may be electing leaders: wait a little longer
                 }
                 catch (EventLogException ex)
                 {
+                    // Silent and unable to say where the stream ends, again and again: the consumer may have died with
+                    // its server while the others serve on (seen when a server was killed with 2,000 topics being set
+                    // up). A new consumer costs one request; waiting on a dead one costs the node every topic.
                     NatsLog.StallCheckFailed(_logger, topic, ex.Message);
-                    continue; // the servers are still unreachable: keep waiting
+                    NatsLog.ConsumerSilent(_logger, topic, UnansweredChecks);
+                    end = long.MaxValue;
+                    unanswered = 0;
                 }
                 if (end <= last)
                 {
                     continue; // nothing to deliver: a quiet topic, not a stall
                 }
-                NatsLog.ConsumerStalled(_logger, topic, period.TotalSeconds, end, last);
+                if (end != long.MaxValue)
+                {
+                    NatsLog.ConsumerStalled(_logger, topic, period.TotalSeconds, end, last);
+                }
                 await consumerStop.CancelAsync().ConfigureAwait(false);
                 try
                 {

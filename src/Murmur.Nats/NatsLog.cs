@@ -34,4 +34,7 @@ internal static partial class NatsLog
 
     [LoggerMessage(3003, LogLevel.Debug, "The follower of topic {Topic} could not read the topic's end while checking for a stall: {Reason}")]
     public static partial void StallCheckFailed(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(3011, LogLevel.Warning, "The follower of topic {Topic} received nothing for {Checks} checks and the servers could not say where the topic ends; replacing its consumer")]
+    public static partial void ConsumerSilent(ILogger logger, string topic, int checks);
 }
