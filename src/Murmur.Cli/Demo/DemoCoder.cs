@@ -48,6 +48,10 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
             {
                 _completed = true;
             }
+            else if (e.Actor == view.Member.Actor && e.Action == Actions.Message && RepliesTo(e) is { } answered)
+            {
+                _handled.Add(answered); // an earlier instance answered this finding already (refused, or no recipe)
+            }
             else if (e.Action == "REVIEW" && DemoPayloads.ReadReviewed(e, out _) is { } reviewed)
             {
                 _reviewed.Add(reviewed);
@@ -71,7 +75,7 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
             var original = PatchWriter.ReadLines(Path.Combine(demo.Root, path));
             if (line < 1 || line > original.Length || Leaks.Fix(original[line - 1]) is not { } after)
             {
-                await view.PublishAsync(Actions.Message, new { text = $"no recipe for {path}:{line}; left for a person" }, cancellationToken: cancellationToken);
+                await view.PublishAsync(Actions.Message, new { text = $"no recipe for {path}:{line}; left for a person", in_reply_to = finding.EventId }, cancellationToken: cancellationToken);
                 continue;
             }
             var diff = $"--- a/{path}\n+++ b/{path}\n" + PatchWriter.ForFile(path, original, [(line, after)], withHeader: false);
@@ -121,5 +125,14 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
         }
         _completed = true;
         await member.PublishAsync(Actions.TaskComplete, new { proposals = _liveProposals.Count }, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>The event an own MESSAGE answers (<c>in_reply_to</c>), if it names one.</summary>
+    internal static string? RepliesTo(AgentEvent message)
+    {
+        var payload = message.GetPayload();
+        return payload.ValueKind == System.Text.Json.JsonValueKind.Object && payload.TryGetProperty("in_reply_to", out var to) && to.ValueKind == System.Text.Json.JsonValueKind.String
+            ? to.GetString()
+            : null;
     }
 }

@@ -12,12 +12,16 @@ internal sealed class DemoReviewer(DemoContext demo, IChatClient? model = null) 
 
     protected override async ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
     {
-        foreach (var own in view.New.Where(e => e.Action == "REVIEW" && e.Actor == view.Member.Actor))
+        foreach (var own in view.New.Where(e => e.Actor == view.Member.Actor))
         {
-            // Resumed on another node (a takeover) or after a restart: what this agent reviewed is in the log.
-            if (DemoPayloads.ReadReviewed(own, out _) is { } id)
+            // Resumed on another node (a takeover) or after a restart: what this agent reviewed or refused is in the log.
+            if (own.Action == "REVIEW" && DemoPayloads.ReadReviewed(own, out _) is { } id)
             {
                 _reviewed.Add(id);
+            }
+            else if (own.Action == Actions.Message && DemoCoder.RepliesTo(own) is { } refused)
+            {
+                _reviewed.Add(refused);
             }
         }
         var tools = demo.Invoker("propose_patch");

@@ -6,7 +6,8 @@ namespace Murmur.Tests.Fleet;
 public sealed class FencingTests
 {
     private static Task<MurmurNode> StartAsync(InMemoryEventLog log, string id)
-        => MurmurNode.StartAsync(o => o.UseInMemoryLog(log).Configure(x => x with { NodeId = id }));
+        // Kept when the fenced copy stops: the tests check what every node, the zombie's too, reads afterwards.
+        => MurmurNode.StartAsync(o => o.UseInMemoryLog(log).Configure(x => x with { NodeId = id, ReleaseTopicsWhenMembersStop = false }));
 
     /// <summary>Completes when <paramref name="agent"/> terminated (subscribed before it is checked, so no stop is missed).</summary>
     private static Task Terminated(MurmurNode node, AgentRef agent)
