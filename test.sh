@@ -67,6 +67,10 @@ if [ "$files" -eq 0 ] || [ $((passed + failed)) -eq 0 ]; then
   echo "no test was executed"
   status=1
 fi
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "a test project did not finish (crashed, or a hang was cut off): counted as one failure"
+  failed=1
+fi
 [ "$failed" -gt 0 ] && status=1
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status
