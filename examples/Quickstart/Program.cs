@@ -2,6 +2,7 @@ using Murmur;
 
 // Two agents gossip over one topic on the embedded in-memory log: a researcher reports findings,
 // a coder reacts to each finding as soon as it arrives (before the researcher says it is done).
+// Actions are open strings: FINDING and PROPOSAL are the essay's (Murmur.AI names them in AiActions).
 await using var node = await MurmurNode.StartAsync(o => o.UseInMemoryLog());
 var topic = await node.OpenTopicAsync("fix-auth-token", Consistency.Eventual);
 var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -21,7 +22,7 @@ internal sealed class Researcher : Agent
     {
         foreach (var file in new[] { "src/api/login.py", "src/web/session.ts" })
         {
-            await Topics[0].PublishAsync(Actions.Finding, new { file, issue = "auth_token logged in clear text" }, cancellationToken: cancellationToken);
+            await Topics[0].PublishAsync("FINDING", new { file, issue = "auth_token logged in clear text" }, cancellationToken: cancellationToken);
         }
         await Topics[0].PublishAsync(Actions.TaskComplete, new { summary = "2 unsafe uses" }, cancellationToken: cancellationToken);
     }
@@ -33,7 +34,7 @@ internal sealed class Coder(TaskCompletionSource done) : Agent
     {
         foreach (var e in view.FromOthers)
         {
-            if (e.Action == Actions.Finding)
+            if (e.Action == "FINDING")
             {
                 var file = e.GetPayload().GetProperty("file").GetString();
                 await view.PublishAsync("PROPOSAL", new { file, patch = "redact auth_token before logging" }, dependsOn: [e.EventId], cancellationToken: cancellationToken);

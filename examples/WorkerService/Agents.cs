@@ -1,4 +1,5 @@
 using Murmur;
+using Murmur.AI.Events;
 
 namespace WorkerService;
 
@@ -14,7 +15,7 @@ public sealed class Researcher(Briefing briefing) : Agent
         {
             return; // a restarted instance already reported: its own events beyond the JOIN survive restarts
         }
-        await Topics[0].PublishAsync(Actions.Finding, new { text = briefing.Finding }, cancellationToken: cancellationToken);
+        await Topics[0].PublishAsync(AiActions.Finding, new { text = briefing.Finding }, cancellationToken: cancellationToken);
     }
 
     protected override async ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
@@ -31,7 +32,7 @@ public sealed class Reviewer : Agent
 {
     protected override async ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
     {
-        foreach (var finding in view.FromOthers.Where(e => e.Action == Actions.Finding && !view.IsReplay))
+        foreach (var finding in view.FromOthers.Where(e => e.Action == AiActions.Finding && !view.IsReplay))
         {
             await Topics[0].PublishAsync("REVIEW", new { finding = finding.EventId, verdict = "confirmed" }, cancellationToken: cancellationToken);
         }

@@ -1,8 +1,10 @@
+using Murmur.AI.Telemetry;
 using System.Text.Json;
 using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
 using Murmur.AI;
 using Murmur.AI.Tools;
+using Murmur.AI.Events;
 
 namespace Murmur.AgentFramework;
 
@@ -149,7 +151,7 @@ public sealed partial class AgentFrameworkAgent : Agent
 
     private bool Accepts(AgentEvent e, string actor)
         => Options.Accepts?.Invoke(e, actor)
-            ?? ((e.Action == Actions.Message && EventMessages.IsAddressedTo(e, actor)) || (e.Action == Actions.Finding && Options.ReactToFindings));
+            ?? ((e.Action == Actions.Message && EventMessages.IsAddressedTo(e, actor)) || (e.Action == AiActions.Finding && Options.ReactToFindings));
 
     private async Task RestoreAsync(AgentEvent e, CancellationToken cancellationToken)
     {
@@ -173,7 +175,7 @@ public sealed partial class AgentFrameworkAgent : Agent
         var actor = member.Actor;
         var name = _inner.Name ?? actor;
         var metadata = _inner.GetService<AIAgentMetadata>();
-        using var invoke = MurmurDiagnostics.StartInvokeAgent(actor, name, member.Topic, metadata?.ProviderName);
+        using var invoke = AiDiagnostics.StartInvokeAgent(actor, name, member.Topic, metadata?.ProviderName);
         _session ??= await _agent.CreateSessionAsync(cancellationToken).ConfigureAwait(false);
         _invoker ??= new ToolInvoker(_nodeTools, Options.AllowedTools, Context.TimeProvider);
         var offered = _invoker.AllowedTools;
@@ -196,7 +198,7 @@ public sealed partial class AgentFrameworkAgent : Agent
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            MurmurDiagnostics.SetError(invoke, ex.GetType().FullName ?? ex.GetType().Name);
+            AiDiagnostics.SetError(invoke, ex.GetType().FullName ?? ex.GetType().Name);
             throw; // the supervisor decides; the inputs are run again by the restarted instance
         }
         finally

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
+using Murmur.AI.Events;
 
 namespace Murmur.AgentFramework;
 
@@ -137,7 +138,7 @@ public sealed class MurmurTopicAgent : AIAgent
             var payload = e.GetPayload();
             if (payload.ValueKind == JsonValueKind.Object)
             {
-                var key = e.Action == Actions.Message ? "text" : e.Action == Actions.Finding ? "summary" : null;
+                var key = e.Action == Actions.Message ? "text" : e.Action == AiActions.Finding ? "summary" : null;
                 if (key is not null && payload.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String)
                 {
                     text = value.GetString();

@@ -1,3 +1,4 @@
+using Murmur.AI.Telemetry;
 using System.Diagnostics;
 using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
@@ -7,6 +8,7 @@ using Murmur.AI.Scripted;
 using Murmur.AI.Tools;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
+using Murmur.AI.Events;
 
 namespace Murmur.AgentFramework.Tests;
 
@@ -47,7 +49,7 @@ public sealed class AgentFrameworkAgentTests : IDisposable
         await TopicWait.UntilAsync(topic, e => e.Action == AgentFrameworkActions.Session);
 
         var own = Own(topic);
-        Assert.Equal([Actions.Join, Actions.ToolCall, Actions.ToolResult, Actions.Message, Actions.TaskComplete, AgentFrameworkActions.Session], own.Select(e => e.Action));
+        Assert.Equal([Actions.Join, AiActions.ToolCall, AiActions.ToolResult, Actions.Message, Actions.TaskComplete, AgentFrameworkActions.Session], own.Select(e => e.Action));
         var call = own[1].GetPayload();
         Assert.Equal("get_forecast", call.GetProperty("tool").GetString());
         Assert.Equal("Oslo", call.GetProperty("args").GetProperty("city").GetString());
@@ -103,7 +105,7 @@ public sealed class AgentFrameworkAgentTests : IDisposable
         await TopicWait.UntilAsync(topic, e => e.Action == Actions.TaskComplete);
 
         Assert.Equal(["grep_search"], offered!.Tools!.Select(t => t.Name)); // read_file is not in the allow-list
-        var result = Own(topic).Single(e => e.Action == Actions.ToolResult).GetPayload();
+        var result = Own(topic).Single(e => e.Action == AiActions.ToolResult).GetPayload();
         Assert.Equal("local", result.GetProperty("locality").GetString());
         Assert.Contains("src/login.py", result.GetProperty("result").GetRawText(), StringComparison.Ordinal);
     }
@@ -130,7 +132,7 @@ public sealed class AgentFrameworkAgentTests : IDisposable
 
         await TopicWait.UntilAsync(topic, e => e.Action == Actions.TaskComplete);
 
-        var result = Own(topic).Single(e => e.Action == Actions.ToolResult).GetPayload();
+        var result = Own(topic).Single(e => e.Action == AiActions.ToolResult).GetPayload();
         Assert.Equal("remote", result.GetProperty("locality").GetString());
         Assert.Equal("host", result.GetProperty("host").GetString());
         Assert.Equal("[scripted] found remotely", Own(topic).Single(e => e.Action == Actions.Message).GetPayload().GetProperty("text").GetString());
@@ -239,7 +241,7 @@ public sealed class AgentFrameworkAgentTests : IDisposable
         await TopicWait.UntilAsync(topic, e => e.Action == AgentFrameworkActions.Session);
 
         var own = Own(topic);
-        Assert.Equal([Actions.Join, Actions.ToolCall, Actions.ToolResult, Actions.Message, Actions.TaskComplete, AgentFrameworkActions.Session], own.Select(e => e.Action));
+        Assert.Equal([Actions.Join, AiActions.ToolCall, AiActions.ToolResult, Actions.Message, Actions.TaskComplete, AgentFrameworkActions.Session], own.Select(e => e.Action));
         Assert.Equal("Oslo", own[1].GetPayload().GetProperty("args").GetProperty("city").GetString());
         Assert.Equal("mock-llm: the forecast tool says it is sunny in Oslo", own[3].GetPayload().GetProperty("text").GetString());
         Assert.Equal(1, _forecasts);
@@ -258,14 +260,14 @@ public sealed class AgentFrameworkAgentTests : IDisposable
             tracing.ForceFlush();
         }
 
-        var invoke = Assert.Single(spans, s => s.DisplayName == "invoke_agent Forecaster" && (string?)s.GetTagItem(MurmurDiagnostics.GenAi.AgentId) == "Traced_AF_Agent");
-        Assert.Equal("af-telemetry", invoke.GetTagItem(MurmurDiagnostics.GenAi.ConversationId));
-        Assert.Equal("invoke_agent", invoke.GetTagItem(MurmurDiagnostics.GenAi.OperationName));
+        var invoke = Assert.Single(spans, s => s.DisplayName == "invoke_agent Forecaster" && (string?)s.GetTagItem(AiDiagnostics.GenAi.AgentId) == "Traced_AF_Agent");
+        Assert.Equal("af-telemetry", invoke.GetTagItem(AiDiagnostics.GenAi.ConversationId));
+        Assert.Equal("invoke_agent", invoke.GetTagItem(AiDiagnostics.GenAi.OperationName));
         // Murmur's span (the one with murmur.actor and the TOOL_CALL's event id); Microsoft.Extensions.AI's function
         // invoker may add one of its own for the same call.
         var tool = Assert.Single(spans, s => s.DisplayName == "execute_tool get_forecast" && s.TraceId == invoke.TraceId && s.GetTagItem(MurmurDiagnostics.Tags.Actor) is not null);
-        Assert.Equal("get_forecast", tool.GetTagItem(MurmurDiagnostics.GenAi.ToolName));
-        Assert.StartsWith("evt_", (string?)tool.GetTagItem(MurmurDiagnostics.GenAi.ToolCallId), StringComparison.Ordinal);
+        Assert.Equal("get_forecast", tool.GetTagItem(AiDiagnostics.GenAi.ToolName));
+        Assert.StartsWith("evt_", (string?)tool.GetTagItem(AiDiagnostics.GenAi.ToolCallId), StringComparison.Ordinal);
         Assert.True(IsDescendant(tool, invoke, spans));
     }
 

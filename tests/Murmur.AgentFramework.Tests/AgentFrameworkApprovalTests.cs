@@ -2,6 +2,7 @@ using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
 using Murmur.AI.Approvals;
 using Murmur.AI.Scripted;
+using Murmur.AI.Events;
 
 namespace Murmur.AgentFramework.Tests;
 
@@ -48,7 +49,7 @@ public sealed class AgentFrameworkApprovalTests
 
         Assert.Equal(1, _forecasts);
         Assert.Equal(
-            [Actions.Join, ApprovalActions.Requested, ApprovalActions.Approved, Actions.ToolCall, Actions.ToolResult, Actions.Message, Actions.TaskComplete, AgentFrameworkActions.Session],
+            [Actions.Join, ApprovalActions.Requested, ApprovalActions.Approved, AiActions.ToolCall, AiActions.ToolResult, Actions.Message, Actions.TaskComplete, AgentFrameworkActions.Session],
             history.Where(e => e.Actor == Id).Select(e => e.Action));
         Assert.Equal("[scripted] It is sunny in Oslo.", history.Single(e => e.Actor == Id && e.Action == Actions.Message).GetPayload().GetProperty("text").GetString());
     }

@@ -6,6 +6,7 @@ using Murmur.AgentFramework.Tests.Support;
 using Murmur.AI;
 using Murmur.AI.Scripted;
 using Murmur.AI.Tools;
+using Murmur.AI.Events;
 
 namespace Murmur.AgentFramework.Tests;
 
@@ -59,10 +60,10 @@ public sealed class MurmurTopicAgentTests : IDisposable
 
         var events = updates.Select(u => Assert.IsType<AgentEvent>(u.RawRepresentation)).ToList();
         // StartTask spawned Coder after the run began, so its JOIN is streamed too.
-        Assert.Equal([Actions.Join, Actions.ToolCall, Actions.ToolResult, Actions.Message, Actions.TaskComplete], events.Where(e => e.Actor == "Coder").Select(e => e.Action));
+        Assert.Equal([Actions.Join, AiActions.ToolCall, AiActions.ToolResult, Actions.Message, Actions.TaskComplete], events.Where(e => e.Actor == "Coder").Select(e => e.Action));
         Assert.Equal(Actions.TaskComplete, events[^1].Action);
         Assert.All(updates, u => Assert.Equal(u.AuthorName, ((AgentEvent)u.RawRepresentation!).Actor));
-        Assert.Equal(Actions.ToolCall, updates.First(u => u.AuthorName == "Coder" && u.AdditionalProperties!["murmur.action"] is not Actions.Join).AdditionalProperties!["murmur.action"]);
+        Assert.Equal(AiActions.ToolCall, updates.First(u => u.AuthorName == "Coder" && u.AdditionalProperties!["murmur.action"] is not Actions.Join).AdditionalProperties!["murmur.action"]);
     }
 
     [Fact]

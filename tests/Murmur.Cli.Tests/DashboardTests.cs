@@ -5,6 +5,7 @@ using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
 using Murmur.Cli.Dashboard;
 using PuppeteerSharp;
+using Murmur.AI.Events;
 
 namespace Murmur.Cli.Tests;
 
@@ -86,7 +87,7 @@ public sealed class DashboardTests : IAsyncLifetime
         await approve!.ClickAsync();
         await page.WaitForSelectorAsync("body[data-pending='0']", new WaitForSelectorOptions { Timeout = (int)Patience.TotalMilliseconds });
         using var patience = new CancellationTokenSource(Patience);
-        var result = await _topic.WaitForEventAsync(e => e.Action == Actions.ToolResult, patience.Token);
+        var result = await _topic.WaitForEventAsync(e => e.Action == AiActions.ToolResult, patience.Token);
 
         Assert.Equal("restarted api (1)", result.GetPayload().GetProperty("result").GetString());
         Assert.Equal("alice", _desk.DecisionOf(callId)!.Principal);

@@ -9,7 +9,7 @@ public sealed class SigningSettingsTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static AgentEvent Event(string actor) => new("evt_1", actor, Actions.Finding, Encoding.UTF8.GetBytes("""{"text":"x"}"""), VectorClock.Empty);
+    private static AgentEvent Event(string actor) => new("evt_1", actor, "FINDING", Encoding.UTF8.GetBytes("""{"text":"x"}"""), VectorClock.Empty);
 
     [Fact]
     public void AnEcdsaKeyAndATrustDirectory_SignAsTheKeysNode_AndVerifyTheOthers()

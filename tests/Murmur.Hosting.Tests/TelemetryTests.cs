@@ -2,6 +2,7 @@ using System.Diagnostics;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Murmur.AI.Events;
 
 namespace Murmur.Hosting.Tests;
 
@@ -103,11 +104,11 @@ public sealed class TelemetryTests
             await node.SpawnAsync("Coder", () => new Coder(), topic);
 
             var first = await node.Runtime.AskAsync<AgentEvent>(producer, "finding");
-            await topic.WaitForEventAsync(e => e.Action == Actions.Proposal && e.DependsOn.Contains(first.EventId)).WaitAsync(Patience);
+            await topic.WaitForEventAsync(e => e.Action == AiActions.Proposal && e.DependsOn.Contains(first.EventId)).WaitAsync(Patience);
             await node.Runtime.AskAsync<AgentEvent>(producer, "retract:" + first.EventId);
             await topic.WaitForEventAsync(e => e.Action == "REPLAN").WaitAsync(Patience);
             var second = await node.Runtime.AskAsync<AgentEvent>(producer, "finding");
-            await topic.WaitForEventAsync(e => e.Action == Actions.Proposal && e.DependsOn.Contains(second.EventId)).WaitAsync(Patience);
+            await topic.WaitForEventAsync(e => e.Action == AiActions.Proposal && e.DependsOn.Contains(second.EventId)).WaitAsync(Patience);
             await node.Runtime.AskAsync<AgentEvent>(producer, "complete");
             await topic.WaitForEventAsync(e => e.Action == "APPLIED").WaitAsync(Patience);
         }
@@ -171,7 +172,7 @@ public sealed class TelemetryTests
             var member = Topics[0];
             var published = message switch
             {
-                "finding" => await member.PublishAsync(Actions.Finding, new { text = "token logged" }, cancellationToken: cancellationToken),
+                "finding" => await member.PublishAsync(AiActions.Finding, new { text = "token logged" }, cancellationToken: cancellationToken),
                 "complete" => await member.PublishAsync(Actions.TaskComplete, new { }, cancellationToken: cancellationToken),
                 string s when s.StartsWith("retract:", StringComparison.Ordinal) =>
                     await member.PublishRawAsync(Actions.Retract, new Retraction(s[8..], "false positive").ToPayload(), cancellationToken: cancellationToken),
@@ -186,10 +187,10 @@ public sealed class TelemetryTests
     {
         protected override async ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
         {
-            foreach (var finding in view.FromOthers.Where(e => e.Action == Actions.Finding && !view.IsReplay))
+            foreach (var finding in view.FromOthers.Where(e => e.Action == AiActions.Finding && !view.IsReplay))
             {
                 await using var speculation = view.Speculate(finding);
-                await speculation.PublishAsync(Actions.Proposal, new { draft = "patch" }, cancellationToken);
+                await speculation.PublishAsync(AiActions.Proposal, new { draft = "patch" }, cancellationToken);
             }
         }
 

@@ -3,6 +3,7 @@ using Murmur.AI;
 using Murmur.AI.Scripted;
 using Murmur.AI.Tools;
 using Murmur.Mcp.Tests.Support;
+using Murmur.AI.Events;
 
 namespace Murmur.Mcp.Tests;
 
@@ -30,7 +31,7 @@ public sealed class NodeAttachTests : IDisposable
 
         var history = await TopicWait.UntilAsync(topic, e => e.Action == Actions.TaskComplete);
 
-        Assert.Equal([Actions.Join, Actions.ToolCall, Actions.ToolResult, Actions.Message, Actions.TaskComplete], history.Select(e => e.Action));
+        Assert.Equal([Actions.Join, AiActions.ToolCall, AiActions.ToolResult, Actions.Message, Actions.TaskComplete], history.Select(e => e.Action));
         var call = history[1].GetPayload();
         Assert.Equal("read_text_file", call.GetProperty("tool").GetString());
         var result = history[2].GetPayload();
@@ -55,7 +56,7 @@ public sealed class NodeAttachTests : IDisposable
         Assert.False(outcome.Ok);
         Assert.Contains("allow-list", outcome.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(target));
-        Assert.Contains(topic.History, e => e.Action == Actions.ToolResult && e.GetPayload().GetProperty("is_error").GetBoolean());
+        Assert.Contains(topic.History, e => e.Action == AiActions.ToolResult && e.GetPayload().GetProperty("is_error").GetBoolean());
     }
 
     [Fact]
@@ -73,7 +74,7 @@ public sealed class NodeAttachTests : IDisposable
 
         Assert.True(outcome.Ok, outcome.Error);
         Assert.Equal("hello", await File.ReadAllTextAsync(target));
-        var result = topic.History.Single(e => e.Action == Actions.ToolResult).GetPayload();
+        var result = topic.History.Single(e => e.Action == AiActions.ToolResult).GetPayload();
         Assert.True(result.GetProperty("side_effecting").GetBoolean());
     }
 

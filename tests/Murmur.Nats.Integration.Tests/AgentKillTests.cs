@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Murmur.AI.Tools;
+using Murmur.AI.Events;
 
 namespace Murmur.Nats.Integration.Tests;
 
@@ -68,7 +69,7 @@ public sealed class AgentKillTests
         await topic.WaitForEventAsync(e => e.Actor == "Worker" && e.Action == Actions.TaskComplete).WaitAsync(Patience);
         var worker = topic.History.Where(e => e.Actor == "Worker").ToList();
         Assert.Single(worker, e => e.Action == Actions.TaskComplete);
-        Assert.Equal(Steps, worker.Count(e => e.Action == Actions.ToolCall));
-        Assert.All(worker.Where(e => e.Action == Actions.ToolResult), e => Assert.True(e.GetPayload().GetProperty("ok").GetBoolean(), e.ToString()));
+        Assert.Equal(Steps, worker.Count(e => e.Action == AiActions.ToolCall));
+        Assert.All(worker.Where(e => e.Action == AiActions.ToolResult), e => Assert.True(e.GetPayload().GetProperty("ok").GetBoolean(), e.ToString()));
     }
 }

@@ -2,6 +2,7 @@ using Murmur.AI;
 using Murmur.AI.Approvals;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
+using Murmur.AI.Events;
 
 namespace Murmur.Nats.Integration.Tests;
 
@@ -54,7 +55,7 @@ public sealed class ApprovalCliTests
             Assert.True(await approve.WaitForExitAsync(Patience) == 0, approve.Output);
             Assert.Contains($"{callId}: approved by {approver}: change ticket 42", approve.Output, StringComparison.Ordinal);
         }
-        var result = await topic.WaitForEventAsync(e => e.Action == Actions.ToolResult, patience.Token);
+        var result = await topic.WaitForEventAsync(e => e.Action == AiActions.ToolResult, patience.Token);
         await topic.WaitForEventAsync(e => e.Action == Actions.TaskComplete, patience.Token);
 
         Assert.Equal(1, deployed);

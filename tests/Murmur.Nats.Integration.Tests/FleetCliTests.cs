@@ -1,3 +1,4 @@
+using Murmur.AI.Events;
 namespace Murmur.Nats.Integration.Tests;
 
 /// <summary>
@@ -60,7 +61,7 @@ public sealed class FleetCliTests
         var topic = await node.OpenTopicAsync($"task-{taskId}");
         var history = topic.History;
         static string Field(AgentEvent e, string name) => e.GetPayload().GetProperty(name).ToString();
-        var findings = history.Where(e => e.Action == Actions.Finding).Select(e => $"{e.Actor} {Field(e, "path")}:{Field(e, "line")}").ToList();
+        var findings = history.Where(e => e.Action == AiActions.Finding).Select(e => $"{e.Actor} {Field(e, "path")}:{Field(e, "line")}").ToList();
         Assert.Equal(findings.Distinct().Count(), findings.Count);
         Assert.NotEmpty(findings);
         var proposals = history.Where(e => e.Action == "PROPOSAL").Select(e => Field(e, "finding")).ToList();

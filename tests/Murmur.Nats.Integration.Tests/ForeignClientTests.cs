@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Murmur.Mcp.Tests.Support;
+using Murmur.AI.Events;
 
 namespace Murmur.Nats.Integration.Tests;
 
@@ -31,7 +32,7 @@ public sealed class ForeignClientTests
                 {
                     await view.PublishAsync(Actions.Message, new { text = "pong", in_reply_to = e.EventId, to = e.Actor }, cancellationToken: cancellationToken);
                 }
-                else if (e.Action == Actions.Finding && !Finding.TryRead(e, out _))
+                else if (e.Action == AiActions.Finding && !Finding.TryRead(e, out _))
                 {
                     await view.PublishAsync(Actions.Message, new { text = "not a finding: it needs a summary", in_reply_to = e.EventId, to = e.Actor }, cancellationToken: cancellationToken);
                 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Murmur.Hosting;
 using NATS.NKeys;
+using Murmur.AI.Events;
 
 namespace Murmur.Nats.Integration.Tests;
 
@@ -22,7 +23,7 @@ public sealed class HostedSecureWorkerTests
     private sealed class Announcer : Agent
     {
         protected override async ValueTask OnStartedAsync(CancellationToken cancellationToken)
-            => await Topics[0].PublishAsync(Actions.Finding, new { text = "auth_token in login.py" }, cancellationToken: cancellationToken);
+            => await Topics[0].PublishAsync(AiActions.Finding, new { text = "auth_token in login.py" }, cancellationToken: cancellationToken);
     }
 
     private sealed record Worker(IHost Host, RecordingLoggerFactory Logs, MurmurNodeAccessor Murmur);
@@ -110,7 +111,7 @@ public sealed class HostedSecureWorkerTests
         await host.StartAsync().WaitAsync(Patience);
         var node = worker.Murmur.Node;
         var chat = worker.Murmur.GetTopic("chat");
-        var finding = await chat.WaitForEventAsync(e => e.Action == Actions.Finding).WaitAsync(Patience);
+        var finding = await chat.WaitForEventAsync(e => e.Action == AiActions.Finding).WaitAsync(Patience);
 
         Assert.Equal("worker-1", node.NodeId);
         Assert.Contains(worker.Logs.Lines, l => l.Contains($"Murmur node worker-1: log nats://127.0.0.1:{server.Port} (stream HOSTED, 1 replica(s); nkey, TLS); events signed with ECDSA P-256 key 'worker-1', 1 other key(s) trusted, unsigned events refused", StringComparison.Ordinal));
@@ -158,7 +159,7 @@ public sealed class HostedSecureWorkerTests
         using var host = worker.Host;
 
         await host.StartAsync().WaitAsync(Patience);
-        await worker.Murmur.GetTopic("chat").WaitForEventAsync(e => e.Action == Actions.Finding).WaitAsync(Patience);
+        await worker.Murmur.GetTopic("chat").WaitForEventAsync(e => e.Action == AiActions.Finding).WaitAsync(Patience);
 
         var warning = Assert.Single(worker.Logs.Lines, l => l.Contains(" Warning ", StringComparison.Ordinal));
         Assert.Contains($"Murmur node {worker.Murmur.Node.NodeId}: events are not signed: anyone who can append to the log can write events as any agent; turn signing on with --sign-key", warning, StringComparison.Ordinal);

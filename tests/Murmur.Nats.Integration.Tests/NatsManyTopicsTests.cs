@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Xunit.Abstractions;
+using Murmur.AI.Events;
 
 namespace Murmur.Nats.Integration.Tests;
 
@@ -38,7 +39,7 @@ public sealed class NatsManyTopicsTests(ITestOutputHelper output)
         public void Record(string agent, AgentEvent e)
         {
             Handed.AddOrUpdate((agent, e.EventId), 1, (_, n) => n + 1);
-            if (e.Action == Actions.Finding && Findings.AddOrUpdate(agent, 1, (_, n) => n + 1) == 2 && Interlocked.Increment(ref _done) == Topics * 2)
+            if (e.Action == AiActions.Finding && Findings.AddOrUpdate(agent, 1, (_, n) => n + 1) == 2 && Interlocked.Increment(ref _done) == Topics * 2)
             {
                 AllDone.TrySetResult();
             }
@@ -59,7 +60,7 @@ public sealed class NatsManyTopicsTests(ITestOutputHelper output)
             if (!_published && !view.IsReplay)
             {
                 _published = true;
-                await view.PublishAsync(Actions.Finding, new { text = "found it" }, cancellationToken: cancellationToken);
+                await view.PublishAsync(AiActions.Finding, new { text = "found it" }, cancellationToken: cancellationToken);
             }
         }
     }

@@ -5,6 +5,7 @@ using Murmur.AI.Scripted;
 using Murmur.AI.Tools;
 using Murmur.Benchmarks.Log;
 using Murmur.Nats;
+using Murmur.AI.Events;
 
 namespace Murmur.Benchmarks.AI;
 
@@ -108,7 +109,7 @@ internal sealed class LatencyTrapBench : IBench
             await node.SpawnAsync($"Agent_{run}", () => new LlmAgent(timing, node.Tools(), options with { Goal = "loop" }), topic);
             // JOIN + 15 × (TOOL_CALL, TOOL_RESULT) + MESSAGE + TASK_COMPLETE
             await topic.WaitForDeliveredAsync(1 + (2 * Iterations) + 2).WaitAsync(TimeSpan.FromSeconds(60));
-            var results = topic.History.Where(e => e.Action == Actions.ToolResult).ToList();
+            var results = topic.History.Where(e => e.Action == AiActions.ToolResult).ToList();
             if (results.Count != Iterations || results.Any(e => e.GetPayload().GetProperty("locality").GetString() != locality || !e.GetPayload().GetProperty("ok").GetBoolean()))
             {
                 throw new InvalidOperationException($"{system}: expected {Iterations} successful {locality} tool results, got: {string.Join(" | ", results.Select(e => e.ToString()))}");

@@ -1,3 +1,4 @@
+using Murmur.AI.Events;
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>
@@ -50,7 +51,7 @@ internal sealed class Coordinator(ExploratoryRun run) : Agent
         var roster = _roster!;
         switch (note.Kind)
         {
-            case Actions.Finding:
+            case AiActions.Finding:
                 _findings.Add(note.Key);
                 break;
             case Actions.Retract:
@@ -65,7 +66,7 @@ internal sealed class Coordinator(ExploratoryRun run) : Agent
                     run.OnSent();
                 }
                 break;
-            case Actions.Proposal:
+            case AiActions.Proposal:
                 _drafts.Add(note.Key);
                 if (_drafts.Count == _expectedDrafts)
                 {

@@ -1,3 +1,4 @@
+using Murmur.AI.Events;
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>Runs the exploratory task once on each system; every run gets a fresh node with the in-memory log.</summary>
@@ -58,7 +59,7 @@ internal static class ExploratorySystems
         {
             researchers.Add(await node.Runtime.SpawnAsync(researcher.Name, () => new OrchestratedResearcher(run, researcher, coordinator)));
         }
-        var coder = await node.Runtime.SpawnAsync("Coder_Agent_1", () => new OrchestratedWorker(run, coordinator, Note.DraftRequest, Actions.Proposal, plan.DraftMs));
+        var coder = await node.Runtime.SpawnAsync("Coder_Agent_1", () => new OrchestratedWorker(run, coordinator, Note.DraftRequest, AiActions.Proposal, plan.DraftMs));
         var reviewer = await node.Runtime.SpawnAsync("Reviewer_Agent_1", () => new OrchestratedWorker(run, coordinator, Note.ReviewRequest, Payloads.Review, plan.ReviewMs));
         coordinator.Send(new OrchestraRoster(researchers, coder, reviewer));
         foreach (var researcher in researchers)

@@ -1,3 +1,4 @@
+using Murmur.AI.Events;
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>A researcher that reports every step to the coordinator (on "go", once the run started).</summary>
@@ -20,14 +21,14 @@ internal sealed class OrchestratedResearcher(ExploratoryRun run, ResearcherPlan 
             var step = plan.Steps[i];
             await Modelled.DelayAsync(step.ToolMs, cancellationToken);
             await Modelled.DelayAsync(step.ModelMs, cancellationToken);
-            Report(Actions.ToolResult, $"step-{i + 1}");
+            Report(AiActions.ToolResult, $"step-{i + 1}");
             foreach (var key in step.Retracts)
             {
                 Report(Actions.Retract, key);
             }
             foreach (var key in step.Findings)
             {
-                Report(Actions.Finding, key);
+                Report(AiActions.Finding, key);
             }
         }
         Report(Actions.TaskComplete, plan.Name);

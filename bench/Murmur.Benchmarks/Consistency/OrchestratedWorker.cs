@@ -1,3 +1,4 @@
+using Murmur.AI.Events;
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>The orchestrated coder or reviewer: does what the coordinator asks (a modelled latency), answers it, ignores relays.</summary>
@@ -15,7 +16,7 @@ internal sealed class OrchestratedWorker(ExploratoryRun run, AgentRef coordinato
             return;
         }
         await Modelled.DelayAsync(latencyMs(note.Key), cancellationToken);
-        if (string.Equals(answer, Actions.Proposal, StringComparison.Ordinal))
+        if (string.Equals(answer, AiActions.Proposal, StringComparison.Ordinal))
         {
             run.OnDrafted();
         }

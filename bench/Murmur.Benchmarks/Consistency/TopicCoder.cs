@@ -1,3 +1,4 @@
+using Murmur.AI.Events;
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>
@@ -25,7 +26,7 @@ internal sealed class TopicCoder(ExploratoryRun run, CoderMode mode) : Agent
         {
             switch (e.Action)
             {
-                case Actions.Finding:
+                case AiActions.Finding:
                     var key = Payloads.ReadKey(e);
                     _keyByEventId[e.EventId] = key;
                     _findings.Add((key, e.Actor));
@@ -72,7 +73,7 @@ internal sealed class TopicCoder(ExploratoryRun run, CoderMode mode) : Agent
                     await Modelled.DelayAsync(run.Plan.DraftMs(key), cancellationToken);
                     run.OnDrafted();
                     _drafted.Add(key);
-                    await speculation.PublishAsync(Actions.Proposal, Payloads.Key(key), cancellationToken);
+                    await speculation.PublishAsync(AiActions.Proposal, Payloads.Key(key), cancellationToken);
                 }
                 break;
             default:
@@ -88,6 +89,6 @@ internal sealed class TopicCoder(ExploratoryRun run, CoderMode mode) : Agent
         }
         await Modelled.DelayAsync(run.Plan.DraftMs(key), cancellationToken);
         run.OnDrafted();
-        await view.PublishAsync(Actions.Proposal, Payloads.Key(key), cancellationToken: cancellationToken);
+        await view.PublishAsync(AiActions.Proposal, Payloads.Key(key), cancellationToken: cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using Murmur.AI.Events;
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>
@@ -44,14 +45,14 @@ internal sealed class TopicResearcher(ExploratoryRun run, ResearcherPlan plan) :
         var step = plan.Steps[index];
         await Modelled.DelayAsync(step.ToolMs, cancellationToken);
         await Modelled.DelayAsync(step.ModelMs, cancellationToken);
-        await member.PublishAsync(Actions.ToolResult, Payloads.Key($"step-{index + 1}"), cancellationToken: cancellationToken);
+        await member.PublishAsync(AiActions.ToolResult, Payloads.Key($"step-{index + 1}"), cancellationToken: cancellationToken);
         foreach (var key in step.Retracts)
         {
             await member.PublishRawAsync(Actions.Retract, new Retraction(_eventIds[key], "false positive").ToPayload(), cancellationToken: cancellationToken);
         }
         foreach (var key in step.Findings)
         {
-            var finding = await member.PublishAsync(Actions.Finding, Payloads.Key(key), cancellationToken: cancellationToken);
+            var finding = await member.PublishAsync(AiActions.Finding, Payloads.Key(key), cancellationToken: cancellationToken);
             _eventIds[key] = finding.EventId;
         }
         if (_step == plan.Steps.Count)

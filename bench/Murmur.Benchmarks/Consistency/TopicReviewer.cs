@@ -1,3 +1,4 @@
+using Murmur.AI.Events;
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>
@@ -27,7 +28,7 @@ internal sealed class TopicReviewer(ExploratoryRun run, CoderMode mode) : Agent
         {
             switch (e.Action)
             {
-                case Actions.Finding:
+                case AiActions.Finding:
                     _keyByEventId[e.EventId] = Payloads.ReadKey(e);
                     break;
                 case Actions.Retract when Retraction.TryRead(e, out var retraction) && _keyByEventId.TryGetValue(retraction!.Target, out var target):
@@ -36,7 +37,7 @@ internal sealed class TopicReviewer(ExploratoryRun run, CoderMode mode) : Agent
                 case Actions.TaskComplete:
                     _completed.Add(e.Actor);
                     break;
-                case Actions.Proposal:
+                case AiActions.Proposal:
                     proposals.Add(e);
                     break;
                 default:

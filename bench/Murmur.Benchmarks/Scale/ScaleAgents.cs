@@ -1,3 +1,4 @@
+using Murmur.AI.Events;
 namespace Murmur.Benchmarks.Scale;
 
 /// <summary>Counters the scale benches' agents share (one bench runs at a time).</summary>
@@ -68,7 +69,7 @@ internal sealed class OnceAgent : Agent
         if (!_published && !view.IsReplay)
         {
             _published = true;
-            await view.PublishAsync(Actions.Finding, new { text = "found it" }, cancellationToken: cancellationToken);
+            await view.PublishAsync(AiActions.Finding, new { text = "found it" }, cancellationToken: cancellationToken);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Murmur.AI.Events;
 
 namespace Murmur.AI;
 
@@ -48,7 +49,7 @@ public partial class LlmAgent
 
     private static bool IsOwnWork(AgentEvent e, string actor)
         => string.Equals(e.Actor, actor, StringComparison.Ordinal)
-            && e.Action is Actions.ToolCall or Actions.ToolResult or Actions.Message or Actions.Finding or Actions.TaskComplete;
+            && e.Action is AiActions.ToolCall or AiActions.ToolResult or Actions.Message or AiActions.Finding or Actions.TaskComplete;
 
     /// <summary>True when an earlier incarnation already acted on <paramref name="e"/> (it is at or before its last own event).</summary>
     private bool ActedOnBefore(string topic, AgentEvent e)
@@ -67,7 +68,7 @@ public partial class LlmAgent
         {
             _conversation.Add(new ChatMessage(ChatRole.User, goal));
         }
-        var answered = history.Where(e => string.Equals(e.Actor, member.Actor, StringComparison.Ordinal) && e.Action == Actions.ToolResult)
+        var answered = history.Where(e => string.Equals(e.Actor, member.Actor, StringComparison.Ordinal) && e.Action == AiActions.ToolResult)
             .Select(e => ToolResult.TryRead(e, out var r) ? r!.CallId : null).ToHashSet(StringComparer.Ordinal);
         var pending = new List<AgentEvent>();
         var lastEnd = -1;
@@ -86,7 +87,7 @@ public partial class LlmAgent
             {
                 if (ActedOnBefore(member.Topic, e) && IsInput(e, member.Actor))
                 {
-                    if (e.Action == Actions.Finding && i > lastEnd)
+                    if (e.Action == AiActions.Finding && i > lastEnd)
                     {
                         _findingsRead.Add(e.EventId);
                     }
@@ -96,7 +97,7 @@ public partial class LlmAgent
             }
             switch (e.Action)
             {
-                case Actions.ToolCall when Read(e) is { } call && call.TryGetProperty("tool", out var named) && named.ValueKind == JsonValueKind.String:
+                case AiActions.ToolCall when Read(e) is { } call && call.TryGetProperty("tool", out var named) && named.ValueKind == JsonValueKind.String:
                     var args = call.TryGetProperty("args", out var a) && a.ValueKind == JsonValueKind.Object
                         ? a.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone(), StringComparer.Ordinal)
                         : [];
@@ -106,7 +107,7 @@ public partial class LlmAgent
                         pending.Add(e);
                     }
                     break;
-                case Actions.ToolResult when ToolResult.TryRead(e, out var result) && result!.CallId is { } callId:
+                case AiActions.ToolResult when ToolResult.TryRead(e, out var result) && result!.CallId is { } callId:
                     _conversation.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(callId, result.IsError ? "error: " + ErrorOf(e) : result.Result)]));
                     break;
                 case Actions.Message when Read(e) is { } message && message.TryGetProperty("text", out var text):
@@ -133,7 +134,7 @@ public partial class LlmAgent
     }
 
     private bool IsInput(AgentEvent e, string actor)
-        => (e.Action == Actions.Message && IsAddressedToMe(e, actor)) || (e.Action == Actions.Finding && Options.ReactToFindings && Finding.TryRead(e, out _));
+        => (e.Action == Actions.Message && IsAddressedToMe(e, actor)) || (e.Action == AiActions.Finding && Options.ReactToFindings && Finding.TryRead(e, out _));
 
     private static JsonElement? Read(AgentEvent e)
     {

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Murmur.AI.Telemetry;
 using Murmur.AI.Tools;
+using Murmur.AI.Events;
 
 namespace Murmur.AI;
 
@@ -107,7 +108,7 @@ public partial class LlmAgent : Agent
             }
             var addressed = e.Action == Actions.Message && IsAddressedToMe(e, view.Member.Actor);
             // Someone else's payload: a FINDING without a summary (FINDING.json) is not one, and is ignored.
-            var finding = e.Action == Actions.Finding && Options.ReactToFindings && Finding.TryRead(e, out _);
+            var finding = e.Action == AiActions.Finding && Options.ReactToFindings && Finding.TryRead(e, out _);
             if (addressed || finding)
             {
                 if (finding)
@@ -136,7 +137,7 @@ public partial class LlmAgent : Agent
         Log.TaskStarted(logger, actor, member.Topic);
         var metadata = _chat.GetService<ChatClientMetadata>();
         var requestModel = chatOptions.ModelId ?? metadata?.DefaultModelId;
-        using var invoke = MurmurDiagnostics.StartInvokeAgent(actor, actor, member.Topic, metadata?.ProviderName, requestModel);
+        using var invoke = AiDiagnostics.StartInvokeAgent(actor, actor, member.Topic, metadata?.ProviderName, requestModel);
         try
         {
             await RunLoopAsync(member, chatOptions, metadata?.ProviderName, requestModel, cancellationToken);
@@ -150,7 +151,7 @@ public partial class LlmAgent : Agent
     /// <summary>Tags a span with the exception's type and returns false, so an exception filter can record without catching.</summary>
     private static bool Failed(Activity? activity, Exception ex)
     {
-        MurmurDiagnostics.SetError(activity, ex.GetType().FullName ?? ex.GetType().Name);
+        AiDiagnostics.SetError(activity, ex.GetType().FullName ?? ex.GetType().Name);
         return false;
     }
 
@@ -174,8 +175,8 @@ public partial class LlmAgent : Agent
             using (var wall = remaining is { } r ? new CancellationTokenSource(r, time) : null)
             using (var linked = wall is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, wall.Token))
             {
-                using var model = MurmurDiagnostics.StartChat(actor, member.Topic, provider, requestModel);
-                MurmurDiagnostics.ChatInput(model, () => GenAiMessages.ToJson(_conversation));
+                using var model = AiDiagnostics.StartChat(actor, member.Topic, provider, requestModel);
+                AiDiagnostics.ChatInput(model, () => GenAiMessages.ToJson(_conversation));
                 var modelStarted = time.GetTimestamp();
                 try
                 {
@@ -183,7 +184,7 @@ public partial class LlmAgent : Agent
                 }
                 catch (OperationCanceledException) when (wall?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
                 {
-                    MurmurDiagnostics.SetError(model, "timeout");
+                    AiDiagnostics.SetError(model, "timeout");
                     await EndAsync(member, "budget_exhausted", $"max_wall_time: {Options.MaxWallTime} elapsed during model call {iteration}", iteration, tokens, null, cancellationToken);
                     return;
                 }
@@ -191,8 +192,8 @@ public partial class LlmAgent : Agent
                 {
                     throw; // never reached
                 }
-                MurmurDiagnostics.ModelEnded(model, time.GetElapsedTime(modelStarted), response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount);
-                MurmurDiagnostics.ChatAnswered(model, response.ModelId, response.FinishReason?.Value, () => GenAiMessages.ToJson(response.Messages));
+                AiDiagnostics.ModelEnded(model, time.GetElapsedTime(modelStarted), response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount);
+                AiDiagnostics.ChatAnswered(model, response.ModelId, response.FinishReason?.Value, () => GenAiMessages.ToJson(response.Messages));
             }
             _conversation.AddMessages(response);
             tokens += response.Usage?.TotalTokenCount ?? 0;
@@ -232,7 +233,7 @@ public partial class LlmAgent : Agent
                 return new FunctionResultContent(call.CallId, "error: report_finding needs a non-empty 'summary'");
             }
             var details = call.Arguments?.TryGetValue("details", out var d) == true ? Text(d) : null;
-            var published = await member.PublishAsync(Actions.Finding, details is null ? new { summary } : new { summary, data = details }, null, cancellationToken);
+            var published = await member.PublishAsync(AiActions.Finding, details is null ? new { summary } : new { summary, data = details }, null, cancellationToken);
             return new FunctionResultContent(call.CallId, $"published FINDING {published.EventId}");
         }
         if (!_invoker!.IsAllowed(call.Name))

@@ -7,7 +7,7 @@ namespace Murmur.AI.Telemetry;
 /// <summary>
 /// Writes chat messages in the shape the OpenTelemetry GenAI conventions give <c>gen_ai.input.messages</c> and
 /// <c>gen_ai.output.messages</c>: <c>[{"role":…,"parts":[{"type":"text","content":…} | {"type":"tool_call",…} |
-/// {"type":"tool_call_response",…}]}]</c>. Used only when <see cref="MurmurDiagnostics.CaptureMessageContent"/> is on.
+/// {"type":"tool_call_response",…}]}]</c>. Used only when <see cref="AiDiagnostics.CaptureMessageContent"/> is on.
 /// </summary>
 internal static class GenAiMessages
 {

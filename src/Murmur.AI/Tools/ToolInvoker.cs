@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Murmur.AI.Telemetry;
+using Murmur.AI.Events;
 
 namespace Murmur.AI.Tools;
 
@@ -89,13 +90,13 @@ public sealed class ToolInvoker
         {
             // A side effect (or a refusal) starts only once its TOOL_CALL is in the log: after a crash the call is
             // found there and never run twice.
-            var call = await member.PublishRawAsync(Actions.ToolCall, payload, null, cancellationToken).ConfigureAwait(false);
+            var call = await member.PublishRawAsync(AiActions.ToolCall, payload, null, cancellationToken).ConfigureAwait(false);
             return await ExecuteAsync(member, call.EventId, tool, args, cancellationToken).ConfigureAwait(false);
         }
         // A read-only call runs (or is sent to its host) while its TOOL_CALL is being appended: running it twice after
         // a crash is harmless, and the round trip saves one acknowledged append per call. Its TOOL_RESULT waits for
         // the TOOL_CALL (the member's publishes are serialized) and appends it again first if that append failed.
-        var (recorded, acknowledged) = await member.BeginPublishAsync(Actions.ToolCall, payload, null, cancellationToken).ConfigureAwait(false);
+        var (recorded, acknowledged) = await member.BeginPublishAsync(AiActions.ToolCall, payload, null, cancellationToken).ConfigureAwait(false);
         var run = ExecuteAsync(member, recorded.EventId, tool, args, cancellationToken);
         try
         {
@@ -130,7 +131,7 @@ public sealed class ToolInvoker
     {
         var args = new AIFunctionArguments(arguments ?? new Dictionary<string, object?>());
         using var payload = JsonDocument.Parse(CallPayload(tool, args, RemoteHostOf(tool)?.Node));
-        var call = await speculation.PublishAsync(Actions.ToolCall, payload.RootElement.Clone(), cancellationToken).ConfigureAwait(false);
+        var call = await speculation.PublishAsync(AiActions.ToolCall, payload.RootElement.Clone(), cancellationToken).ConfigureAwait(false);
         speculation.OnCommit(async ct => await ExecuteAsync(member, call.EventId, tool, args, ct).ConfigureAwait(false));
         return call;
     }
@@ -141,7 +142,7 @@ public sealed class ToolInvoker
 
     /// <summary>Publishes a call's <c>TOOL_CALL</c> without running it (it waits for a decision, see <see cref="RunAsync"/>).</summary>
     internal Task<AgentEvent> PublishCallAsync(TopicMember member, string tool, IDictionary<string, object?>? arguments, CancellationToken cancellationToken)
-        => member.PublishRawAsync(Actions.ToolCall, CallPayload(tool, new AIFunctionArguments(arguments ?? new Dictionary<string, object?>()), RemoteHostOf(tool)?.Node), null, cancellationToken);
+        => member.PublishRawAsync(AiActions.ToolCall, CallPayload(tool, new AIFunctionArguments(arguments ?? new Dictionary<string, object?>()), RemoteHostOf(tool)?.Node), null, cancellationToken);
 
     /// <summary>Runs a call whose <c>TOOL_CALL</c> <paramref name="callId"/> is published, and publishes its <c>TOOL_RESULT</c>.</summary>
     internal Task<ToolInvocation> RunAsync(TopicMember member, string callId, string tool, IDictionary<string, object?>? arguments, CancellationToken cancellationToken)
@@ -151,7 +152,7 @@ public sealed class ToolInvoker
     internal async Task<ToolInvocation> AnswerNotRunAsync(TopicMember member, string callId, string tool, string error, CancellationToken cancellationToken)
     {
         var invocation = new ToolInvocation(tool, callId, false, default, error, ToolLocality.Local, TimeSpan.Zero);
-        await member.PublishRawAsync(Actions.ToolResult, ResultPayload(invocation, IsSideEffecting(tool), null), null, cancellationToken).ConfigureAwait(false);
+        await member.PublishRawAsync(AiActions.ToolResult, ResultPayload(invocation, IsSideEffecting(tool), null), null, cancellationToken).ConfigureAwait(false);
         return invocation;
     }
 
@@ -167,7 +168,7 @@ public sealed class ToolInvoker
             return await InvokeRemoteAsync(member, remote, callId, args, cancellationToken).ConfigureAwait(false);
         }
         var sideEffecting = false;
-        using var activity = MurmurDiagnostics.StartTool(member.Actor, tool, "local", callId, member.Topic);
+        using var activity = AiDiagnostics.StartTool(member.Actor, tool, "local", callId, member.Topic);
         var started = _time.GetTimestamp();
         JsonElement result = default;
         string? error = null, errorType = null;
@@ -202,27 +203,27 @@ public sealed class ToolInvoker
         }
         var elapsed = _time.GetElapsedTime(started);
         _elapsedTicks += elapsed.Ticks;
-        MurmurDiagnostics.ToolEnded(activity, "local", elapsed, error, errorType);
-        MurmurDiagnostics.ToolContent(activity, () => GenAiMessages.Arguments(args), () => error ?? result.GetRawText());
+        AiDiagnostics.ToolEnded(activity, "local", elapsed, error, errorType);
+        AiDiagnostics.ToolContent(activity, () => GenAiMessages.Arguments(args), () => error ?? result.GetRawText());
         var invocation = new ToolInvocation(tool, callId, error is null, result, error, ToolLocality.Local, elapsed);
         // Correlated by call_id in the payload; depends_on is reserved for speculative dependencies.
-        await member.PublishRawAsync(Actions.ToolResult, ResultPayload(invocation, sideEffecting, null), null, cancellationToken).ConfigureAwait(false);
+        await member.PublishRawAsync(AiActions.ToolResult, ResultPayload(invocation, sideEffecting, null), null, cancellationToken).ConfigureAwait(false);
         return invocation;
     }
 
     private async Task<ToolInvocation> InvokeRemoteAsync(TopicMember member, HostedTool remote, string callId, AIFunctionArguments args, CancellationToken cancellationToken)
     {
-        using var activity = MurmurDiagnostics.StartTool(member.Actor, remote.Name, "remote", callId, member.Topic);
+        using var activity = AiDiagnostics.StartTool(member.Actor, remote.Name, "remote", callId, member.Topic);
         var reply = await _registry.Mesh!.CallAsync(remote.Node, remote.Name, args, callId, member.Actor, member.Topic, cancellationToken).ConfigureAwait(false);
         _elapsedTicks += reply.RoundTrip.Ticks;
-        MurmurDiagnostics.ToolEnded(activity, "remote", reply.RoundTrip, reply.Error, "murmur.remote_tool_error");
-        MurmurDiagnostics.ToolContent(activity, () => GenAiMessages.Arguments(args), () => reply.Error ?? reply.Result.GetRawText());
+        AiDiagnostics.ToolEnded(activity, "remote", reply.RoundTrip, reply.Error, "murmur.remote_tool_error");
+        AiDiagnostics.ToolContent(activity, () => GenAiMessages.Arguments(args), () => reply.Error ?? reply.Result.GetRawText());
         var invocation = new ToolInvocation(remote.Name, callId, reply.Ok, reply.Result, reply.Error, ToolLocality.Remote, reply.RoundTrip)
         {
             Host = reply.Host ?? remote.Node,
             HostElapsed = reply.HostElapsed,
         };
-        await member.PublishRawAsync(Actions.ToolResult, ResultPayload(invocation, remote.SideEffecting, reply.HostElapsed), null, cancellationToken).ConfigureAwait(false);
+        await member.PublishRawAsync(AiActions.ToolResult, ResultPayload(invocation, remote.SideEffecting, reply.HostElapsed), null, cancellationToken).ConfigureAwait(false);
         return invocation;
     }
 
@@ -244,7 +245,7 @@ public sealed class ToolInvoker
             var discarded = new ToolInvocation(tool, call.EventId, false, default,
                 $"not run: '{tool}' (call {call.EventId}) was journaled until [{string.Join(", ", call.DependsOn)}] were confirmed, and the agent restarted before that; call it again if it is still wanted",
                 ToolLocality.Local, TimeSpan.Zero);
-            await member.PublishRawAsync(Actions.ToolResult, ResultPayload(discarded, true, null), null, cancellationToken).ConfigureAwait(false);
+            await member.PublishRawAsync(AiActions.ToolResult, ResultPayload(discarded, true, null), null, cancellationToken).ConfigureAwait(false);
             return discarded;
         }
         var host = payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("to", out var to) && to.ValueKind == JsonValueKind.String ? to.GetString() : null;
@@ -255,12 +256,12 @@ public sealed class ToolInvoker
                 : [];
             var reply = await mesh.ResumeCallAsync(host, tool, args, call.EventId, member.Actor, member.Topic, cancellationToken).ConfigureAwait(false);
             var remote = new ToolInvocation(tool, call.EventId, reply.Ok, reply.Result, reply.Error, ToolLocality.Remote, reply.RoundTrip) { Host = reply.Host ?? host, HostElapsed = reply.HostElapsed };
-            await member.PublishRawAsync(Actions.ToolResult, ResultPayload(remote, false, reply.HostElapsed), null, cancellationToken).ConfigureAwait(false);
+            await member.PublishRawAsync(AiActions.ToolResult, ResultPayload(remote, false, reply.HostElapsed), null, cancellationToken).ConfigureAwait(false);
             return remote;
         }
         var error = $"outcome unknown: the agent stopped while '{tool}' ran (call {call.EventId}); it was not run again";
         var local = new ToolInvocation(tool, call.EventId, false, default, error, ToolLocality.Local, TimeSpan.Zero);
-        await member.PublishRawAsync(Actions.ToolResult, ResultPayload(local, false, null), null, cancellationToken).ConfigureAwait(false);
+        await member.PublishRawAsync(AiActions.ToolResult, ResultPayload(local, false, null), null, cancellationToken).ConfigureAwait(false);
         return local;
     }
 

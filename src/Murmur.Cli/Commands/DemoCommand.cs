@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Murmur.Cli.Demo;
+using Murmur.AI.Events;
 
 namespace Murmur.Cli.Commands;
 
@@ -167,9 +168,9 @@ internal sealed class DemoCommand : ICommand
             Row("wall-clock (min / max)", r => $"{walls[r.Mode].Min().TotalMilliseconds:0}/{walls[r.Mode].Max().TotalMilliseconds:0}");
         }
         Row("events", r => r.Events.Count.ToString(inv));
-        Row("tool calls (all local)", r => r.Count(Actions.ToolCall).ToString(inv));
-        Row("findings / retracted", r => $"{r.Count(Actions.Finding)} / {r.Count(Actions.Retract)}");
-        Row("proposals / reviews", r => $"{r.Count(Actions.Proposal)} / {r.Count("REVIEW")}");
+        Row("tool calls (all local)", r => r.Count(AiActions.ToolCall).ToString(inv));
+        Row("findings / retracted", r => $"{r.Count(AiActions.Finding)} / {r.Count(Actions.Retract)}");
+        Row("proposals / reviews", r => $"{r.Count(AiActions.Proposal)} / {r.Count("REVIEW")}");
         Row("speculation started", r => r.Speculations.Started.ToString(inv));
         Row("speculation committed", r => r.Speculations.Committed.ToString(inv));
         Row("speculation aborted", r => r.Speculations.Aborted.ToString(inv));

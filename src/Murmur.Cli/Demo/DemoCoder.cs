@@ -1,3 +1,4 @@
+using Murmur.AI.Events;
 namespace Murmur.Cli.Demo;
 
 /// <summary>
@@ -30,7 +31,7 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
             {
                 _researchersDone.Add(e.Actor);
             }
-            else if (e.Actor == view.Member.Actor && e.Action == Actions.Proposal && !_drafted.Contains(e.EventId))
+            else if (e.Actor == view.Member.Actor && e.Action == AiActions.Proposal && !_drafted.Contains(e.EventId))
             {
                 // A proposal of an earlier instance, handed over from the log when it resumes (a takeover, a restart):
                 // not drafted again, and still awaiting its review unless it was withdrawn.
@@ -58,7 +59,7 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
             }
         }
         var tools = demo.Invoker("read_file");
-        foreach (var finding in view.FromOthers.Where(e => e.Action == Actions.Finding).ToList())
+        foreach (var finding in view.FromOthers.Where(e => e.Action == AiActions.Finding).ToList())
         {
             if (!_handled.Add(finding.EventId) || _retracted.Contains(finding.EventId))
             {
@@ -83,7 +84,7 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
             if (demo.Mode == Consistency.Eventual)
             {
                 await using var speculation = view.Speculate(finding);
-                var proposal = await speculation.PublishAsync(Actions.Proposal, fix, cancellationToken);
+                var proposal = await speculation.PublishAsync(AiActions.Proposal, fix, cancellationToken);
                 _drafted.Add(proposal.EventId);
                 _liveProposals.Add(proposal.EventId);
                 _open++;
@@ -91,7 +92,7 @@ internal sealed class DemoCoder(DemoContext demo) : Agent
             }
             else
             {
-                var proposal = await view.PublishAsync(Actions.Proposal, fix, cancellationToken: cancellationToken);
+                var proposal = await view.PublishAsync(AiActions.Proposal, fix, cancellationToken: cancellationToken);
                 _drafted.Add(proposal.EventId);
                 _liveProposals.Add(proposal.EventId);
                 demo.Accepted[fix.Finding] = fix;

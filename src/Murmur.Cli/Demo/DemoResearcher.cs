@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Murmur.AI.Events;
 
 namespace Murmur.Cli.Demo;
 
@@ -21,7 +22,7 @@ internal sealed class DemoResearcher(DemoContext demo, IReadOnlyList<string> are
         foreach (var own in view.New.Where(e => e.Actor == view.Member.Actor))
         {
             // Read as untrusted like any event: a payload that is not a finding of the tree is not one of ours to skip.
-            if (own.Action == Actions.Finding && DemoPayloads.ReadFinding(own, demo.Root, out _) is var (ownPath, ownLine))
+            if (own.Action == AiActions.Finding && DemoPayloads.ReadFinding(own, demo.Root, out _) is var (ownPath, ownLine))
             {
                 _published.TryAdd($"{ownPath}:{ownLine}", own.EventId);
             }
@@ -73,7 +74,7 @@ internal sealed class DemoResearcher(DemoContext demo, IReadOnlyList<string> are
                 else
                 {
                     await demo.ThinkAsync(cancellationToken);
-                    findingId = (await member.PublishAsync(Actions.Finding, new { path, line, text = text.Trim(), issue, summary = $"{path}:{line}: {issue}" }, cancellationToken: cancellationToken)).EventId;
+                    findingId = (await member.PublishAsync(AiActions.Finding, new { path, line, text = text.Trim(), issue, summary = $"{path}:{line}: {issue}" }, cancellationToken: cancellationToken)).EventId;
                 }
                 // Look closer before confirming: a fixture token in a test is not a leak.
                 var read = await tools.InvokeAsync(member, "read_file", new Dictionary<string, object?> { ["path"] = path, ["start"] = 1, ["count"] = 200 }, cancellationToken);

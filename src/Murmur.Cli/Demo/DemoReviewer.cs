@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Murmur.AI.Events;
 
 namespace Murmur.Cli.Demo;
 
@@ -25,7 +26,7 @@ internal sealed class DemoReviewer(DemoContext demo, IChatClient? model = null) 
             }
         }
         var tools = demo.Invoker("propose_patch");
-        foreach (var proposal in view.FromOthers.Where(e => e.Action == Actions.Proposal).ToList())
+        foreach (var proposal in view.FromOthers.Where(e => e.Action == AiActions.Proposal).ToList())
         {
             if (!_reviewed.Add(proposal.EventId) || view.Member.IsWithdrawn(proposal.EventId))
             {

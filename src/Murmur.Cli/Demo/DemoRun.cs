@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Murmur.AI.Events;
 
 namespace Murmur.Cli.Demo;
 
@@ -17,7 +18,7 @@ internal sealed record DemoRun(
     {
         get
         {
-            var firstProposal = Events.FirstOrDefault(e => e.Action == Actions.Proposal);
+            var firstProposal = Events.FirstOrDefault(e => e.Action == AiActions.Proposal);
             var researchDone = Events.LastOrDefault(e => e.Action == Actions.TaskComplete && e.Actor.StartsWith("Researcher", StringComparison.Ordinal));
             return firstProposal?.Timestamp is { } p && researchDone?.Timestamp is { } r ? TimeSpan.FromMilliseconds(r - p) : null;
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Murmur.AI.Events;
 
 namespace Murmur.Cli.Demo;
 
@@ -12,11 +13,11 @@ internal static class EventText
             var p = e.GetPayload();
             return e.Action switch
             {
-                Actions.ToolCall => $"{Str(p, "tool")} {Compact(p.TryGetProperty("args", out var a) ? a : default)}",
-                Actions.ToolResult => $"{Str(p, "tool")} {(p.TryGetProperty("ok", out var ok) && ok.GetBoolean() ? "ok" : "error")} in {Num(p, "elapsed_us")} µs (local)",
-                Actions.Finding => Str(p, "summary"),
+                AiActions.ToolCall => $"{Str(p, "tool")} {Compact(p.TryGetProperty("args", out var a) ? a : default)}",
+                AiActions.ToolResult => $"{Str(p, "tool")} {(p.TryGetProperty("ok", out var ok) && ok.GetBoolean() ? "ok" : "error")} in {Num(p, "elapsed_us")} µs (local)",
+                AiActions.Finding => Str(p, "summary"),
                 Actions.Retract => $"withdraws {Str(p, "event_id")}: {Str(p, "reason")}",
-                Actions.Proposal => (Str(p, "path") is { Length: > 0 } path ? $"fix for {path}:{Num(p, "line")}" : Str(p, "summary")) + (e.DependsOn.Count > 0 ? " (speculative)" : string.Empty),
+                AiActions.Proposal => (Str(p, "path") is { Length: > 0 } path ? $"fix for {path}:{Num(p, "line")}" : Str(p, "summary")) + (e.DependsOn.Count > 0 ? " (speculative)" : string.Empty),
                 "REVIEW" => $"{Str(p, "verdict")} {Str(p, "path")}:{Num(p, "line")}" + (e.DependsOn.Count > 0 ? " (speculative)" : string.Empty),
                 Actions.SpeculationCommit => $"commit {Str(p, "speculation")}",
                 Actions.SpeculationAbort => $"abort {Str(p, "speculation")}: {Str(p, "reason")}",

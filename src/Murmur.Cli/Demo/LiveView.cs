@@ -1,4 +1,5 @@
 using Spectre.Console;
+using Murmur.AI.Events;
 
 namespace Murmur.Cli.Demo;
 
@@ -42,8 +43,8 @@ internal sealed class LiveView(string label) : TopicWatcher
             var last = mine.LastOrDefault();
             var color = last?.Action switch
             {
-                Actions.Finding => "yellow",
-                Actions.Proposal => "aqua",
+                AiActions.Finding => "yellow",
+                AiActions.Proposal => "aqua",
                 Actions.SpeculationCommit => "green",
                 Actions.SpeculationAbort or Actions.Retract => "red",
                 Actions.TaskComplete => "bold green",

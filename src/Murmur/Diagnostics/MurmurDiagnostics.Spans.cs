@@ -88,62 +88,6 @@ public static partial class MurmurDiagnostics
         return activity;
     }
 
-    /// <summary>
-    /// An <c>execute_tool {name}</c> span (GenAI conventions), child of the current activity (the agent's turn or task):
-    /// <c>gen_ai.operation.name</c>, <c>gen_ai.tool.name</c>, <c>gen_ai.tool.call.id</c>, <c>gen_ai.tool.type</c>, and Murmur's
-    /// <c>murmur.actor</c>, <c>murmur.tool</c>, <c>locality</c>.
-    /// </summary>
-    internal static Activity? StartTool(string actor, string tool, string locality, string? callId = null, string? topic = null)
-    {
-        if (!Source.HasListeners())
-        {
-            return null;
-        }
-        var activity = Source.StartActivity("execute_tool " + tool, ActivityKind.Internal);
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag(GenAi.OperationName, "execute_tool").SetTag(GenAi.ToolName, tool).SetTag(GenAi.ToolType, "function")
-                .SetTag(Tags.Actor, actor).SetTag(Tags.Tool, tool).SetTag(Tags.Locality, locality);
-            if (callId is not null)
-            {
-                activity.SetTag(GenAi.ToolCallId, callId);
-            }
-            if (topic is not null)
-            {
-                activity.SetTag(GenAi.ConversationId, topic);
-            }
-        }
-        return activity;
-    }
-
-    /// <summary>Counts a tool call and records its duration in microseconds, tagged with its locality; a failure sets <c>error.type</c>.</summary>
-    internal static void ToolEnded(Activity? activity, string locality, TimeSpan elapsed, string? error, string? errorType = null)
-    {
-        var tag = new KeyValuePair<string, object?>(Tags.Locality, locality);
-        ToolCalls.Add(1, tag);
-        ToolDuration.Record(elapsed.TotalMicroseconds, tag);
-        if (activity is not null && error is not null)
-        {
-            SetError(activity, errorType ?? "murmur.tool_error"); // the tool's text only with CaptureMessageContent
-        }
-    }
-
-    /// <summary>Records a model call's duration and, when the provider reported usage, its tokens.</summary>
-    internal static void ModelEnded(Activity? activity, TimeSpan elapsed, long? inputTokens, long? outputTokens)
-    {
-        ModelDuration.Record(elapsed.TotalMilliseconds);
-        if (inputTokens is { } input)
-        {
-            ModelTokens.Record(input, new KeyValuePair<string, object?>(Tags.TokenType, "input"));
-            activity?.SetTag(GenAi.UsageInputTokens, input);
-        }
-        if (outputTokens is { } output)
-        {
-            ModelTokens.Record(output, new KeyValuePair<string, object?>(Tags.TokenType, "output"));
-            activity?.SetTag(GenAi.UsageOutputTokens, output);
-        }
-    }
-
     /// <summary>The start timestamp of a handler when its duration is measured, else 0.</summary>
     internal static long HandlerStarted() => HandlerDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
 

@@ -19,8 +19,8 @@ public static partial class MurmurDiagnostics
     public const string Name = "Murmur";
 
     /// <summary>
-    /// The source of Murmur's spans: <c>publish {action}</c>, <c>deliver</c>, <c>handle</c>, and the GenAI conventions'
-    /// <c>invoke_agent {agent}</c>, <c>chat {model}</c>, <c>execute_tool {tool}</c>.
+    /// The source of Murmur's spans: <c>publish {action}</c>, <c>deliver</c>, <c>handle</c>; Murmur.AI adds the GenAI
+    /// conventions' <c>invoke_agent {agent}</c>, <c>chat {model}</c>, <c>execute_tool {tool}</c> (its <c>AiDiagnostics</c>).
     /// </summary>
     public static ActivitySource Source { get; } = new(Name);
 
@@ -39,11 +39,7 @@ public static partial class MurmurDiagnostics
     internal static readonly Counter<long> SpeculationCommitted = Meter.CreateCounter<long>("murmur.speculation.committed", "{speculation}", "Speculations committed.");
     internal static readonly Counter<long> SpeculationAborted = Meter.CreateCounter<long>("murmur.speculation.aborted", "{speculation}", "Speculations aborted.");
     internal static readonly Counter<long> SupervisorRestarts = Meter.CreateCounter<long>("murmur.supervisor.restarts", "{restart}", "Restarts decided by supervisors, tagged with the strategy.");
-    internal static readonly Counter<long> ToolCalls = Meter.CreateCounter<long>("murmur.tool.calls", "{call}", "Tool calls, tagged with their locality.");
     internal static readonly Histogram<double> HandlerDuration = Meter.CreateHistogram<double>("murmur.handler.duration", "ms", "Running time of an agent's handler, one message.");
-    internal static readonly Histogram<double> ToolDuration = Meter.CreateHistogram<double>("murmur.tool.duration", "us", "Running time of a tool call.");
-    internal static readonly Histogram<double> ModelDuration = Meter.CreateHistogram<double>("murmur.model.duration", "ms", "Duration of a model (IChatClient) call.");
-    internal static readonly Histogram<long> ModelTokens = Meter.CreateHistogram<long>("murmur.model.tokens", "{token}", "Tokens of a model call, tagged murmur.token.type = input | output.");
 
     /// <summary>Live nodes, for the observable gauges; a node adds itself when created and removes itself when disposed.</summary>
     private static readonly ConcurrentDictionary<MurmurNode, byte> Nodes = new();

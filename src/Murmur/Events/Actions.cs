@@ -15,15 +15,6 @@ public static class Actions
     /// <summary>A free-form message to the other members.</summary>
     public const string Message = "MESSAGE";
 
-    /// <summary>An agent calls a tool; payload <c>{"tool":…,"args":{…}}</c> (see <see cref="Murmur.ToolCall"/>).</summary>
-    public const string ToolCall = "TOOL_CALL";
-
-    /// <summary>A tool's answer; payload described by <see cref="Murmur.ToolResult"/>.</summary>
-    public const string ToolResult = "TOOL_RESULT";
-
-    /// <summary>A (possibly provisional) result an agent found; payload described by <see cref="Murmur.Finding"/>.</summary>
-    public const string Finding = "FINDING";
-
     /// <summary>An agent declares its sub-task complete.</summary>
     public const string TaskComplete = "TASK_COMPLETE";
 
@@ -53,9 +44,6 @@ public static class Actions
 
     /// <summary>A node was declared down (<c>{"node","incarnation"}</c>), in the fleet topic; its agents are claimed by others.</summary>
     public const string NodeDown = "NODE_DOWN";
-
-    /// <summary>A proposed change (e.g. a patch), usually speculative and carrying <c>depends_on</c>.</summary>
-    public const string Proposal = "PROPOSAL";
 
     /// <summary>
     /// An agent's saved state in a topic, kept in the snapshot topic of that agent (not in the task's topic): a restarted

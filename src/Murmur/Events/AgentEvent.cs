@@ -10,7 +10,7 @@ namespace Murmur;
 /// <remarks>
 /// Immutable and safe to share between threads. The payload is kept as the raw UTF-8 JSON it arrived as,
 /// so unknown actions and payload shapes pass through untouched; typed views such as
-/// <see cref="ToolCall.TryRead"/> read well-known payloads. Equality is by content (every field, payload bytes
+/// <see cref="Retraction.TryRead"/> read well-known payloads. Equality is by content (every field, payload bytes
 /// compared exactly, clocks compared with trailing zeros ignored). Encode and decode with <see cref="AgentEventCodec"/>.
 /// </remarks>
 public sealed class AgentEvent : IEquatable<AgentEvent>

@@ -154,7 +154,7 @@ public sealed class TopicMember
     /// event again first if it failed), so the sequence stays gap-free and in order. The caller must await
     /// <c>Acknowledged</c>; it fails like <see cref="PublishRawAsync"/>.
     /// </summary>
-    internal async Task<(AgentEvent Event, Task Acknowledged)> BeginPublishAsync(string action, ReadOnlyMemory<byte> payloadJson, IReadOnlyList<string>? dependsOn, CancellationToken cancellationToken)
+    public async Task<(AgentEvent Event, Task Acknowledged)> BeginPublishAsync(string action, ReadOnlyMemory<byte> payloadJson, IReadOnlyList<string>? dependsOn = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(action);
         var activity = MurmurDiagnostics.StartPublish(Host.NodeId, Topic, Actor, action);

@@ -1,10 +1,12 @@
+using Murmur.AI.Telemetry;
 using System.Diagnostics;
 using Murmur.AI.Scripted;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
-using GenAi = Murmur.MurmurDiagnostics.GenAi;
+using GenAi = Murmur.AI.Telemetry.AiDiagnostics.GenAi;
+using Murmur.AI.Events;
 
 namespace Murmur.AI.Tests.Agents;
 
@@ -42,7 +44,7 @@ public sealed class GenAiConventionsTests : IDisposable
                 var asker = await Puppet.JoinAsync(one, topicOne, "GenAi_Asker");
                 ask = await asker.PublishAsync(Actions.Message, new { to = agent, text = "find auth_token" });
                 await TopicWait.UntilAsync(topicTwo, e => e.Action == Actions.TaskComplete && e.Actor == agent);
-                call = topicTwo.History.Single(e => e.Action == Actions.ToolCall);
+                call = topicTwo.History.Single(e => e.Action == AiActions.ToolCall);
             }
             tracing.ForceFlush();
         }
@@ -92,7 +94,7 @@ public sealed class GenAiConventionsTests : IDisposable
     {
         var spans = new List<Activity>();
         const string agent = "GenAi_Agent_2";
-        MurmurDiagnostics.CaptureMessageContent = true;
+        AiDiagnostics.CaptureMessageContent = true;
         try
         {
             using var tracing = Sdk.CreateTracerProviderBuilder().AddSource(MurmurDiagnostics.Name).AddInMemoryExporter(spans).Build();
@@ -112,7 +114,7 @@ public sealed class GenAiConventionsTests : IDisposable
         }
         finally
         {
-            MurmurDiagnostics.CaptureMessageContent = false;
+            AiDiagnostics.CaptureMessageContent = false;
         }
 
         var mine = spans.Where(s => Tag(s, MurmurDiagnostics.Tags.Actor) == agent).ToList();

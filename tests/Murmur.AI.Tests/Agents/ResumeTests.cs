@@ -2,6 +2,7 @@ using Microsoft.Extensions.AI;
 using Murmur.AI.Tests.Mesh;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
+using Murmur.AI.Events;
 
 namespace Murmur.AI.Tests.Agents;
 
@@ -53,7 +54,7 @@ public sealed class ResumeTests
 
             Assert.Equal(["effect-1", "effect-2", "effect-3", "effect-4"], ledger.Effects);
             Assert.Equal(
-                [.. Enumerable.Repeat(new[] { Actions.ToolCall, Actions.ToolResult }, 4).SelectMany(x => x), Actions.Message, Actions.TaskComplete],
+                [.. Enumerable.Repeat(new[] { AiActions.ToolCall, AiActions.ToolResult }, 4).SelectMany(x => x), Actions.Message, Actions.TaskComplete],
                 WorkerActions(history));
             // The first model call of the new incarnation saw the goal and both earlier results.
             var resumed = second.Seen[0];
@@ -77,7 +78,7 @@ public sealed class ResumeTests
             var history = await TopicWait.UntilAsync(topic, e => e.Action == Actions.TaskComplete);
 
             Assert.Equal(["effect-1", "effect-2", "effect-3", "effect-4"], ledger.Effects);
-            var results = history.Where(e => e.Actor == Worker && e.Action == Actions.ToolResult).Select(e => e.GetPayload()).ToList();
+            var results = history.Where(e => e.Actor == Worker && e.Action == AiActions.ToolResult).Select(e => e.GetPayload()).ToList();
             Assert.Equal(4, results.Count);
             Assert.False(results[1].GetProperty("ok").GetBoolean());
             Assert.Contains("outcome unknown", results[1].GetProperty("error").GetString(), StringComparison.Ordinal);
@@ -141,7 +142,7 @@ public sealed class ResumeTests
         await nodes.CrashAsync(caller);
         release.SetResult();
         var hostInbox = await host.OpenTopicAsync(ToolMesh.InboxTopicOf("tool-node"));
-        await TopicWait.UntilAsync(hostInbox, e => e.Action == Actions.ToolResult && e.GetPayload().GetProperty("result").GetString() == "recorded effect-2");
+        await TopicWait.UntilAsync(hostInbox, e => e.Action == AiActions.ToolResult && e.GetPayload().GetProperty("result").GetString() == "recorded effect-2");
 
         var back = await nodes.NodeAsync("caller-node");
         await nodes.JoinAsync(back);
@@ -150,9 +151,9 @@ public sealed class ResumeTests
         var history = await TopicWait.UntilAsync(again, e => e.Action == Actions.TaskComplete);
 
         Assert.Equal(["effect-1", "effect-2", "effect-3"], ledger.Effects);
-        var results = history.Where(e => e.Actor == Worker && e.Action == Actions.ToolResult).Select(e => e.GetPayload()).ToList();
+        var results = history.Where(e => e.Actor == Worker && e.Action == AiActions.ToolResult).Select(e => e.GetPayload()).ToList();
         Assert.Equal(["recorded effect-1", "recorded effect-2", "recorded effect-3"], results.Select(r => r.GetProperty("result").GetString()));
         Assert.All(results, r => Assert.Equal("remote", r.GetProperty("locality").GetString()));
-        Assert.Single(hostInbox.History, e => e.Action == Actions.ToolResult && e.GetPayload().GetProperty("result").GetString() == "recorded effect-2");
+        Assert.Single(hostInbox.History, e => e.Action == AiActions.ToolResult && e.GetPayload().GetProperty("result").GetString() == "recorded effect-2");
     }
 }

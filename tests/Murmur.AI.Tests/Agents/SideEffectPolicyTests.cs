@@ -1,6 +1,7 @@
 using Murmur.AI.Scripted;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
+using Murmur.AI.Events;
 
 namespace Murmur.AI.Tests.Agents;
 
@@ -40,21 +41,21 @@ public sealed class SideEffectPolicyTests
         var (node, topic, researcher, ledger) = await StartAsync();
         await using (node)
         {
-            var finding = await researcher.PublishAsync(Actions.Finding, new { summary = "auth_token is logged" });
+            var finding = await researcher.PublishAsync(AiActions.Finding, new { summary = "auth_token is logged" });
             await TopicWait.UntilAsync(topic, e => e.Actor == Coder && e.Action == Actions.TaskComplete);
 
             Assert.Empty(ledger.Effects);
-            var call = topic.History.Single(e => e.Actor == Coder && e.Action == Actions.ToolCall);
+            var call = topic.History.Single(e => e.Actor == Coder && e.Action == AiActions.ToolCall);
             Assert.Equal([finding.EventId], call.DependsOn);
-            Assert.DoesNotContain(topic.History, e => e.Actor == Coder && e.Action == Actions.ToolResult);
+            Assert.DoesNotContain(topic.History, e => e.Actor == Coder && e.Action == AiActions.ToolResult);
 
             await researcher.PublishAsync(Actions.TaskComplete, new { status = "done" }); // confirms the finding
-            var history = await TopicWait.UntilAsync(topic, e => e.Actor == Coder && e.Action == Actions.ToolResult);
+            var history = await TopicWait.UntilAsync(topic, e => e.Actor == Coder && e.Action == AiActions.ToolResult);
 
             Assert.Equal(["fix-1"], ledger.Effects);
             var commit = history.Single(e => e.Actor == Coder && e.Action == Actions.SpeculationCommit);
             Assert.Contains(call.EventId, commit.GetPayload().GetProperty("events").EnumerateArray().Select(x => x.GetString()));
-            var result = history.Single(e => e.Actor == Coder && e.Action == Actions.ToolResult);
+            var result = history.Single(e => e.Actor == Coder && e.Action == AiActions.ToolResult);
             Assert.Equal(call.EventId, result.GetPayload().GetProperty("call_id").GetString());
             Assert.True(history.ToList().IndexOf(commit) < history.ToList().IndexOf(result)); // the decision is in the log before the effect's result
         }
@@ -66,9 +67,9 @@ public sealed class SideEffectPolicyTests
         var (node, topic, researcher, ledger) = await StartAsync();
         await using (node)
         {
-            var finding = await researcher.PublishAsync(Actions.Finding, new { summary = "auth_token is logged" });
+            var finding = await researcher.PublishAsync(AiActions.Finding, new { summary = "auth_token is logged" });
             await TopicWait.UntilAsync(topic, e => e.Actor == Coder && e.Action == Actions.TaskComplete);
-            var call = topic.History.Single(e => e.Actor == Coder && e.Action == Actions.ToolCall);
+            var call = topic.History.Single(e => e.Actor == Coder && e.Action == AiActions.ToolCall);
 
             await researcher.PublishAsync(Actions.Retract, new { event_id = finding.EventId, reason = "it was a test fixture" });
             var history = await TopicWait.UntilAsync(topic, e => e.Actor == Coder && e.Action == Actions.SpeculationAbort);
@@ -76,7 +77,7 @@ public sealed class SideEffectPolicyTests
             Assert.Empty(ledger.Effects);
             var abort = history.Single(e => e.Actor == Coder && e.Action == Actions.SpeculationAbort);
             Assert.Contains(call.EventId, abort.GetPayload().GetProperty("events").EnumerateArray().Select(x => x.GetString()));
-            Assert.DoesNotContain(history, e => e.Actor == Coder && e.Action == Actions.ToolResult);
+            Assert.DoesNotContain(history, e => e.Actor == Coder && e.Action == AiActions.ToolResult);
         }
     }
 
@@ -86,7 +87,7 @@ public sealed class SideEffectPolicyTests
         // The researcher completes before the coder joins: the coder reads the finding already confirmed.
         var (node, topic, _, ledger) = await StartAsync(async researcher =>
         {
-            await researcher.PublishAsync(Actions.Finding, new { summary = "auth_token is logged" });
+            await researcher.PublishAsync(AiActions.Finding, new { summary = "auth_token is logged" });
             await researcher.PublishAsync(Actions.TaskComplete, new { status = "done" });
         });
         await using (node)
@@ -94,9 +95,9 @@ public sealed class SideEffectPolicyTests
             var history = await TopicWait.UntilAsync(topic, e => e.Actor == Coder && e.Action == Actions.TaskComplete);
 
             Assert.Equal(["fix-1"], ledger.Effects);
-            var result = history.Single(e => e.Actor == Coder && e.Action == Actions.ToolResult);
+            var result = history.Single(e => e.Actor == Coder && e.Action == AiActions.ToolResult);
             Assert.True(result.GetPayload().GetProperty("ok").GetBoolean());
-            Assert.Empty(history.Single(e => e.Actor == Coder && e.Action == Actions.ToolCall).DependsOn);
+            Assert.Empty(history.Single(e => e.Actor == Coder && e.Action == AiActions.ToolCall).DependsOn);
         }
     }
 }

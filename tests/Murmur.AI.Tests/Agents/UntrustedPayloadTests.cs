@@ -1,5 +1,6 @@
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
+using Murmur.AI.Events;
 
 namespace Murmur.AI.Tests.Agents;
 
@@ -15,8 +16,8 @@ public sealed class UntrustedPayloadTests
         await node.SpawnAsync("Coder", () => new LlmAgent(model, node.Tools(), new LlmAgentOptions()), topic);
         var other = await Puppet.JoinAsync(node, topic, "Other");
 
-        await other.PublishRawAsync(Actions.Finding, "{\"path\":7,\"line\":\"x\"}"u8.ToArray());
-        await other.PublishAsync(Actions.Finding, new { summary = "auth_token in a log line" });
+        await other.PublishRawAsync(AiActions.Finding, "{\"path\":7,\"line\":\"x\"}"u8.ToArray());
+        await other.PublishAsync(AiActions.Finding, new { summary = "auth_token in a log line" });
         await TopicWait.UntilAsync(topic, e => e.Actor == "Coder" && e.Action == Actions.TaskComplete);
 
         var conversation = Assert.Single(model.Seen);

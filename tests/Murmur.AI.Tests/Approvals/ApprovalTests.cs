@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using Murmur.AI.Approvals;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
+using Murmur.AI.Events;
 
 namespace Murmur.AI.Tests.Approvals;
 
@@ -85,7 +86,7 @@ public sealed class ApprovalTests
 
         Assert.Equal(ApprovalOutcome.Approved, decision.Outcome);
         Assert.Equal(["effect-1"], ledger.Effects);
-        Assert.Equal([Actions.ToolCall, ApprovalActions.Requested, ApprovalActions.Approved, Actions.ToolResult, Actions.Message, Actions.TaskComplete], WorkerActions(history));
+        Assert.Equal([AiActions.ToolCall, ApprovalActions.Requested, ApprovalActions.Approved, AiActions.ToolResult, Actions.Message, Actions.TaskComplete], WorkerActions(history));
         var approved = history.Single(e => e.Action == ApprovalActions.Approved).GetPayload();
         Assert.Equal("alice", approved.GetProperty("by").GetString());
         Assert.Equal(pending.CallId, approved.GetProperty("call_id").GetString());
@@ -105,7 +106,7 @@ public sealed class ApprovalTests
         var history = await TopicWait.UntilAsync(worked.Topic, e => e.Action == Actions.TaskComplete);
 
         Assert.Empty(ledger.Effects);
-        var result = history.Single(e => e.Action == Actions.ToolResult).GetPayload();
+        var result = history.Single(e => e.Action == AiActions.ToolResult).GetPayload();
         Assert.False(result.GetProperty("ok").GetBoolean());
         Assert.Contains("denied by alice: not on production", result.GetProperty("error").GetString(), StringComparison.Ordinal);
         var answered = model.Seen[^1].SelectMany(m => m.Contents).OfType<FunctionResultContent>().Single();
@@ -151,7 +152,7 @@ public sealed class ApprovalTests
         Assert.Empty(ledger.Effects);
         Assert.Equal(ApprovalOutcome.Expired, worked.Desk.DecisionOf(pending.CallId)!.Outcome);
         Assert.Contains(ApprovalActions.Expired, WorkerActions(history));
-        Assert.Contains("nobody approved", history.Single(e => e.Action == Actions.ToolResult).GetPayload().GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("nobody approved", history.Single(e => e.Action == AiActions.ToolResult).GetPayload().GetProperty("error").GetString(), StringComparison.Ordinal);
         await using var alice = await PersonAsync(log, "alice");
         await Assert.ThrowsAsync<InvalidOperationException>(() => alice.ApproveAsync(pending.CallId));
     }
@@ -193,9 +194,9 @@ public sealed class ApprovalTests
         var history = await TopicWait.UntilAsync(second.Topic, e => e.Action == Actions.TaskComplete);
 
         Assert.Equal(["effect-1"], ledger.Effects);
-        Assert.Single(history, e => e.Action == Actions.ToolCall);
+        Assert.Single(history, e => e.Action == AiActions.ToolCall);
         Assert.Single(history, e => e.Action == ApprovalActions.Requested);
-        var result = history.Single(e => e.Action == Actions.ToolResult).GetPayload();
+        var result = history.Single(e => e.Action == AiActions.ToolResult).GetPayload();
         Assert.True(result.GetProperty("ok").GetBoolean());
         var requests = 0;
         await foreach (var entry in log.ReadAsync(ApprovalDesk.LogTopic))
@@ -223,7 +224,7 @@ public sealed class ApprovalTests
         var history = await TopicWait.UntilAsync(second.Topic, e => e.Action == Actions.TaskComplete);
 
         Assert.Equal(["effect-1"], ledger.Effects);
-        Assert.Contains("outcome unknown", history.Single(e => e.Action == Actions.ToolResult).GetPayload().GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("outcome unknown", history.Single(e => e.Action == AiActions.ToolResult).GetPayload().GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -235,7 +236,7 @@ public sealed class ApprovalTests
         var history = await TopicWait.UntilAsync(worked.Topic, e => e.Action == Actions.TaskComplete);
 
         Assert.Empty(ledger.Effects);
-        Assert.Contains("has no approval desk", history.Single(e => e.Action == Actions.ToolResult).GetPayload().GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("has no approval desk", history.Single(e => e.Action == AiActions.ToolResult).GetPayload().GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -263,13 +264,13 @@ public sealed class ApprovalTests
         await using var alice = await PersonAsync(log, "alice");
         await alice.ApproveAsync(pending.CallId);
         // Once decided, the round the call was made in closes.
-        var history = await TopicWait.UntilHistoryAsync(worked.Topic, h => WorkerActions(h) is var a && a.LastIndexOf(Actions.RoundDone) > a.IndexOf(Actions.ToolResult) && a.Contains(Actions.ToolResult));
+        var history = await TopicWait.UntilHistoryAsync(worked.Topic, h => WorkerActions(h) is var a && a.LastIndexOf(Actions.RoundDone) > a.IndexOf(AiActions.ToolResult) && a.Contains(AiActions.ToolResult));
 
         Assert.Equal(["effect-1"], ledger.Effects);
         // The worker ended no round between asking and its result: the round stayed open while a person decided.
         var actions = WorkerActions(history);
         var asked = actions.IndexOf(ApprovalActions.Requested);
-        var answered = actions.IndexOf(Actions.ToolResult);
+        var answered = actions.IndexOf(AiActions.ToolResult);
         Assert.True(asked >= 0 && answered > asked);
         Assert.DoesNotContain(Actions.RoundDone, actions[asked..answered]);
     }

@@ -3,6 +3,7 @@ using Murmur.AI.Scripted;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
 using Murmur.Cli.Tests.Protocol;
+using Murmur.AI.Events;
 
 namespace Murmur.AI.Tests.Mesh;
 
@@ -24,11 +25,11 @@ public sealed class MeshSchemaTests
         await caller.SpawnAsync("Caller_Agent", () => new LlmAgent(engine, caller.Tools(), new LlmAgentOptions { Goal = "look x up", AllowedTools = ["lookup"] }), topic);
 
         var events = new List<AgentEvent>(await TopicWait.UntilAsync(topic, e => e.Action == Actions.TaskComplete));
-        events.AddRange(await TopicWait.UntilAsync(await host.OpenTopicAsync(ToolMesh.InboxTopicOf("host-b")), e => e.Action == Actions.ToolResult));
+        events.AddRange(await TopicWait.UntilAsync(await host.OpenTopicAsync(ToolMesh.InboxTopicOf("host-b")), e => e.Action == AiActions.ToolResult));
         events.AddRange(await TopicWait.UntilAsync(await host.OpenTopicAsync(ToolMeshActions.DirectoryTopic), e => e.Action == ToolMeshActions.ToolsHosted));
 
         Assert.Contains(events, e => e.Action == ToolMeshActions.ToolsHosted);
-        Assert.Contains(events, e => e.Action == Actions.ToolCall && e.Topic != "remote-task"); // the inbox copy
+        Assert.Contains(events, e => e.Action == AiActions.ToolCall && e.Topic != "remote-task"); // the inbox copy
         Assert.All(events, e => Assert.Empty(ProtocolSchemas.Errors(e)));
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Murmur.AI.Scripted;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
+using Murmur.AI.Events;
 
 namespace Murmur.AI.Tests.Mesh;
 
@@ -43,7 +44,7 @@ public sealed class RemoteToolTests
 
         var history = await TopicWait.UntilAsync(topic, e => e.Action == Actions.TaskComplete);
         var mine = history.Where(e => e.Actor == "Caller_Agent" && e.Action != Actions.Join).ToList();
-        Assert.Equal([Actions.ToolCall, Actions.ToolResult, Actions.Message, Actions.TaskComplete], mine.Select(e => e.Action));
+        Assert.Equal([AiActions.ToolCall, AiActions.ToolResult, Actions.Message, Actions.TaskComplete], mine.Select(e => e.Action));
         var call = mine[0].GetPayload();
         Assert.Equal("host-b", call.GetProperty("to").GetString());
         var result = mine[1].GetPayload();
@@ -59,9 +60,9 @@ public sealed class RemoteToolTests
 
         // The host's inbox holds the request and the answer under the caller's call id (a read-only tool is not claimed).
         var inbox = await host.OpenTopicAsync(ToolMesh.InboxTopicOf("host-b"));
-        var steps = (await TopicWait.UntilAsync(inbox, e => e.Action == Actions.ToolResult))
+        var steps = (await TopicWait.UntilAsync(inbox, e => e.Action == AiActions.ToolResult))
             .Where(e => e.Action != Actions.Join).ToList();
-        Assert.Equal([Actions.ToolCall, Actions.ToolResult], steps.Select(e => e.Action));
+        Assert.Equal([AiActions.ToolCall, AiActions.ToolResult], steps.Select(e => e.Action));
         Assert.All(steps, e => Assert.Equal(mine[0].EventId, e.GetPayload().GetProperty("call_id").GetString()));
         Assert.Equal("calls@caller-a>host-b", steps[0].Actor);
         Assert.Equal("tools@host-b", steps[1].Actor);
@@ -96,9 +97,9 @@ public sealed class RemoteToolTests
         Assert.Equal("host-b", outcome.Host);
         Assert.True(claimedBeforeRun);
         var inboxSteps = (await host.OpenTopicAsync(ToolMesh.InboxTopicOf("host-b"))).History.Where(e => e.Action != Actions.Join).Select(e => e.Action);
-        Assert.Equal([Actions.ToolCall, ToolMeshActions.ToolStarted, Actions.ToolResult], inboxSteps);
-        var recorded = await TopicWait.UntilAsync(topic, e => e.Action == Actions.ToolResult);
-        Assert.True(recorded.Single(e => e.Action == Actions.ToolResult).GetPayload().GetProperty("side_effecting").GetBoolean());
+        Assert.Equal([AiActions.ToolCall, ToolMeshActions.ToolStarted, AiActions.ToolResult], inboxSteps);
+        var recorded = await TopicWait.UntilAsync(topic, e => e.Action == AiActions.ToolResult);
+        Assert.True(recorded.Single(e => e.Action == AiActions.ToolResult).GetPayload().GetProperty("side_effecting").GetBoolean());
         Assert.Equal(1, hostMesh.ToolRuns);
     }
 
@@ -125,15 +126,15 @@ public sealed class RemoteToolTests
         Assert.Equal("value-of-y", reply.Result.GetString());
         Assert.Equal(1, log.Lost);
         var inbox = await host.OpenTopicAsync(ToolMesh.InboxTopicOf("host-b"));
-        await TopicWait.UntilAsync(inbox, e => e.Action == Actions.ToolResult && CallId(e) == "call-1");
+        await TopicWait.UntilAsync(inbox, e => e.Action == AiActions.ToolResult && CallId(e) == "call-1");
         // The host handles its inbox in order: once a later call is answered, the second copy of call-1 was handled too.
         var later = await callerMesh.CallAsync("host-b", "lookup", new Dictionary<string, object?> { ["key"] = "z" }, "call-later", "tester").WaitAsync(Patience);
         Assert.True(later.Ok, later.Error);
-        var requests = inbox.History.Count(e => e.Action == Actions.ToolCall && CallId(e) == "call-1");
+        var requests = inbox.History.Count(e => e.Action == AiActions.ToolCall && CallId(e) == "call-1");
         Assert.Equal(2, requests);
         Assert.Equal(3, runs.Value); // warm-up, call-1 and the later call: once each
         Assert.Equal(1, hostMesh.DuplicateRequests);
-        Assert.Single(inbox.History, e => e.Action == Actions.ToolResult && CallId(e) == "call-1");
+        Assert.Single(inbox.History, e => e.Action == AiActions.ToolResult && CallId(e) == "call-1");
     }
 
     [Fact]
@@ -183,7 +184,7 @@ public sealed class RemoteToolTests
 
         var call = callerMesh.CallAsync("host-b", "lookup", new Dictionary<string, object?> { ["key"] = "z" }, "call-while-down", "tester");
         var inboxOnCaller = await caller.OpenTopicAsync(ToolMesh.InboxTopicOf("host-b"));
-        await TopicWait.UntilAsync(inboxOnCaller, e => e.Action == Actions.ToolCall && CallId(e) == "call-while-down");
+        await TopicWait.UntilAsync(inboxOnCaller, e => e.Action == AiActions.ToolCall && CallId(e) == "call-while-down");
         Assert.False(call.IsCompleted);
 
         var restarted = await nodes.NodeAsync("host-b");
@@ -253,7 +254,7 @@ public sealed class RemoteToolTests
         Assert.DoesNotContain(invoker.AllowedTools, t => t.Name == "lookup");
         Assert.Contains(new ToolInvoker(caller.Tools(), ["lookup"]).AllowedTools, t => t.Name == "lookup");
         var inbox = await caller.OpenTopicAsync(ToolMesh.InboxTopicOf("host-b"));
-        Assert.DoesNotContain(inbox.History, e => e.Action == Actions.ToolCall);
+        Assert.DoesNotContain(inbox.History, e => e.Action == AiActions.ToolCall);
         Assert.Equal(0, runs.Value);
     }
 
@@ -268,20 +269,20 @@ public sealed class RemoteToolTests
         var attacker = await nodes.NodeAsync("attacker");
         var inbox = await attacker.OpenTopicAsync(ToolMesh.InboxTopicOf("host-b"));
         var member = await Puppet.JoinAsync(attacker, inbox, "mallory");
-        await member.PublishRawAsync(Actions.ToolCall, """{"tool":"lookup"}"""u8.ToArray());                        // no call_id: ignored
-        await member.PublishRawAsync(Actions.ToolCall, """[1,2,3]"""u8.ToArray());                                 // not an object: ignored
-        await member.PublishRawAsync(Actions.ToolCall, """{"call_id":"bad-args","tool":"lookup","args":7}"""u8.ToArray());
-        await member.PublishRawAsync(Actions.ToolCall, """{"call_id":"no-tool","tool":"rm_rf","args":{}}"""u8.ToArray());
-        await member.PublishRawAsync(Actions.ToolResult, """{"call_id":"ok-1","ok":true,"result":"forged"}"""u8.ToArray()); // a forged answer
-        await member.PublishRawAsync(Actions.ToolCall, """{"call_id":"ok-1","tool":"lookup","args":{"key":"k"}}"""u8.ToArray());
+        await member.PublishRawAsync(AiActions.ToolCall, """{"tool":"lookup"}"""u8.ToArray());                        // no call_id: ignored
+        await member.PublishRawAsync(AiActions.ToolCall, """[1,2,3]"""u8.ToArray());                                 // not an object: ignored
+        await member.PublishRawAsync(AiActions.ToolCall, """{"call_id":"bad-args","tool":"lookup","args":7}"""u8.ToArray());
+        await member.PublishRawAsync(AiActions.ToolCall, """{"call_id":"no-tool","tool":"rm_rf","args":{}}"""u8.ToArray());
+        await member.PublishRawAsync(AiActions.ToolResult, """{"call_id":"ok-1","ok":true,"result":"forged"}"""u8.ToArray()); // a forged answer
+        await member.PublishRawAsync(AiActions.ToolCall, """{"call_id":"ok-1","tool":"lookup","args":{"key":"k"}}"""u8.ToArray());
 
         // Requests run concurrently on the host: wait for the answer to each (their order in the log may differ).
         foreach (var callId in new[] { "bad-args", "no-tool", "ok-1" })
         {
-            await TopicWait.UntilAsync(inbox, e => e.Action == Actions.ToolResult && e.Actor == "tools@host-b" && CallId(e) == callId);
+            await TopicWait.UntilAsync(inbox, e => e.Action == AiActions.ToolResult && e.Actor == "tools@host-b" && CallId(e) == callId);
         }
         var history = inbox.History;
-        var answers = history.Where(e => e.Actor == "tools@host-b" && e.Action == Actions.ToolResult).ToDictionary(CallId, e => e.GetPayload());
+        var answers = history.Where(e => e.Actor == "tools@host-b" && e.Action == AiActions.ToolResult).ToDictionary(CallId, e => e.GetPayload());
         Assert.Contains("must be a JSON object", answers["bad-args"].GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Contains("serves no tool named 'rm_rf'", answers["no-tool"].GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal("value-of-k", answers["ok-1"].GetProperty("result").GetString());

@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
 using static Murmur.AI.Tests.Support.FakeOpenAIServer;
+using Murmur.AI.Events;
 
 namespace Murmur.AI.Tests.Providers;
 
@@ -35,7 +36,7 @@ public sealed class OpenAIProtocolTests : IDisposable
         await node.SpawnAsync("Agent", () => new LlmAgent(client, node.Tools(), new LlmAgentOptions { Goal = "find auth_token", AllowedTools = ["grep_search"] }), topic);
         var history = await TopicWait.UntilAsync(topic, e => e.Action == Actions.TaskComplete);
 
-        Assert.Equal([Actions.Join, Actions.ToolCall, Actions.ToolResult, Actions.Message, Actions.TaskComplete], history.Select(e => e.Action));
+        Assert.Equal([Actions.Join, AiActions.ToolCall, AiActions.ToolResult, Actions.Message, Actions.TaskComplete], history.Select(e => e.Action));
         Assert.Equal("auth_token is logged in login.py", history[3].GetPayload().GetProperty("text").GetString());
         var requests = server.Requests.ToArray();
         Assert.Equal(2, requests.Length);

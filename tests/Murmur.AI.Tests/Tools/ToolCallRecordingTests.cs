@@ -1,6 +1,7 @@
 using Murmur.AI.Tests.Mesh;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
+using Murmur.AI.Events;
 
 namespace Murmur.AI.Tests.Tools;
 
@@ -31,8 +32,8 @@ public sealed class ToolCallRecordingTests
         var outcome = await invocation.WaitAsync(Patience);
 
         Assert.True(outcome.Ok, outcome.Error);
-        var mine = (await TopicWait.UntilAsync(topic, e => e.Action == Actions.ToolResult)).Where(e => e.Actor == "Agent_X" && e.Action != Actions.Join).ToList();
-        Assert.Equal([Actions.ToolCall, Actions.ToolResult], mine.Select(e => e.Action));
+        var mine = (await TopicWait.UntilAsync(topic, e => e.Action == AiActions.ToolResult)).Where(e => e.Actor == "Agent_X" && e.Action != Actions.Join).ToList();
+        Assert.Equal([AiActions.ToolCall, AiActions.ToolResult], mine.Select(e => e.Action));
         Assert.Equal(mine[0].EventId, outcome.CallId);
         Assert.Equal(mine[0].EventId, mine[1].GetPayload().GetProperty("call_id").GetString());
         Assert.Equal(mine[0].Clock[member.Index] + 1, mine[1].Clock[member.Index]); // no gap in the member's sequence
@@ -74,8 +75,8 @@ public sealed class ToolCallRecordingTests
 
         Assert.True(outcome.Ok, outcome.Error);
         Assert.Equal(1, log.Lost);
-        var mine = (await TopicWait.UntilAsync(topic, e => e.Action == Actions.ToolResult)).Where(e => e.Actor == "Agent_X" && e.Action != Actions.Join).ToList();
-        Assert.Equal([Actions.ToolCall, Actions.ToolResult], mine.Select(e => e.Action));
+        var mine = (await TopicWait.UntilAsync(topic, e => e.Action == AiActions.ToolResult)).Where(e => e.Actor == "Agent_X" && e.Action != Actions.Join).ToList();
+        Assert.Equal([AiActions.ToolCall, AiActions.ToolResult], mine.Select(e => e.Action));
         Assert.Equal(mine[0].EventId, mine[1].GetPayload().GetProperty("call_id").GetString());
         var stored = new List<LogEntry>();
         await foreach (var entry in log.ReadAsync("task"))

@@ -1,5 +1,6 @@
 using System.Text;
 using Murmur.Cli.Demo;
+using Murmur.AI.Events;
 
 namespace Murmur.Cli.Tests.Demo;
 
@@ -64,11 +65,11 @@ public sealed class DemoAgentInputTests
             Task<AgentEvent> Send(string action, string json) => node.Runtime.AskAsync<AgentEvent>(client, (action, json));
 
             // Shaped as the old wire-format page documented FINDING, a path out of the tree, a PROPOSAL that is not a fix.
-            var documented1 = await Send(Actions.Finding, "{\"summary\":\"auth_token leaks\",\"data\":{\"file\":\"a.py\"}}");
-            var documented2 = await Send(Actions.Finding, "{\"summary\":\"again\",\"data\":[1,2]}");
-            var escape = await Send(Actions.Finding, "{\"path\":\"../../../../etc/passwd\",\"line\":1}");
-            var notAFix = await Send(Actions.Proposal, "{\"path\":7}");
-            var finding = await Send(Actions.Finding, valid[0]);
+            var documented1 = await Send(AiActions.Finding, "{\"summary\":\"auth_token leaks\",\"data\":{\"file\":\"a.py\"}}");
+            var documented2 = await Send(AiActions.Finding, "{\"summary\":\"again\",\"data\":[1,2]}");
+            var escape = await Send(AiActions.Finding, "{\"path\":\"../../../../etc/passwd\",\"line\":1}");
+            var notAFix = await Send(AiActions.Proposal, "{\"path\":7}");
+            var finding = await Send(AiActions.Finding, valid[0]);
 
             var review = await topic.WaitForEventAsync(e => e.Action == "REVIEW").WaitAsync(Patience);
             foreach (var (bad, why) in new[] { (documented1, "payload.path must be a string"), (documented2, "payload.path must be a string"), (escape, "leads out of the tree"), (notAFix, "payload is not a fix") })
@@ -78,7 +79,7 @@ public sealed class DemoAgentInputTests
             }
             Assert.False(node.Runtime.Completion.IsCompleted);
             Assert.Empty(node.DeadLetters.Items); // nothing crashed an agent (a poison event would be a dead letter)
-            Assert.Equal(finding.EventId, Assert.Single(topic.History, e => e.Action == Actions.Proposal && e.Actor == "Coder_Agent_1").DependsOn.Single());
+            Assert.Equal(finding.EventId, Assert.Single(topic.History, e => e.Action == AiActions.Proposal && e.Actor == "Coder_Agent_1").DependsOn.Single());
             Assert.Equal("Reviewer_Agent_1", review.Actor);
         }
 
@@ -89,13 +90,13 @@ public sealed class DemoAgentInputTests
             await node.SpawnAsync("Coder_Agent_1", () => new DemoCoder(demo), topic);
             await node.SpawnAsync("Reviewer_Agent_1", () => new DemoReviewer(demo), topic);
             var client = await node.SpawnAsync("Foreign_Client", () => new Puppet(), topic);
-            var second = await node.Runtime.AskAsync<AgentEvent>(client, (Actions.Finding, valid[1]));
+            var second = await node.Runtime.AskAsync<AgentEvent>(client, (AiActions.Finding, valid[1]));
 
-            var proposal = await topic.WaitForEventAsync(e => e.Action == Actions.Proposal && e.DependsOn.Contains(second.EventId)).WaitAsync(Patience);
+            var proposal = await topic.WaitForEventAsync(e => e.Action == AiActions.Proposal && e.DependsOn.Contains(second.EventId)).WaitAsync(Patience);
             await topic.WaitForEventAsync(e => e.Action == "REVIEW" && e.GetPayload().GetProperty("proposal").GetString() == proposal.EventId).WaitAsync(Patience);
 
             var history = topic.History;
-            Assert.Equal(2, history.Count(e => e.Action == Actions.Proposal && e.Actor == "Coder_Agent_1"));
+            Assert.Equal(2, history.Count(e => e.Action == AiActions.Proposal && e.Actor == "Coder_Agent_1"));
             Assert.Equal(2, history.Count(e => e.Action == "REVIEW"));
             Assert.Equal(4, history.Count(e => e.Action == Actions.Message && e.GetPayload().TryGetProperty("in_reply_to", out _)));
             Assert.False(node.Runtime.Completion.IsCompleted);

@@ -77,7 +77,7 @@ public sealed class CausalBufferTests
 
         var delivered = buffer.Offer(Ev("other1", "A", 1));
         var held = buffer.Offer(Ev("other3", "A", 3));
-        var sameId = buffer.Offer(new AgentEvent("a1", "A", Actions.Finding, default, VectorClock.FromEntries(1)));
+        var sameId = buffer.Offer(new AgentEvent("a1", "A", "FINDING", default, VectorClock.FromEntries(1)));
 
         Assert.Equal((OfferOutcome.Rejected, RejectionKind.Conflict), (delivered.Outcome, delivered.Rejection));
         Assert.Equal("'A' entry 1 was already delivered as event 'a1' with different content", delivered.Reason);

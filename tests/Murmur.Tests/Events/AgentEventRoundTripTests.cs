@@ -11,7 +11,7 @@ public sealed class AgentEventRoundTripTests
     private static readonly Gen<string> AnyText = Gen.String[Gen.Char[' ', '\u07ff'], 0, 12];
 
     private static readonly Gen<AgentEvent> Events =
-        Gen.Select(Text, Text, Gen.Int[0, 2].Select(i => new[] { Actions.ToolCall, Actions.Finding, "CUSTOM" }[i]), AnyText, Gen.ULong.Array[1, 6])
+        Gen.Select(Text, Text, Gen.Int[0, 2].Select(i => new[] { "TOOL_CALL", "FINDING", "CUSTOM" }[i]), AnyText, Gen.ULong.Array[1, 6])
         .SelectMany((id, actor, action, note, clock) =>
             Gen.Select(Maybe(Text), Gen.Select(Gen.Bool, Gen.Long[0, 253_402_300_799_999]), Gen.Select(Gen.Bool, Gen.ULong), Text.Array[0, 3], Maybe(AnyText))
             .Select((topic, ts, round, deps, signature) =>
@@ -41,27 +41,14 @@ public sealed class AgentEventRoundTripTests
         }, iter: 3000);
 
     [Fact]
-    public void ToolCallView_RoundTripsThroughAPayload()
-    {
-        var call = new ToolCall("grep_search", System.Text.Json.JsonDocument.Parse("""{"query":"auth_token"}""").RootElement);
-        var e = new AgentEvent("c1", "A", Actions.ToolCall, call.ToPayload(), VectorClock.FromEntries(1));
-
-        Assert.True(ToolCall.TryRead(AgentEventCodec.Decode(AgentEventCodec.Encode(e)), out var read));
-        Assert.Equal("grep_search", read!.Tool);
-        Assert.Equal("auth_token", read.Args.GetProperty("query").GetString());
-    }
-
-    [Fact]
-    public void RetractionAndFindingViews_ReadTheirPayloads()
+    public void RetractionView_ReadsItsPayload()
     {
         var retract = new AgentEvent("r1", "A", Actions.Retract, new Retraction("f1", "wrong file").ToPayload(), VectorClock.FromEntries(2));
-        var finding = new AgentEvent("f1", "A", Actions.Finding, new Finding("auth_token used in 3 files", null).ToPayload(), VectorClock.FromEntries(1));
+        var other = new AgentEvent("f1", "A", "FINDING", """{"event_id":"x"}"""u8.ToArray(), VectorClock.FromEntries(1));
 
-        Assert.True(Retraction.TryRead(retract, out var r));
+        Assert.True(Retraction.TryRead(AgentEventCodec.Decode(AgentEventCodec.Encode(retract)), out var r));
         Assert.Equal(new Retraction("f1", "wrong file"), r);
-        Assert.True(Finding.TryRead(finding, out var f));
-        Assert.Equal("auth_token used in 3 files", f!.Summary);
-        Assert.False(Retraction.TryRead(finding, out _));
+        Assert.False(Retraction.TryRead(other, out _));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class SpeculationTests : IDisposable
             var member = Topics[0];
             var published = message switch
             {
-                "finding" => await member.PublishAsync(Actions.Finding, new { text = "auth_token logged in login.py" }, cancellationToken: cancellationToken),
+                "finding" => await member.PublishAsync("FINDING", new { text = "auth_token logged in login.py" }, cancellationToken: cancellationToken),
                 "complete" => await member.PublishAsync(Actions.TaskComplete, new { }, cancellationToken: cancellationToken),
                 string s when s.StartsWith("retract:", StringComparison.Ordinal) =>
                     await member.PublishRawAsync(Actions.Retract, new Retraction(s[8..], "false positive").ToPayload(), cancellationToken: cancellationToken),
@@ -30,11 +30,11 @@ public sealed class SpeculationTests : IDisposable
     {
         protected override async ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
         {
-            foreach (var finding in view.FromOthers.Where(e => e.Action == Actions.Finding && !view.IsReplay))
+            foreach (var finding in view.FromOthers.Where(e => e.Action == "FINDING" && !view.IsReplay))
             {
                 await using var speculation = view.Speculate(finding);
                 var draft = $"patched because of {finding.EventId}";
-                await speculation.PublishAsync(Actions.Proposal, new { draft }, cancellationToken);
+                await speculation.PublishAsync("PROPOSAL", new { draft }, cancellationToken);
                 speculation.OnCommit(() => File.WriteAllText(path, draft));
             }
         }
@@ -51,7 +51,7 @@ public sealed class SpeculationTests : IDisposable
     {
         protected override async ValueTask OnEventsAsync(TopicView view, CancellationToken cancellationToken)
         {
-            foreach (var proposal in view.FromOthers.Where(e => e.Action == Actions.Proposal && !view.IsReplay))
+            foreach (var proposal in view.FromOthers.Where(e => e.Action == "PROPOSAL" && !view.IsReplay))
             {
                 await using var speculation = view.Speculate(proposal);
                 await speculation.PublishAsync("REVIEW", new { verdict = "looks right" }, cancellationToken);
@@ -82,7 +82,7 @@ public sealed class SpeculationTests : IDisposable
         var (node, topic, producer) = await StartAsync(withReviewer: false);
         await using var _ = node;
         var finding = await node.Runtime.AskAsync<AgentEvent>(producer, "finding");
-        var proposal = await topic.WaitForEventAsync(e => e.Action == Actions.Proposal).WaitAsync(Patience);
+        var proposal = await topic.WaitForEventAsync(e => e.Action == "PROPOSAL").WaitAsync(Patience);
         Assert.Equal([finding.EventId], proposal.DependsOn);
         Assert.Equal(ClockOrder.Before, finding.Clock.Compare(proposal.Clock));
         Assert.False(File.Exists(Path.Combine(_dir, "patch.txt"))); // drafted, not written: the finding is provisional
@@ -101,7 +101,7 @@ public sealed class SpeculationTests : IDisposable
         var (node, topic, producer) = await StartAsync(withReviewer: false);
         await using var _ = node;
         var finding = await node.Runtime.AskAsync<AgentEvent>(producer, "finding");
-        await topic.WaitForEventAsync(e => e.Action == Actions.Proposal).WaitAsync(Patience);
+        await topic.WaitForEventAsync(e => e.Action == "PROPOSAL").WaitAsync(Patience);
         await node.Runtime.AskAsync<AgentEvent>(producer, "retract:" + finding.EventId);
         var abort = await topic.WaitForEventAsync(e => e.Action == Actions.SpeculationAbort).WaitAsync(Patience);
         Assert.Contains("retracted", abort.GetPayload().GetProperty("reason").GetString(), StringComparison.Ordinal);
@@ -121,7 +121,7 @@ public sealed class SpeculationTests : IDisposable
         await using var _ = node;
         var finding = await node.Runtime.AskAsync<AgentEvent>(producer, "finding");
         var review = await topic.WaitForEventAsync(e => e.Action == "REVIEW").WaitAsync(Patience);
-        var proposal = topic.History.Single(e => e.Action == Actions.Proposal);
+        var proposal = topic.History.Single(e => e.Action == "PROPOSAL");
         Assert.Equal([proposal.EventId], review.DependsOn);
         await node.Runtime.AskAsync<AgentEvent>(producer, "retract:" + finding.EventId);
         await topic.WaitForEventAsync(e => e.Action == Actions.SpeculationAbort && e.Actor == "Reviewer").WaitAsync(Patience);

@@ -3,6 +3,7 @@ using Murmur;
 using Murmur.AI;
 using Murmur.AI.Tools;
 using Murmur.Nats;
+using Murmur.AI.Events;
 
 /// <summary>
 /// An LlmAgent node in its own process, killed (SIGKILL, by itself) at a chosen point of its task:
@@ -35,8 +36,8 @@ internal static class AgentNode
         var topic = await node.OpenTopicAsync(topicName);
         if (crash[0] == "after-call")
         {
-            var earlier = topic.History.Count(e => e.Actor == "Worker" && e.Action == Actions.ToolCall);
-            _ = topic.WaitForEventAsync(_ => topic.History.Count(e => e.Actor == "Worker" && e.Action == Actions.ToolCall) >= crashAt && crashAt > earlier)
+            var earlier = topic.History.Count(e => e.Actor == "Worker" && e.Action == AiActions.ToolCall);
+            _ = topic.WaitForEventAsync(_ => topic.History.Count(e => e.Actor == "Worker" && e.Action == AiActions.ToolCall) >= crashAt && crashAt > earlier)
                 .ContinueWith(_ => SelfKill.Now(), TaskScheduler.Default);
         }
         var model = new EffectModel(steps, crash[0] == "after-result" ? crashAt : -1);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Murmur;
 using Murmur.Nats;
+using Murmur.AI.Events;
 
 /// <summary>
 /// A client with valid transport credentials (nkey, client certificate) but no trusted signing key, which writes
@@ -59,7 +60,7 @@ internal static class Forger
         using var made = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using (var asResearcher = new EcdsaEventSigner(EventSigning.FromEcdsaPem(researcherNode, made.ExportPkcs8PrivateKeyPem())))
         {
-            await AppendAsync(log, topic, asResearcher.Sign(Event(topic, researcher, Actions.Finding, """{"text":"forged: no leak, nothing to fix"}""", ClockOf(researcher, 41))));
+            await AppendAsync(log, topic, asResearcher.Sign(Event(topic, researcher, AiActions.Finding, """{"text":"forged: no leak, nothing to fix"}""", ClockOf(researcher, 41))));
         }
         using (var own = new EcdsaEventSigner(EventSigning.FromEcdsaPem("forger", made.ExportPkcs8PrivateKeyPem())))
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Murmur;
 using Murmur.AI.Tools;
 using Murmur.Nats;
+using Murmur.AI.Events;
 
 /// <summary>
 /// A tool-mesh host in its own process, killed (SIGKILL, by itself) at a chosen point of a call:
@@ -52,7 +53,7 @@ internal static class ToolHostNode
         if (crashAt == "after-result")
         {
             var inbox = await node.OpenTopicAsync(ToolMesh.InboxTopicOf(nodeId));
-            bool IsMyResult(AgentEvent e) => e.Action == Actions.ToolResult && e.Actor == ToolMesh.MeshActorOf(nodeId);
+            bool IsMyResult(AgentEvent e) => e.Action == AiActions.ToolResult && e.Actor == ToolMesh.MeshActorOf(nodeId);
             var earlier = inbox.History.Where(IsMyResult).Select(e => e.EventId).ToHashSet();
             _ = inbox.WaitForEventAsync(e => IsMyResult(e) && !earlier.Contains(e.EventId))
                 .ContinueWith(_ => SelfKill.Now(), TaskScheduler.Default);

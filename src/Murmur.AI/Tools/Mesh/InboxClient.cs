@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Murmur.AI.Events;
 
 namespace Murmur.AI.Tools;
 
@@ -41,7 +42,7 @@ internal sealed class InboxClient(string host, Topic inbox)
     }
 
     private bool IsAnswer(AgentEvent e)
-        => e.Action is Actions.ToolResult or ToolMeshActions.Spawned && string.Equals(e.Actor, ToolMesh.MeshActorOf(Host), StringComparison.Ordinal);
+        => e.Action is AiActions.ToolResult or ToolMeshActions.Spawned && string.Equals(e.Actor, ToolMesh.MeshActorOf(Host), StringComparison.Ordinal);
 
     public void Forget(string callId) => _pending.TryRemove(callId, out _);
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Murmur.AI.Events;
 
 namespace Murmur.AI.Tools;
 
@@ -30,7 +31,7 @@ public sealed partial class ToolMesh
         var time = Node.TimeProvider;
         var deadline = time.GetUtcNow() + Options.CallTimeout;
         var payload = MeshWire.Call(callId, tool, arguments ?? new Dictionary<string, object?>(), host, caller, topic, deadline.ToUnixTimeMilliseconds());
-        return await RequestAsync(host, Actions.ToolCall, payload, callId, Options.CallTimeout, $"remote tool '{tool}' on node '{host}'", cancellationToken).ConfigureAwait(false);
+        return await RequestAsync(host, AiActions.ToolCall, payload, callId, Options.CallTimeout, $"remote tool '{tool}' on node '{host}'", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -46,7 +47,7 @@ public sealed partial class ToolMesh
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var deadline = Node.TimeProvider.GetUtcNow() + Options.CallTimeout;
         var payload = MeshWire.Call(callId, tool, arguments ?? new Dictionary<string, object?>(), host, caller, topic, deadline.ToUnixTimeMilliseconds());
-        return await RequestAsync(host, Actions.ToolCall, payload, callId, Options.CallTimeout, $"remote tool '{tool}' on node '{host}'", cancellationToken, lookBack: true).ConfigureAwait(false);
+        return await RequestAsync(host, AiActions.ToolCall, payload, callId, Options.CallTimeout, $"remote tool '{tool}' on node '{host}'", cancellationToken, lookBack: true).ConfigureAwait(false);
     }
 
     private async Task<RemoteReply> RequestAsync(string host, string action, byte[] payload, string callId, TimeSpan timeout, string what, CancellationToken cancellationToken, bool lookBack = false)

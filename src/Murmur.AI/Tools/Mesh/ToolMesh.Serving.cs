@@ -1,7 +1,9 @@
+using Murmur.AI.Telemetry;
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Murmur.AI.Events;
 
 namespace Murmur.AI.Tools;
 
@@ -49,7 +51,7 @@ public sealed partial class ToolMesh
             {
                 _claimed.Add(callId);
             }
-            else if (e.Action is Actions.ToolResult or ToolMeshActions.Spawned)
+            else if (e.Action is AiActions.ToolResult or ToolMeshActions.Spawned)
             {
                 _answered.Add(callId);
             }
@@ -59,7 +61,7 @@ public sealed partial class ToolMesh
 
     internal void OnInboxEvent(AgentEvent e)
     {
-        if (Record(e) || _disposed != 0 || e.Action is not (Actions.ToolCall or ToolMeshActions.Spawn))
+        if (Record(e) || _disposed != 0 || e.Action is not (AiActions.ToolCall or ToolMeshActions.Spawn))
         {
             return;
         }
@@ -78,7 +80,7 @@ public sealed partial class ToolMesh
             unknown = _claimed.Contains(callId);
             _running.Add(callId);
         }
-        var work = e.Action == Actions.ToolCall
+        var work = e.Action == AiActions.ToolCall
             ? Task.Run(() => ServeCallAsync(root.Clone(), callId, unknown))
             : Task.Run(() => ServeSpawnAsync(root.Clone(), callId));
         _inFlight.TryAdd(work, true);
@@ -110,7 +112,7 @@ public sealed partial class ToolMesh
             }
             reply = await RunToolAsync(tool, call, stopping).ConfigureAwait(false);
         }
-        return (Actions.ToolResult, MeshWire.Result(callId, tool, reply, NodeId));
+        return (AiActions.ToolResult, MeshWire.Result(callId, tool, reply, NodeId));
     });
 
     private Task ServeSpawnAsync(JsonElement request, string callId) => ServeAsync(callId, async stopping =>
@@ -181,20 +183,20 @@ public sealed partial class ToolMesh
         var time = Node.TimeProvider;
         var started = time.GetTimestamp();
         Interlocked.Increment(ref _toolRuns);
-        using var activity = MurmurDiagnostics.StartTool(MeshActor, tool, "remote-host");
+        using var activity = AiDiagnostics.StartTool(MeshActor, tool, "remote-host");
         try
         {
             var value = await function.InvokeAsync(args, stopping).ConfigureAwait(false);
             var result = value is JsonElement element ? element : JsonSerializer.SerializeToElement(value, AIJsonUtilities.DefaultOptions);
             var elapsed = time.GetElapsedTime(started);
-            MurmurDiagnostics.ToolEnded(activity, "remote-host", elapsed, null);
+            AiDiagnostics.ToolEnded(activity, "remote-host", elapsed, null);
             return new RemoteReply(true, result, null, NodeId, default, elapsed);
         }
         catch (Exception ex) when (!stopping.IsCancellationRequested)
         {
             var inner = ex is TargetInvocationException { InnerException: { } i } ? i : ex;
             var elapsed = time.GetElapsedTime(started);
-            MurmurDiagnostics.ToolEnded(activity, "remote-host", elapsed, inner.Message);
+            AiDiagnostics.ToolEnded(activity, "remote-host", elapsed, inner.Message);
             return new RemoteReply(false, default, inner.Message, NodeId, default, elapsed);
         }
     }

@@ -3,8 +3,13 @@ using System.Text.Json;
 
 namespace Murmur;
 
-/// <summary>Shared plumbing of the typed payload views.</summary>
-internal static class PayloadJson
+/// <summary>
+/// Helpers for typed payload views (<see cref="Retraction"/>, <see cref="JoinRequest"/>, and those of other packages):
+/// read an event's payload as a JSON object without throwing on untrusted input, and build one.
+/// </summary>
+/// <remarks>Everything read here comes from the log and may be hostile: a wrong action, a payload that is not an
+/// object, or a property of the wrong type yields false or null, never an exception.</remarks>
+public static class PayloadJson
 {
     /// <summary>Parses the payload of <paramref name="event"/> when its action matches and it is an object.</summary>
     public static bool TryGetObject(AgentEvent @event, string action, out JsonElement root)

@@ -1,11 +1,23 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 
-namespace Murmur;
+namespace Murmur.AI.Telemetry;
 
-// The OpenTelemetry semantic conventions for generative AI (gen_ai.*): invoke_agent, chat and execute_tool spans.
-// Murmur's own attributes (murmur.*) stay on them, so a query by agent or topic finds these spans too.
-public static partial class MurmurDiagnostics
+/// <summary>
+/// The OpenTelemetry semantic conventions for generative AI (<c>gen_ai.*</c>) on Murmur's activity source and meter
+/// (<see cref="MurmurDiagnostics.Source"/>, <see cref="MurmurDiagnostics.Meter"/>): <c>invoke_agent</c>, <c>chat</c> and
+/// <c>execute_tool</c> spans, tool and model metrics. Murmur's own attributes (<c>murmur.*</c>) stay on these spans,
+/// so a query by agent or topic finds them too.
+/// </summary>
+public static class AiDiagnostics
 {
+    private static ActivitySource Source => MurmurDiagnostics.Source;
+
+    private static readonly Counter<long> ToolCalls = MurmurDiagnostics.Meter.CreateCounter<long>("murmur.tool.calls", "{call}", "Tool calls, tagged with their locality.");
+    private static readonly Histogram<double> ToolDuration = MurmurDiagnostics.Meter.CreateHistogram<double>("murmur.tool.duration", "us", "Running time of a tool call.");
+    private static readonly Histogram<double> ModelDuration = MurmurDiagnostics.Meter.CreateHistogram<double>("murmur.model.duration", "ms", "Duration of a model (IChatClient) call.");
+    private static readonly Histogram<long> ModelTokens = MurmurDiagnostics.Meter.CreateHistogram<long>("murmur.model.tokens", "{token}", "Tokens of a model call, tagged murmur.token.type = input | output.");
+
     /// <summary>The environment variable the GenAI conventions name for capturing message contents (<c>true</c> turns it on).</summary>
     public const string CaptureContentVariable = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT";
 
@@ -38,7 +50,7 @@ public static partial class MurmurDiagnostics
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(GenAi.OperationName, "invoke_agent").SetTag(GenAi.AgentId, agentId).SetTag(GenAi.AgentName, agentName)
-                .SetTag(GenAi.ConversationId, topic).SetTag(Tags.Actor, agentId).SetTag(Tags.Topic, topic);
+                .SetTag(GenAi.ConversationId, topic).SetTag(MurmurDiagnostics.Tags.Actor, agentId).SetTag(MurmurDiagnostics.Tags.Topic, topic);
             if (providerName is not null)
             {
                 activity.SetTag(GenAi.ProviderName, providerName);
@@ -72,7 +84,7 @@ public static partial class MurmurDiagnostics
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(GenAi.OperationName, "chat").SetTag(GenAi.ProviderName, providerName ?? "unknown").SetTag(GenAi.ConversationId, topic)
-                .SetTag(GenAi.AgentId, actor).SetTag(Tags.Actor, actor).SetTag(Tags.Topic, topic);
+                .SetTag(GenAi.AgentId, actor).SetTag(MurmurDiagnostics.Tags.Actor, actor).SetTag(MurmurDiagnostics.Tags.Topic, topic);
             if (model is not null)
             {
                 activity.SetTag(GenAi.RequestModel, model);
@@ -180,5 +192,61 @@ public static partial class MurmurDiagnostics
 
         /// <summary>Why an operation failed: an exception's type name or a short code.</summary>
         public const string ErrorType = "error.type";
+    }
+
+    /// <summary>
+    /// An <c>execute_tool {name}</c> span (GenAI conventions), child of the current activity (the agent's turn or task):
+    /// <c>gen_ai.operation.name</c>, <c>gen_ai.tool.name</c>, <c>gen_ai.tool.call.id</c>, <c>gen_ai.tool.type</c>, and Murmur's
+    /// <c>murmur.actor</c>, <c>murmur.tool</c>, <c>locality</c>.
+    /// </summary>
+    internal static Activity? StartTool(string actor, string tool, string locality, string? callId = null, string? topic = null)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+        var activity = Source.StartActivity("execute_tool " + tool, ActivityKind.Internal);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(GenAi.OperationName, "execute_tool").SetTag(GenAi.ToolName, tool).SetTag(GenAi.ToolType, "function")
+                .SetTag(MurmurDiagnostics.Tags.Actor, actor).SetTag(MurmurDiagnostics.Tags.Tool, tool).SetTag(MurmurDiagnostics.Tags.Locality, locality);
+            if (callId is not null)
+            {
+                activity.SetTag(GenAi.ToolCallId, callId);
+            }
+            if (topic is not null)
+            {
+                activity.SetTag(GenAi.ConversationId, topic);
+            }
+        }
+        return activity;
+    }
+
+    /// <summary>Counts a tool call and records its duration in microseconds, tagged with its locality; a failure sets <c>error.type</c>.</summary>
+    internal static void ToolEnded(Activity? activity, string locality, TimeSpan elapsed, string? error, string? errorType = null)
+    {
+        var tag = new KeyValuePair<string, object?>(MurmurDiagnostics.Tags.Locality, locality);
+        ToolCalls.Add(1, tag);
+        ToolDuration.Record(elapsed.TotalMicroseconds, tag);
+        if (activity is not null && error is not null)
+        {
+            SetError(activity, errorType ?? "murmur.tool_error"); // the tool's text only with CaptureMessageContent
+        }
+    }
+
+    /// <summary>Records a model call's duration and, when the provider reported usage, its tokens.</summary>
+    internal static void ModelEnded(Activity? activity, TimeSpan elapsed, long? inputTokens, long? outputTokens)
+    {
+        ModelDuration.Record(elapsed.TotalMilliseconds);
+        if (inputTokens is { } input)
+        {
+            ModelTokens.Record(input, new KeyValuePair<string, object?>(MurmurDiagnostics.Tags.TokenType, "input"));
+            activity?.SetTag(GenAi.UsageInputTokens, input);
+        }
+        if (outputTokens is { } output)
+        {
+            ModelTokens.Record(output, new KeyValuePair<string, object?>(MurmurDiagnostics.Tags.TokenType, "output"));
+            activity?.SetTag(GenAi.UsageOutputTokens, output);
+        }
     }
 }

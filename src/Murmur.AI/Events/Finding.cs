@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Murmur;
+namespace Murmur.AI.Events;
 
 /// <summary>The payload of a <c>FINDING</c>: <c>{"summary":…,"data":…}</c>.</summary>
 /// <param name="Summary">What was found, in words.</param>
@@ -11,7 +11,7 @@ public sealed record Finding(string Summary, JsonElement? Data)
     public static bool TryRead(AgentEvent @event, out Finding? finding)
     {
         finding = null;
-        if (!PayloadJson.TryGetObject(@event, Actions.Finding, out var root) || PayloadJson.GetString(root, "summary") is not { } summary)
+        if (!PayloadJson.TryGetObject(@event, AiActions.Finding, out var root) || PayloadJson.GetString(root, "summary") is not { } summary)
         {
             return false;
         }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Murmur;
+namespace Murmur.AI.Events;
 
 /// <summary>The payload of a <c>TOOL_CALL</c>: <c>{"tool":"grep_search","args":{…}}</c>.</summary>
 /// <param name="Tool">The tool's name.</param>
@@ -11,7 +11,7 @@ public sealed record ToolCall(string Tool, JsonElement Args)
     public static bool TryRead(AgentEvent @event, out ToolCall? call)
     {
         call = null;
-        if (!PayloadJson.TryGetObject(@event, Actions.ToolCall, out var root) || PayloadJson.GetString(root, "tool") is not { Length: > 0 } tool)
+        if (!PayloadJson.TryGetObject(@event, AiActions.ToolCall, out var root) || PayloadJson.GetString(root, "tool") is not { Length: > 0 } tool)
         {
             return false;
         }

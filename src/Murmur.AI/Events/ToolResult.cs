@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Murmur;
+namespace Murmur.AI.Events;
 
 /// <summary>
 /// The payload of a <c>TOOL_RESULT</c>: <c>{"tool":…,"call_id":…,"result":…,"is_error":false}</c>.
@@ -15,7 +15,7 @@ public sealed record ToolResult(string? Tool, string? CallId, JsonElement Result
     public static bool TryRead(AgentEvent @event, out ToolResult? result)
     {
         result = null;
-        if (!PayloadJson.TryGetObject(@event, Actions.ToolResult, out var root))
+        if (!PayloadJson.TryGetObject(@event, AiActions.ToolResult, out var root))
         {
             return false;
         }
