@@ -21,15 +21,15 @@ public sealed class RoundRecorder
             }
             foreach (var e in view.New)
             {
-                if (e.Round is { } r && view.Round >= 0 && (long)r >= view.Round)
+                if (e.Round is { } r && view.Round is { } open && r >= open)
                 {
                     _violations.Add($"{view.Member.Actor} saw {e.EventId} of round {r} in round {view.Round}");
                 }
                 seen.Add(e.EventId);
             }
-            if (view.Round >= 0 && !view.IsReplay)
+            if (view.Round is { } round && !view.IsReplay)
             {
-                _views.Add((view.Member.Actor, view.Round, Hash(seen)));
+                _views.Add((view.Member.Actor, round, Hash(seen)));
             }
         }
     }
@@ -83,11 +83,11 @@ public sealed class RoundWorker(RoundRecorder recorder, int seed, int rounds, in
     {
         recorder.Record(view, _fresh);
         _fresh = false;
-        if (view.IsReplay || view.Round >= rounds)
+        if (view.IsReplay || view.Round is not { } round || round >= rounds)
         {
             return;
         }
-        var random = new Random(HashCode.Combine(seed, view.Member.Actor.GetHashCode(StringComparison.Ordinal), view.Round));
+        var random = new Random(HashCode.Combine(seed, view.Member.Actor.GetHashCode(StringComparison.Ordinal), round));
         // At least one event per round up to the limit: a round with no work makes the topic go quiet (by design).
         var count = random.Next(1, 4);
         for (var i = 0; i < count; i++)
@@ -96,11 +96,11 @@ public sealed class RoundWorker(RoundRecorder recorder, int seed, int rounds, in
             {
                 await Task.Yield();
             }
-            await view.PublishAsync("work", new { round = view.Round, i }, cancellationToken: cancellationToken);
-            if (view.Round == crashInRound && crashed is { Value: false })
+            await view.PublishAsync("work", new { round, i }, cancellationToken: cancellationToken);
+            if (round == crashInRound && crashed is { Value: false })
             {
                 crashed.Value = true;
-                throw new InvalidOperationException($"{view.Member.Actor} crashes in round {view.Round} on purpose");
+                throw new InvalidOperationException($"{view.Member.Actor} crashes in round {round} on purpose");
             }
         }
     }

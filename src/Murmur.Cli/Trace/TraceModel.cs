@@ -97,7 +97,7 @@ internal sealed class TraceModel
     private static List<RoundBarrier> BuildBarriers(List<TraceNode> nodes)
     {
         var barriers = new List<RoundBarrier>();
-        ulong? highest = null;
+        int? highest = null;
         foreach (var node in nodes)
         {
             if (node.Event.Round is not { } round)

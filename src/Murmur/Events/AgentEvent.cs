@@ -69,8 +69,11 @@ public sealed class AgentEvent : IEquatable<AgentEvent>
     /// <summary>When the sender created the event, milliseconds since the Unix epoch (<c>ts</c>), or null.</summary>
     public long? Timestamp { get; init; }
 
-    /// <summary>The strict-mode round (<c>round</c>), or null.</summary>
-    public ulong? Round { get; init; }
+    /// <summary>
+    /// The strict round the event was published in (<c>round</c>): 0 for the first round, counted like
+    /// <see cref="TopicView.Round"/>; null outside strict topics.
+    /// </summary>
+    public int? Round { get; init; }
 
     /// <summary>Ids of events this one speculatively depends on (<c>depends_on</c>); empty when none. Copied on init.</summary>
     public IReadOnlyList<string> DependsOn

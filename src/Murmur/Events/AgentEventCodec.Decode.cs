@@ -92,7 +92,7 @@ public static partial class AgentEventCodec
             byte[]? payload = null;
             ulong[]? clock = null;
             long? ts = null;
-            ulong? round = null;
+            int? round = null;
             ulong? epoch = null;
             string[]? dependsOn = null;
             var seen = 0;
@@ -131,7 +131,7 @@ public static partial class AgentEventCodec
                     8 => ReadDependsOn(out dependsOn),
                     9 => ReadString(_limits.MaxSignatureLength, required: false, plain: false, out signature),
                     10 => ReadString(_limits.MaxTraceParentLength, required: false, plain: true, out traceParent),
-                    _ => ReadRound(out epoch),
+                    _ => ReadUnsigned(out epoch),
                 };
                 if (!ok)
                 {
@@ -406,9 +406,24 @@ public static partial class AgentEventCodec
             return true;
         }
 
-        private bool ReadRound(out ulong? round)
+        private bool ReadRound(out int? round)
         {
             round = null;
+            if (!ReadUnsigned(out var value))
+            {
+                return false;
+            }
+            if (value > int.MaxValue)
+            {
+                return FailBool(EventErrorKind.InvalidValue, $"is {value}; a round is at most {int.MaxValue}");
+            }
+            round = (int?)value;
+            return true;
+        }
+
+        private bool ReadUnsigned(out ulong? value)
+        {
+            value = null;
             if (_reader.TokenType == JsonTokenType.Null)
             {
                 return true;
@@ -417,11 +432,11 @@ public static partial class AgentEventCodec
             {
                 return FailBool(EventErrorKind.WrongType, $"must be a non-negative integer, not {Describe(_reader.TokenType)}");
             }
-            if (!ParseUnsigned(_reader.ValueSpan, "the value", EventErrorKind.InvalidValue, out var value))
+            if (!ParseUnsigned(_reader.ValueSpan, "the value", EventErrorKind.InvalidValue, out var parsed))
             {
                 return false;
             }
-            round = value;
+            value = parsed;
             return true;
         }
 

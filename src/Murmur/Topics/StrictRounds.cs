@@ -59,7 +59,7 @@ internal sealed class StrictRounds(TimeProvider time)
                 _members.TryAdd(@event.Actor, new MemberState(open));
                 break;
             case Actions.RoundDone when _members.TryGetValue(@event.Actor, out var member) && @event.Round is { } round:
-                member.DoneRound = Math.Max(member.DoneRound, (long)Math.Min(round, long.MaxValue));
+                member.DoneRound = Math.Max(member.DoneRound, round);
                 break;
             case Actions.Leave when _members.TryGetValue(@event.Actor, out var leaving):
                 leaving.Active = false;
@@ -68,7 +68,7 @@ internal sealed class StrictRounds(TimeProvider time)
                 break;
         }
         var woke = false;
-        if (@event.Action != Actions.RoundDone && @event.Action != Actions.Join && @event.Round is { } r && (long)r == open && !_openRoundHasWork)
+        if (@event.Action != Actions.RoundDone && @event.Action != Actions.Join && @event.Round is { } r && r == open && !_openRoundHasWork)
         {
             _openRoundHasWork = true;
             woke = true;

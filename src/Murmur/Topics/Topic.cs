@@ -76,8 +76,8 @@ public sealed class Topic
     public Task WaitForDeliveredAsync(long count, CancellationToken cancellationToken = default)
         => Host.WaitDeliveredAsync(count, cancellationToken);
 
-    /// <summary>In strict topics, the open round (how many rounds have closed); 0 in eventual topics.</summary>
-    public int Round => Host.ClosedRounds;
+    /// <summary>In strict topics, the open round on this node: 0 for the first, so also how many rounds have closed. Null in eventual topics.</summary>
+    public int? Round => Consistency == Consistency.Strict ? Host.ClosedRounds : null;
 
     /// <summary>
     /// In strict topics, how many events had been delivered when each round closed: round r's view holds the events

@@ -10,7 +10,7 @@ internal sealed class TopicAppender(TopicHost host)
     private MurmurNode Node => host.Node;
 
     /// <summary>A new event of this topic.</summary>
-    public AgentEvent Create(string actor, string action, ReadOnlyMemory<byte> payload, VectorClock clock, IReadOnlyList<string>? dependsOn, ulong? round = null, string? eventId = null, string? traceParent = null, ulong? epoch = null)
+    public AgentEvent Create(string actor, string action, ReadOnlyMemory<byte> payload, VectorClock clock, IReadOnlyList<string>? dependsOn, int? round = null, string? eventId = null, string? traceParent = null, ulong? epoch = null)
         => new(eventId ?? Node.NewEventId(), actor, action, payload, clock)
         {
             Topic = host.Name,

@@ -905,7 +905,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
             try
             {
                 var payload = System.Text.Encoding.UTF8.GetBytes($"{{\"round\":{round},\"by\":{JsonSerializer.Serialize(Node.NodeId)}}}");
-                var evict = Appender.Create(actor, Actions.Evict, payload, VectorClock.Empty, null, (ulong)round, $"evict-{actor}-r{round}");
+                var evict = Appender.Create(actor, Actions.Evict, payload, VectorClock.Empty, null, round, $"evict-{actor}-r{round}");
                 await Appender.AppendWithRetriesAsync(Appender.Prepare(evict).Record, stop).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is EventLogException or OperationCanceledException or ObjectDisposedException)

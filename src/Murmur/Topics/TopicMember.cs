@@ -74,8 +74,8 @@ public sealed class TopicMember
     /// <summary>How many events this member has published (its own clock entry).</summary>
     public ulong Sequence => _ownSeq;
 
-    /// <summary>The strict round this member is in (the topic's open round); -1 in eventual topics.</summary>
-    public int Round => Consistency == Consistency.Strict ? Host.ClosedRounds : -1;
+    /// <summary>The strict round this member is in (the topic's open round, 0 for the first); null in eventual topics.</summary>
+    public int? Round => Consistency == Consistency.Strict ? Host.ClosedRounds : null;
 
     /// <summary>The clock of the first <paramref name="index"/> delivered events, cached for the member's current position.</summary>
     internal VectorClock ClockAt(long index)
@@ -176,7 +176,7 @@ public sealed class TopicMember
                 await Host.Appender.AppendAsync(earlier.Event, earlier.Record, cancellationToken).ConfigureAwait(false);
                 _unacknowledged = null;
             }
-            ulong? round = null;
+            int? round = null;
             if (Consistency == Consistency.Strict)
             {
                 var open = Host.ClosedRounds;
@@ -186,7 +186,7 @@ public sealed class TopicMember
                     throw new InvalidOperationException(
                         $"'{Actor}' already completed round {open} of strict topic '{Topic}'; publish in the next round's view.");
                 }
-                round = (ulong)open;
+                round = open;
                 _publishedRound = open;
             }
             await Host.WaitForRoomAsync(this, cancellationToken).ConfigureAwait(false);

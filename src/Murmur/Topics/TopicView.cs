@@ -9,7 +9,7 @@ public sealed class TopicView
 {
     private VectorClock? _clock;
 
-    internal TopicView(TopicMember member, IReadOnlyList<AgentEvent> events, bool isReplay, int round = -1, VectorClock? clock = null)
+    internal TopicView(TopicMember member, IReadOnlyList<AgentEvent> events, bool isReplay, int? round = null, VectorClock? clock = null)
     {
         _clock = clock;
         Member = member;
@@ -23,8 +23,11 @@ public sealed class TopicView
 
     internal long End { get; init; }
 
-    /// <summary>In strict topics, the round this view opens: it holds exactly the events of earlier rounds. -1 in eventual topics.</summary>
-    public int Round { get; }
+    /// <summary>
+    /// In strict topics, the round this view opens (0 for the first): it holds exactly the events of earlier rounds,
+    /// and what the member publishes from it carries this <see cref="AgentEvent.Round"/>. Null in eventual topics.
+    /// </summary>
+    public int? Round { get; }
 
     /// <summary>The agent's membership of the topic.</summary>
     public TopicMember Member { get; }

@@ -29,7 +29,7 @@ public sealed class AgentEventCodecTests
 
         Assert.Equal("fix", e.Topic);
         Assert.Equal(1700000000000, e.Timestamp);
-        Assert.Equal(3UL, e.Round);
+        Assert.Equal(3, e.Round);
         Assert.Equal(["f1", "f2"], e.DependsOn);
         Assert.Equal(line, Encoding.UTF8.GetString(AgentEventCodec.Encode(e)));
     }
@@ -126,6 +126,17 @@ public sealed class AgentEventCodecTests
         var json = """{"event_id":"e","actor":"A","action":"X","payload":""" + new string('[', 1000) + new string(']', 1000) + ""","vector_clock":[1]}""";
         var ex = Assert.Throws<EventValidationException>(() => AgentEventCodec.Decode(Encoding.UTF8.GetBytes(json)));
         Assert.Equal(EventErrorKind.TooDeep, ex.Kind);
+    }
+
+    [Fact]
+    public void RoundBeyondInt32_IsRefused_NamingTheField()
+    {
+        var json = """{"event_id":"e","actor":"A","action":"X","payload":{},"vector_clock":[1],"round":2147483648}""";
+
+        var ex = Assert.Throws<EventValidationException>(() => AgentEventCodec.Decode(Encoding.UTF8.GetBytes(json)));
+        Assert.Equal(("round", EventErrorKind.InvalidValue), (ex.Field, ex.Kind));
+        Assert.Contains("at most 2147483647", ex.Reason, StringComparison.Ordinal);
+        Assert.Equal(int.MaxValue, AgentEventCodec.Decode(Encoding.UTF8.GetBytes(json.Replace("2147483648", "2147483647", StringComparison.Ordinal))).Round);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed class AgentEventRoundTripTests
     private static readonly Gen<AgentEvent> Events =
         Gen.Select(Text, Text, Gen.Int[0, 2].Select(i => new[] { "TOOL_CALL", "FINDING", "CUSTOM" }[i]), AnyText, Gen.ULong.Array[1, 6])
         .SelectMany((id, actor, action, note, clock) =>
-            Gen.Select(Maybe(Text), Gen.Select(Gen.Bool, Gen.Long[0, 253_402_300_799_999]), Gen.Select(Gen.Bool, Gen.ULong), Text.Array[0, 3], Maybe(AnyText))
+            Gen.Select(Maybe(Text), Gen.Select(Gen.Bool, Gen.Long[0, 253_402_300_799_999]), Gen.Select(Gen.Bool, Gen.Int[0, int.MaxValue]), Text.Array[0, 3], Maybe(AnyText))
             .Select((topic, ts, round, deps, signature) =>
             {
                 var payload = Encoding.UTF8.GetBytes($$"""{"note":{{System.Text.Json.JsonSerializer.Serialize(note)}},"n":[1,2.5,{"x":null}]}""");
