@@ -109,17 +109,8 @@ public sealed class Topic
         => Host.WaitUntilAsync(() => Host.IsHoldingLocked(actor), cancellationToken);
 
     /// <summary>Waits until this node has read the topic's log at least to its current end.</summary>
-    /// <exception cref="InvalidOperationException">The node released the topic (its last local member stopped) before or while waiting: it no longer reads it.</exception>
-    public async Task CatchUpAsync(CancellationToken cancellationToken = default)
-    {
-        var host = Host;
-        var caughtUp = host.IsReleased ? null : host.Reader.CatchUpAsync(cancellationToken);
-        if (caughtUp is null || await Task.WhenAny(caughtUp, host.Released).ConfigureAwait(false) != caughtUp)
-        {
-            throw new InvalidOperationException($"Topic '{Name}' was released by this node (its last local member stopped), so it no longer reads it; spawn a member on it again to follow it.");
-        }
-        await caughtUp.ConfigureAwait(false);
-    }
+    /// <exception cref="TopicReleasedException">The node released the topic before or while waiting: it no longer reads it.</exception>
+    public Task CatchUpAsync(CancellationToken cancellationToken = default) => Host.Reader.CatchUpAsync(cancellationToken);
 
     /// <summary>
     /// Gives up every event still waiting for its causes, each a dead letter naming what it waits for: for a reader

@@ -887,7 +887,7 @@ internal sealed partial class TopicHost : IAsyncDisposable
             // is already in the log is not silent.
             await Reader.CatchUpAsync(stop).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is EventLogException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is EventLogException or OperationCanceledException or ObjectDisposedException or TopicReleasedException)
         {
             return;
         }
@@ -954,6 +954,10 @@ internal sealed partial class TopicHost : IAsyncDisposable
             await stop.CancelAsync().ConfigureAwait(false);
         }
         Reader.Stop();
+        lock (Gate)
+        {
+            _conditions.FailAll(new TopicReleasedException(Name));
+        }
         _stop?.Dispose();
         _released.TrySetResult();
     }

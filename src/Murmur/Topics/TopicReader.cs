@@ -78,6 +78,13 @@ internal sealed class TopicReader
         }
     }
 
-    /// <summary>Stops reading.</summary>
-    public void Stop() => _host.Node.Feed.Unfollow(this);
+    /// <summary>Stops reading; waits for a position fail with <see cref="TopicReleasedException"/> (nothing will be read any more).</summary>
+    public void Stop()
+    {
+        _host.Node.Feed.Unfollow(this);
+        lock (_positionGate)
+        {
+            _positionWaiters.FailAll(new TopicReleasedException(_host.Name));
+        }
+    }
 }

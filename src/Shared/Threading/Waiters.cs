@@ -10,6 +10,7 @@ namespace Murmur;
 internal sealed class Waiters(object gate)
 {
     private List<Waiter>? _items; // allocated at the first wait: most topics are never waited on
+    private Exception? _failed;
 
     /// <summary>How many waits are pending.</summary>
     public int Count => _items?.Count ?? 0;
@@ -20,6 +21,10 @@ internal sealed class Waiters(object gate)
         if (condition())
         {
             return Task.CompletedTask;
+        }
+        if (_failed is { } failed)
+        {
+            return Task.FromException(failed);
         }
         cancellationToken.ThrowIfCancellationRequested();
         var waiter = new Waiter(condition);
@@ -72,6 +77,25 @@ internal sealed class Waiters(object gate)
         {
             waiter.Registration.Unregister();
             waiter.TrySetResult();
+        }
+        items.Clear();
+    }
+
+    /// <summary>
+    /// Fails every pending wait with <paramref name="error"/>, and every later wait whose condition does not already
+    /// hold: the owner will never signal again (it was disposed). Call under the gate.
+    /// </summary>
+    public void FailAll(Exception error)
+    {
+        _failed = error;
+        if (_items is not { } items)
+        {
+            return;
+        }
+        foreach (var waiter in items)
+        {
+            waiter.Registration.Unregister();
+            waiter.TrySetException(error);
         }
         items.Clear();
     }

@@ -29,6 +29,34 @@ public sealed class ReleaseTests
     }
 
     [Fact]
+    public async Task WaitsOnAReleasedTopic_FailWithTopicReleased_InsteadOfWaitingForever()
+    {
+        var log = new InMemoryEventLog();
+        await using var node = await MurmurNode.StartAsync(o => o.UseInMemoryLog(log));
+        var topic = await node.OpenTopicAsync("released-waits");
+        var a = await node.SpawnAsync("A", () => new Crashy(new Seen()), topic, new SpawnOptions { Restart = Restart.Temporary });
+        var note = await node.Runtime.AskAsync<AgentEvent>(a, "note");
+        var never = topic.WaitForEventAsync(e => e.Action == "NEVER");
+        var later = topic.WaitForDeliveredAsync(1_000);
+
+        await node.Runtime.StopAsync(a);
+        await topic.Released.WaitAsync(Patience);
+
+        var ex = await Assert.ThrowsAsync<TopicReleasedException>(() => never.WaitAsync(Patience));
+        Assert.Equal("released-waits", ex.Topic);
+        await Assert.ThrowsAsync<TopicReleasedException>(() => later.WaitAsync(Patience));
+        await topic.CatchUpAsync().WaitAsync(Patience); // it had read to the log's end: nothing to wait for
+
+        // Another node writes on: this node no longer reads the topic, so it cannot catch up with that.
+        await using var other = await MurmurNode.StartAsync(o => o.UseInMemoryLog(log));
+        var b = await other.SpawnAsync("B", () => new Crashy(new Seen()), await other.OpenTopicAsync("released-waits"));
+        await other.Runtime.AskAsync<AgentEvent>(b, "note");
+        await Assert.ThrowsAsync<TopicReleasedException>(() => topic.CatchUpAsync().WaitAsync(Patience));
+        await Assert.ThrowsAsync<TopicReleasedException>(() => topic.WaitForEventAsync(e => e.Action == "NEVER").WaitAsync(Patience));
+        Assert.Equal(note.EventId, (await topic.WaitForEventAsync(e => e.EventId == note.EventId).WaitAsync(Patience)).EventId); // what it holds still answers
+    }
+
+    [Fact]
     public async Task AnObservedTopicWithoutMembers_IsNotReleased_AndReleaseRefusesWhileMembersLive()
     {
         await using var node = await MurmurNode.StartAsync();
