@@ -31,19 +31,16 @@ public sealed partial class NatsEventLog
             // A bounded read of a short topic (most catch-ups: a new topic holds a JOIN or two) is a few gets, not a
             // consumer: creating one is an API request and work for the servers' meta layer, and while a server is down
             // such requests went unanswered for a minute (a test kills one while 2,000 topics are set up).
-            for (var read = 0; read < ShortReadGets; read++)
+            var read = 0;
+            await foreach (var entry in ReadByGetsAsync(topic, subject, last, end, ShortReadGets, linked.Token).ConfigureAwait(false))
             {
-                var entry = await NextBySubjectAsync(topic, subject, last + 1, linked.Token).ConfigureAwait(false);
-                if (entry is not { } found || found.Position > end)
-                {
-                    yield break;
-                }
-                last = found.Position;
-                yield return found;
-                if (last >= end)
-                {
-                    yield break;
-                }
+                last = entry.Position;
+                read++;
+                yield return entry;
+            }
+            if (last >= end || read < ShortReadGets)
+            {
+                yield break; // fewer than asked for: the subject holds nothing more up to the end
             }
         }
         // One consumer per pass (see CreateConsumerAsync). It is replaced from the next position when its sequence
@@ -60,15 +57,10 @@ public sealed partial class NatsEventLog
             {
                 var target = await GetEndPositionAsync(topic, linked.Token).ConfigureAwait(false);
                 NatsLog.ReadingOnWithGets(_logger, topic, fruitless, last, target);
-                for (var read = 0; last < Math.Min(target, end) && read < GetBatch; read++)
+                await foreach (var entry in ReadByGetsAsync(topic, subject, last, Math.Min(target, end), GetBatch, linked.Token).ConfigureAwait(false))
                 {
-                    var entry = await NextBySubjectAsync(topic, subject, last + 1, linked.Token).ConfigureAwait(false);
-                    if (entry is not { } found)
-                    {
-                        break;
-                    }
-                    last = found.Position;
-                    yield return found;
+                    last = entry.Position;
+                    yield return entry;
                 }
                 if (last >= end)
                 {
@@ -226,7 +218,8 @@ public sealed partial class NatsEventLog
                     }
                     return (await MovedAsync(move, enumerator, topic, cancellationToken).ConfigureAwait(false), false, false);
                 }
-                long end;
+                long end = 0;
+                var silent = false;
                 try
                 {
                     end = await endAsync(consumerStop.Token).ConfigureAwait(false);
@@ -244,14 +237,14 @@ public sealed partial class NatsEventLog
                     // up). A new consumer costs one request; waiting on a dead one costs the node every topic.
                     NatsLog.StallCheckFailed(_logger, topic, ex.Message);
                     NatsLog.ConsumerSilent(_logger, topic, UnansweredChecks);
-                    end = long.MaxValue;
+                    silent = true;
                     unanswered = 0;
                 }
-                if (end <= last)
+                if (!silent && end <= last)
                 {
                     continue; // nothing to deliver: a quiet topic, not a stall
                 }
-                if (end != long.MaxValue)
+                if (!silent)
                 {
                     NatsLog.ConsumerStalled(_logger, topic, period.TotalSeconds, end, last);
                 }
@@ -294,6 +287,26 @@ public sealed partial class NatsEventLog
             // end this consume; the follower replaces the consumer from the next position.
             NatsLog.ConsumeFailed(_logger, topic, ex.Message);
             return null;
+        }
+    }
+
+    /// <summary>
+    /// The topic's records after position <paramref name="after"/> up to <paramref name="upTo"/>, read one direct get at
+    /// a time (no consumer: a get needs nothing but the stream's leader), at most <paramref name="max"/> of them. Stops at
+    /// the first position past <paramref name="upTo"/> without yielding it, and when the subject holds no more records.
+    /// </summary>
+    private async IAsyncEnumerable<LogEntry> ReadByGetsAsync(string topic, string subject, long after, long upTo, int max,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        for (var read = 0; read < max && after < upTo; read++)
+        {
+            var entry = await NextBySubjectAsync(topic, subject, after + 1, cancellationToken).ConfigureAwait(false);
+            if (entry is not { } found || found.Position > upTo)
+            {
+                yield break;
+            }
+            after = found.Position;
+            yield return found;
         }
     }
 
