@@ -19,13 +19,20 @@ public static class CommandLine
     public static int Execute(IReadOnlyList<string> args) => Run(args, Console.Out, Console.Error);
 
     /// <summary>Builds the command tree: the root, its <c>--verbose</c> option and every command.</summary>
-    internal static RootCommand BuildRoot()
+    /// <remarks>
+    /// The root is a plain <see cref="Command"/> named <c>murmur</c>, not a <see cref="RootCommand"/>, whose name is the
+    /// executable's (<c>Murmur.Cli</c>, <c>testhost</c>…); so help reads <c>murmur</c> however it is started, and
+    /// <see cref="Run"/> answers the <c>[suggest:N]</c> directive itself.
+    /// </remarks>
+    internal static Command BuildRoot()
     {
-        var root = new RootCommand("murmur: LLM agents as processes that coordinate over a replayable event log.");
+        var root = new Command("murmur", "murmur: LLM agents as processes that coordinate over a replayable event log.");
         foreach (var command in Commands)
         {
             root.Subcommands.Add(command.Build());
         }
+        root.Options.Add(new HelpOption());
+        root.Options.Add(new VersionOption());
         root.Options.Add(Verbose);
         RefuseOptionNamesAsValues(root);
         foreach (var help in root.Options.OfType<HelpOption>())
@@ -71,6 +78,10 @@ public static class CommandLine
         {
             args = [.. args.Skip(1), "--help"];
         }
+        if (args.Count > 0 && Suggest.Match(args[0]) is { Success: true } suggest)
+        {
+            return Complete(args.Count > 1 ? args[1] : "", suggest.Groups[1].Success ? int.Parse(suggest.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null, stdout);
+        }
         // No response files: an argument that starts with '@' (a JSON value, a file name) is itself.
         var parse = BuildRoot().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         var name = CommandName(parse.CommandResult);
@@ -101,6 +112,22 @@ public static class CommandLine
         }
     }
 
+    private static readonly System.Text.RegularExpressions.Regex Suggest = new(@"^\[suggest(?::(\d{1,6}))?\]$");
+
+    /// <summary>
+    /// The <c>[suggest:N] "LINE"</c> directive (as System.CommandLine's <c>dotnet-suggest</c> shim calls it): prints the
+    /// completions of <c>LINE</c> at character N (default: its end), one per line.
+    /// </summary>
+    private static int Complete(string line, int? position, TextWriter stdout)
+    {
+        var parse = BuildRoot().Parse(line, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        foreach (var completion in parse.GetCompletions(position is { } p ? Math.Min(p, line.Length) : null))
+        {
+            stdout.WriteLine(completion.Label);
+        }
+        return ExitCodes.Ok;
+    }
+
     private static string Prefix(string? name) => name is null ? "murmur" : $"murmur {name}";
 
     /// <summary>The top-level command chosen (e.g. <c>tool</c> for <c>murmur tool run</c>), or null for the root.</summary>
@@ -117,7 +144,7 @@ public static class CommandLine
         {
             if (r is CommandResult c)
             {
-                names.Insert(0, c.Command is RootCommand ? "murmur" : c.Command.Name);
+                names.Insert(0, c.Command.Name);
             }
         }
         return names;
@@ -126,15 +153,15 @@ public static class CommandLine
     /// <summary>One line that names the option or argument at fault.</summary>
     private static string FirstError(ParseResult parse)
     {
-        if (parse.UnmatchedTokens.Count > 0 && !parse.Errors.Any(e => e.SymbolResult is OptionResult))
+        if (parse.UnmatchedTokens.Count > 0 && !parse.Errors.Any(e => e.SymbolResult is OptionResult or ArgumentResult))
         {
             var token = parse.UnmatchedTokens[0];
             return token.StartsWith('-') && token.Length > 1
                 ? $"unknown option '{token}'."
-                : parse.CommandResult.Command is RootCommand ? $"unknown command '{token}'." : $"unexpected argument '{token}'.";
+                : parse.CommandResult.Parent is null ? $"unknown command '{token}'." : $"unexpected argument '{token}'.";
         }
-        // An option's own error (a missing or bad value) says more than the tokens it left unmatched.
-        var error = parse.Errors.FirstOrDefault(e => e.SymbolResult is OptionResult) ?? parse.Errors[0];
+        // An option's or argument's own error (a missing or bad value) says more than the tokens it left unmatched.
+        var error = parse.Errors.FirstOrDefault(e => e.SymbolResult is OptionResult or ArgumentResult) ?? parse.Errors[0];
         if (error.SymbolResult is OptionResult { Tokens.Count: 0, IdentifierToken: not null, Option: { } option } && option.Arity.MinimumNumberOfValues > 0)
         {
             return $"'{option.Name}' needs a value ({option.HelpName ?? "VALUE"}).";
@@ -144,9 +171,19 @@ public static class CommandLine
         {
             return $"'{typed.Name}' takes {kind}; got '{given.Value}'.";
         }
-        if (error.SymbolResult is CommandResult { Command: RootCommand } && parse.Tokens.Count == 0)
+        if (error.SymbolResult is OptionResult { IdentifierToken: null, Option: { Required: true } required })
         {
-            return "no command given.";
+            return $"{required.Name} is required.";
+        }
+        if (error.SymbolResult is ArgumentResult { Tokens.Count: 0, Argument: { } argument } && argument.Arity.MinimumNumberOfValues > 0)
+        {
+            return $"missing {argument.Name}.";
+        }
+        if (error.SymbolResult is CommandResult { Command: { Action: null, Subcommands.Count: > 0 } parent } missing)
+        {
+            return missing.Parent is null
+                ? "no command given."
+                : $"missing sub-command: {string.Join(", ", parent.Subcommands.Select(c => $"'{c.Name}'"))}.";
         }
         return error.Message;
     }
