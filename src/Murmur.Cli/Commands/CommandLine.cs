@@ -26,7 +26,10 @@ public static class CommandLine
     /// </remarks>
     internal static Command BuildRoot()
     {
-        var root = new Command("murmur", "murmur: LLM agents as processes that coordinate over a replayable event log.");
+        var root = new MurmurCommand("murmur", "murmur: LLM agents as processes that coordinate over a replayable event log.")
+        {
+            Details = "Run 'murmur COMMAND --help' (or 'murmur help COMMAND') for a command's options, what it prints and its exit codes.",
+        };
         foreach (var command in Commands)
         {
             root.Subcommands.Add(command.Build());
