@@ -14,14 +14,18 @@ internal sealed class DashboardCommand : ICommand
         port.Check(v => v is >= 0 and <= 65535, _ => "--port takes a number from 0 to 65535.");
         var bind = new Option<string>("--bind") { HelpName = "ADDRESS", Description = "the address to listen on (default 127.0.0.1: only this machine)" };
         var allow = new Option<bool>("--allow-approvals") { Description = "let the page approve and deny" };
+        var topics = new Option<string[]>("--topic") { HelpName = "T", Description = "a topic whose dead letters the page lists (repeatable)" };
         var named = new Option<string>("--as") { HelpName = "NAME", Description = "who decides, without signing (default: the configured node id, else the login name)" };
-        var command = new MurmurCommand("dashboard", "serve a live page of the tool calls waiting for approval (Approve/Deny with --allow-approvals)")
+        var command = new MurmurCommand("dashboard", "serve a live page of the mesh: approvals waiting (Approve/Deny with --allow-approvals), nodes, dead letters")
         {
             Details = $"""
                 Serves one self-contained page (no CDN) that lists, live over Server-Sent Events, the tool calls waiting
-                for approval in '{AI.Approvals.ApprovalDesk.LogTopic}' and the entries refused there. Read-only unless
-                started with --allow-approvals: then each row has Approve and Deny buttons, which decide as NAME (with
-                --sign-key, as the key's node). Runs until Ctrl-C.
+                for approval in '{AI.Approvals.ApprovalDesk.LogTopic}' and the entries refused there; the nodes of the
+                fleet with their state (alive, suspected, down, left), phi and agents, as 'murmur nodes' reads them; and
+                the dead letters of each --topic T with their reasons, as 'murmur log dead-letters' finds them (checked
+                with this command's --sign-key/--trust-keys). Read-only unless started with --allow-approvals: then each
+                approval has Approve and Deny buttons, which decide as NAME (with --sign-key, as the key's node). Runs
+                until Ctrl-C.
 
                 {MeshOptions.Help}
 
@@ -31,11 +35,17 @@ internal sealed class DashboardCommand : ICommand
         command.Options.Add(port);
         command.Options.Add(bind);
         command.Options.Add(allow);
+        command.Options.Add(topics);
         command.Options.Add(named);
         var mesh = MeshOptions.AddTo(command);
         command.SetRun((parse, stdout, stderr) =>
         {
-            var options = new DashboardOptions() with { Port = parse.GetValue(port), AllowApprovals = parse.GetValue(allow) };
+            var watched = parse.GetValue(topics) ?? [];
+            if (watched.FirstOrDefault(t => TopicName.Check(t) is not null) is { } bad)
+            {
+                throw new UsageException($"--topic '{bad}' is invalid: {TopicName.Check(bad)}.");
+            }
+            var options = new DashboardOptions() with { Port = parse.GetValue(port), AllowApprovals = parse.GetValue(allow), Topics = watched };
             if (parse.GetValue(bind) is { } address)
             {
                 options = options with { Bind = IPAddress.TryParse(address, out var a) ? a : throw new UsageException($"--bind '{address}' is not an IP address.") };
