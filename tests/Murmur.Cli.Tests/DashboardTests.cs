@@ -4,6 +4,7 @@ using Murmur.AI.Approvals;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
 using Murmur.Cli.Dashboard;
+using Murmur.Fleet;
 using PuppeteerSharp;
 using Murmur.AI.Events;
 
@@ -116,6 +117,30 @@ public sealed class DashboardTests : IAsyncLifetime
         Assert.Contains("read-only", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Null(_desk.DecisionOf(callId));
         Assert.Equal(0, _restarts);
+    }
+
+    [Fact]
+    public async Task ThePage_ListsTheFleetsNodes_AndAWatchedTopicsDeadLetters_Live()
+    {
+        await using var worker = await MurmurNode.StartAsync(o => { o.UseInMemoryLog(_log); o.Options = o.Options with { NodeId = "worker-1" }; });
+        await using var fleet = await MurmurFleet.StartAsync(worker);
+        await using var dashboard = await DashboardServer.StartAsync(_log, new DashboardOptions { Port = 0, Principal = "alice", Topics = ["ops"] });
+        await using var browser = await BrowserAsync();
+        await using var page = await browser.NewPageAsync();
+        await page.GoToAsync(dashboard.Address.AbsoluteUri);
+
+        await page.WaitForSelectorAsync("tr[data-node='worker-1'][data-state='alive']", new WaitForSelectorOptions { Timeout = (int)Patience.TotalMilliseconds });
+        await page.WaitForSelectorAsync("#no-dead-letters:not([hidden])", new WaitForSelectorOptions { Timeout = (int)Patience.TotalMilliseconds });
+        Assert.Equal("nothing refused in ops", await page.EvaluateExpressionAsync<string>("document.getElementById('no-dead-letters').textContent"));
+        // A malformed entry appended while the page is open appears with its reason.
+        var position = await _log.AppendAsync("ops", new LogRecord("junk-1", "{not json"u8.ToArray()));
+        var row = await page.WaitForSelectorAsync($"tr[data-dead-letter='ops:{position}']", new WaitForSelectorOptions { Timeout = (int)Patience.TotalMilliseconds });
+        var text = await row!.EvaluateFunctionAsync<string>("e => e.innerText");
+
+        Assert.Contains("ops", text, StringComparison.Ordinal);
+        Assert.Contains(position.ToString(System.Globalization.CultureInfo.InvariantCulture), text, StringComparison.Ordinal);
+        Assert.NotEmpty(await row.EvaluateFunctionAsync<string>("e => e.cells[3].textContent"));
+        Assert.Equal(0, await page.EvaluateExpressionAsync<int>("document.querySelectorAll(\"tr[data-node^='dashboard-']\").length"));
     }
 
     [Fact]

@@ -9,10 +9,10 @@ public sealed class HelpAndErrorTests
         var (exit, help, _) = CliRun.Run("log", "--help");
 
         Assert.Equal(0, exit);
-        var options = help[help.IndexOf("options:", StringComparison.Ordinal)..];
-        Assert.Contains("--from N", options, StringComparison.Ordinal);
+        var options = help[help.IndexOf("Options:", StringComparison.Ordinal)..];
+        Assert.Contains("--from <N>", options, StringComparison.Ordinal);
         Assert.Contains("--no-follow", options, StringComparison.Ordinal);
-        Assert.Contains("--topic T", options, StringComparison.Ordinal);
+        Assert.Contains("--topic <T>", options, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public sealed class ToolPackageTests : IDisposable
         var (exit, help) = Run(Path.Combine(tools, "murmur"), "--help");
 
         Assert.Equal(0, exit);
-        Assert.StartsWith("usage: murmur <command> [options]", help, StringComparison.Ordinal);
+        Assert.Contains("murmur [command] [options]", help, StringComparison.Ordinal);
         Assert.Contains("approvals", help, StringComparison.Ordinal);
         Assert.Contains("'tool call'", help, StringComparison.Ordinal);
     }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Murmur.AI.Approvals;
 using Murmur.Cli.Mesh;
 
@@ -6,43 +7,25 @@ namespace Murmur.Cli.Commands;
 /// <summary><c>murmur approvals --log URL</c>: lists the tool calls that wait for a person's decision.</summary>
 internal sealed class ApprovalsCommand : ICommand
 {
-    public string Name => "approvals";
-
-    public string Summary => "list the tool calls waiting for approval ('murmur approve' / 'murmur deny' decide)";
-
-    public string Usage => $"""
-        usage: murmur approvals --log URL [--json]
-
-        Reads the approvals topic '{ApprovalDesk.LogTopic}' to its end and lists the requests nobody decided yet:
-        call id, agent, topic, tool, arguments and why it needs approval. Entries it refuses (malformed, unsigned
-        or forged with --sign-key/--trust-keys) are reported on stderr with the reason.
-
-        options:
-          --json       one JSON object per request instead of text
-          -h, --help   print this help.
-
-        {MeshOptions.Help}
-
-        exit codes: 0 listed, 1 the log is unreachable, 2 usage error.
-
-        """;
-
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public Command Build()
     {
-        var mesh = new MeshOptions();
-        var json = false;
-        for (var i = 0; i < args.Count; i++)
+        var json = new Option<bool>("--json") { Description = "one JSON object per request instead of text" };
+        var command = new MurmurCommand("approvals", "list the tool calls waiting for approval ('murmur approve' / 'murmur deny' decide)")
         {
-            if (args[i] == "--json")
-            {
-                json = true;
-            }
-            else if (!mesh.TryRead(args, ref i))
-            {
-                throw new UsageException(args[i].StartsWith('-') ? $"unknown option '{args[i]}'." : $"unexpected argument '{args[i]}'.");
-            }
-        }
-        return ListAsync(mesh.Resolve(), json, stdout, stderr).GetAwaiter().GetResult();
+            Details = $"""
+                Reads the approvals topic '{ApprovalDesk.LogTopic}' to its end and lists the requests nobody decided yet:
+                call id, agent, topic, tool, arguments and why it needs approval. Entries it refuses (malformed, unsigned
+                or forged with --sign-key/--trust-keys) are reported on stderr with the reason.
+
+                {MeshOptions.Help}
+
+                exit codes: 0 listed, 1 the log is unreachable, 2 usage error.
+                """,
+        };
+        command.Options.Add(json);
+        var mesh = MeshOptions.AddTo(command);
+        command.SetRun((parse, stdout, stderr) => ListAsync(mesh(parse).Resolve(), parse.GetValue(json), stdout, stderr).GetAwaiter().GetResult());
+        return command;
     }
 
     private static async Task<int> ListAsync(Configuration.NodeSetup setup, bool json, TextWriter stdout, TextWriter stderr)

@@ -1,6 +1,7 @@
-using System.Text;
+using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text;
 
 namespace Murmur.Cli.Commands;
 
@@ -11,32 +12,27 @@ namespace Murmur.Cli.Commands;
 /// </summary>
 internal sealed class CausalCommand : ICommand
 {
-    public string Name => "causal";
-
-    public string Summary => "deliver a file of events in causal order and report the outcome as JSON";
-
-    public string Usage => """
-        usage: murmur causal FILE [--roster A,B,C]
-
-        Reads FILE, one JSON event per line (blank lines are skipped), offers the events to a causal buffer
-        in file order, and prints a JSON report to stdout:
-          {"delivered":[id...],"concurrent":[[id,id]...],"duplicates":[id...],
-           "rejected":[{"line":n,"event_id":id|null,"reason":"..."}],"undeliverable":[id...]}
-
-        options:
-          --roster A,B,C   the fixed roster: member i owns clock entry i. Without it, JOIN events in the
-                           file define the roster in the order they are delivered; a JOIN with an empty clock
-                           (as runtimes write them, e.g. in `murmur log tail` output) takes the next index.
-          -h, --help       print this help.
-
-        exit codes: 0 every event was delivered (duplicates are fine), 1 some lines were rejected or
-        undeliverable, 2 usage error (bad flags, unreadable file).
-
-        """;
-
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public Command Build()
     {
-        var (path, roster) = Parse(args);
+        var file = new Argument<string>("FILE") { Description = "the events: one JSON event per line" }.RefusingOptions();
+        var roster = new Option<string>("--roster") { HelpName = "A,B,C", Description = "the fixed roster: member i owns clock entry i. Without it, JOIN events in the file define the roster in the order they are delivered; a JOIN with an empty clock (as runtimes write them, e.g. in `murmur log tail` output) takes the next index." };
+        var command = new MurmurCommand("causal", "deliver a file of events in causal order and report the outcome as JSON") { Details = """
+                Reads FILE, one JSON event per line (blank lines are skipped), offers the events to a causal buffer
+                in file order, and prints a JSON report to stdout:
+                  {"delivered":[id...],"concurrent":[[id,id]...],"duplicates":[id...],
+                   "rejected":[{"line":n,"event_id":id|null,"reason":"..."}],"undeliverable":[id...]}
+
+                exit codes: 0 every event was delivered (duplicates are fine), 1 some lines were rejected or
+                undeliverable, 2 usage error (bad flags, unreadable file).
+                """ };
+        command.Arguments.Add(file);
+        command.Options.Add(roster);
+        command.SetRun((parse, stdout, stderr) => Run(parse.GetValue(file)!, parse.GetValue(roster) is { } r ? RosterArgument.Parse(r) : null, stdout, stderr));
+        return command;
+    }
+
+    private static int Run(string path, Roster? roster, TextWriter stdout, TextWriter stderr)
+    {
         byte[] content;
         try
         {
@@ -55,48 +51,6 @@ internal sealed class CausalCommand : ICommand
         }
         stderr.WriteLine($"murmur causal: {report.Rejected.Count} line(s) rejected, {report.Undeliverable.Count} event(s) undeliverable, {report.Delivered.Count} delivered.");
         return ExitCodes.Failed;
-    }
-
-    private static (string Path, Roster? Roster) Parse(IReadOnlyList<string> args)
-    {
-        string? path = null;
-        Roster? roster = null;
-        for (var i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            string? value = null;
-            if (arg == "--roster")
-            {
-                if (i + 1 >= args.Count)
-                {
-                    throw new UsageException("--roster needs a value, e.g. --roster A,B,C");
-                }
-                value = args[++i];
-            }
-            else if (arg.StartsWith("--roster=", StringComparison.Ordinal))
-            {
-                value = arg["--roster=".Length..];
-            }
-            else if (arg.StartsWith('-') && arg != "-")
-            {
-                throw new UsageException($"unknown option '{arg}'");
-            }
-            else if (path is null)
-            {
-                path = arg;
-                continue;
-            }
-            else
-            {
-                throw new UsageException($"only one FILE is accepted; got '{path}' and '{arg}'");
-            }
-            if (roster is not null)
-            {
-                throw new UsageException("--roster was given twice");
-            }
-            roster = RosterArgument.Parse(value);
-        }
-        return (path ?? throw new UsageException("missing FILE"), roster);
     }
 
     internal static CausalReport Deliver(ReadOnlySpan<byte> content, Roster? roster)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Net;
 using Murmur.Cli.Dashboard;
 using Murmur.Cli.Mesh;
@@ -7,53 +8,55 @@ namespace Murmur.Cli.Commands;
 /// <summary><c>murmur dashboard --log URL</c>: a live page of the approvals that wait, with Approve/Deny when allowed.</summary>
 internal sealed class DashboardCommand : ICommand
 {
-    public string Name => "dashboard";
-
-    public string Summary => "serve a live page of the tool calls waiting for approval (Approve/Deny with --allow-approvals)";
-
-    public string Usage => $"""
-        usage: murmur dashboard --log URL [--port N] [--bind ADDRESS] [--allow-approvals] [--as NAME]
-
-        Serves one self-contained page (no CDN) that lists, live over Server-Sent Events, the tool calls waiting
-        for approval in '{AI.Approvals.ApprovalDesk.LogTopic}' and the entries refused there. Read-only unless
-        started with --allow-approvals: then each row has Approve and Deny buttons, which decide as NAME (with
-        --sign-key, as the key's node). Runs until Ctrl-C.
-
-        options:
-          --port N            the port (default 8088; 0 picks a free one)
-          --bind ADDRESS      the address to listen on (default 127.0.0.1: only this machine)
-          --allow-approvals   let the page approve and deny
-          --as NAME           who decides, without signing (default: the configured node id, else the login name)
-          -h, --help          print this help.
-
-        {MeshOptions.Help}
-
-        exit codes: 0 stopped, 1 the log is unreachable or the port is taken, 2 usage error.
-
-        """;
-
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public Command Build()
     {
-        var mesh = new MeshOptions();
-        var options = new DashboardOptions();
-        string? named = null;
-        for (var i = 0; i < args.Count; i++)
+        var port = new Option<int>("--port") { HelpName = "N", Description = "the port (0 picks a free one)", DefaultValueFactory = _ => new DashboardOptions().Port };
+        port.Check(v => v is >= 0 and <= 65535, _ => "--port takes a number from 0 to 65535.");
+        var bind = new Option<string>("--bind") { HelpName = "ADDRESS", Description = "the address to listen on (default 127.0.0.1: only this machine)" };
+        var allow = new Option<bool>("--allow-approvals") { Description = "let the page approve and deny" };
+        var topics = new Option<string[]>("--topic") { HelpName = "T", Description = "a topic whose dead letters the page lists (repeatable)" };
+        var named = new Option<string>("--as") { HelpName = "NAME", Description = "who decides, without signing (default: the configured node id, else the login name)" };
+        var command = new MurmurCommand("dashboard", "serve a live page of the mesh: approvals waiting (Approve/Deny with --allow-approvals), nodes, dead letters")
         {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
-            switch (args[i])
+            Details = $"""
+                Serves one self-contained page (no CDN) that lists, live over Server-Sent Events, the tool calls waiting
+                for approval in '{AI.Approvals.ApprovalDesk.LogTopic}' and the entries refused there; the nodes of the
+                fleet with their state (alive, suspected, down, left), phi and agents, as 'murmur nodes' reads them; and
+                the dead letters of each --topic T with their reasons, as 'murmur log dead-letters' finds them (checked
+                with this command's --sign-key/--trust-keys). Read-only unless started with --allow-approvals: then each
+                approval has Approve and Deny buttons, which decide as NAME (with --sign-key, as the key's node). Runs
+                until Ctrl-C.
+
+                {MeshOptions.Help}
+
+                exit codes: 0 stopped, 1 the log is unreachable or the port is taken, 2 usage error.
+                """,
+        };
+        command.Options.Add(port);
+        command.Options.Add(bind);
+        command.Options.Add(allow);
+        command.Options.Add(topics);
+        command.Options.Add(named);
+        var mesh = MeshOptions.AddTo(command);
+        command.SetRun((parse, stdout, stderr) =>
+        {
+            var watched = parse.GetValue(topics) ?? [];
+            if (watched.FirstOrDefault(t => TopicName.Check(t) is not null) is { } bad)
             {
-                case "--port": options = options with { Port = int.TryParse(Value(), out var p) && p is >= 0 and <= 65535 ? p : throw new UsageException("--port takes a number from 0 to 65535.") }; break;
-                case "--bind": options = options with { Bind = IPAddress.TryParse(Value(), out var a) ? a : throw new UsageException($"--bind '{args[i]}' is not an IP address.") }; break;
-                case "--allow-approvals": options = options with { AllowApprovals = true }; break;
-                case "--as": named = Value(); break;
-                default:
-                    if (!mesh.TryRead(args, ref i))
-                    {
-                        throw new UsageException($"unknown option '{args[i]}'.");
-                    }
-                    break;
+                throw new UsageException($"--topic '{bad}' is invalid: {TopicName.Check(bad)}.");
             }
-        }
+            var options = new DashboardOptions() with { Port = parse.GetValue(port), AllowApprovals = parse.GetValue(allow), Topics = watched };
+            if (parse.GetValue(bind) is { } address)
+            {
+                options = options with { Bind = IPAddress.TryParse(address, out var a) ? a : throw new UsageException($"--bind '{address}' is not an IP address.") };
+            }
+            return Run(mesh(parse), options, parse.GetValue(named), stdout, stderr);
+        });
+        return command;
+    }
+
+    private static int Run(MeshOptions mesh, DashboardOptions options, string? named, TextWriter stdout, TextWriter stderr)
+    {
         var setup = mesh.Resolve();
         options = options with { Principal = ApprovalPrincipal.Of(setup, named), Signing = setup.Signing };
         using var stop = new CancellationTokenSource();

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Murmur.AI.Approvals;
 using Murmur.Cli.Mesh;
 
@@ -6,50 +7,37 @@ namespace Murmur.Cli.Commands;
 /// <summary><c>murmur approve CALL_ID</c> and <c>murmur deny CALL_ID --reason TEXT</c>: decide on a waiting tool call.</summary>
 internal sealed class DecideCommand(bool approve) : ICommand
 {
-    public string Name => approve ? "approve" : "deny";
+    private string Name => approve ? "approve" : "deny";
 
-    public string Summary => approve ? "approve a tool call waiting for approval: it runs once" : "deny a tool call waiting for approval: it never runs";
-
-    public string Usage => $"""
-        usage: murmur {Name} CALL_ID --log URL {(approve ? "[--reason TEXT]" : "--reason TEXT")} [--as NAME]
-
-        Appends {(approve ? "APPROVED" : "DENIED")} for CALL_ID (see 'murmur approvals') to '{ApprovalDesk.LogTopic}'
-        and prints the decision that stands: the first one in the log counts. {(approve ? "The agent then runs the call once." : "The agent gets the reason as the tool's result; the call never runs.")}
-        The agents' nodes accept decisions only from their configured approvers; with --sign-key the decision is
-        signed and made as the key's node, and nodes that require signatures refuse unsigned ones.
-
-        options:
-          --reason TEXT   {(approve ? "why (optional)" : "why (required): the agent reads it")}
-          --as NAME       who decides, without signing (default: the configured node id, else the login name)
-          -h, --help      print this help.
-
-        {MeshOptions.Help}
-
-        exit codes: 0 decided as asked, 1 the log is unreachable, the call is unknown, already decided or
-        decided otherwise first, 2 usage error.
-
-        """;
-
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public Command Build()
     {
-        var mesh = new MeshOptions();
-        string? callId = null, reason = null, named = null;
-        for (var i = 0; i < args.Count; i++)
+        var callId = new Argument<string>("CALL_ID") { Description = "the call to decide on (see 'murmur approvals')", Arity = ArgumentArity.ZeroOrOne }.RefusingOptions();
+        var reason = new Option<string>("--reason") { HelpName = "TEXT", Description = approve ? "why (optional)" : "why (required): the agent reads it" };
+        var named = new Option<string>("--as") { HelpName = "NAME", Description = "who decides, without signing (default: the configured node id, else the login name)" };
+        var command = new MurmurCommand(Name, approve ? "approve a tool call waiting for approval: it runs once" : "deny a tool call waiting for approval: it never runs")
         {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
-            switch (args[i])
-            {
-                case "--reason": reason = Value(); break;
-                case "--as": named = Value(); break;
-                case var a when a.StartsWith('-'):
-                    if (!mesh.TryRead(args, ref i))
-                    {
-                        throw new UsageException($"unknown option '{a}'.");
-                    }
-                    break;
-                default: callId = callId is null ? args[i] : throw new UsageException($"unexpected argument '{args[i]}' (one CALL_ID at a time)."); break;
-            }
-        }
+            Details = $"""
+                Appends {(approve ? "APPROVED" : "DENIED")} for CALL_ID (see 'murmur approvals') to '{ApprovalDesk.LogTopic}'
+                and prints the decision that stands: the first one in the log counts. {(approve ? "The agent then runs the call once." : "The agent gets the reason as the tool's result; the call never runs.")}
+                The agents' nodes accept decisions only from their configured approvers; with --sign-key the decision is
+                signed and made as the key's node, and nodes that require signatures refuse unsigned ones.
+
+                {MeshOptions.Help}
+
+                exit codes: 0 decided as asked, 1 the log is unreachable, the call is unknown, already decided or
+                decided otherwise first, 2 usage error.
+                """,
+        };
+        command.Arguments.Add(callId);
+        command.Options.Add(reason);
+        command.Options.Add(named);
+        var mesh = MeshOptions.AddTo(command);
+        command.SetRun((parse, stdout, stderr) => Run(parse.GetValue(callId), parse.GetValue(reason), parse.GetValue(named), mesh(parse), stdout, stderr));
+        return command;
+    }
+
+    private int Run(string? callId, string? reason, string? named, MeshOptions mesh, TextWriter stdout, TextWriter stderr)
+    {
         if (callId is null)
         {
             throw new UsageException("a CALL_ID is required (list them with 'murmur approvals --log URL').");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Murmur.Cli.Demo;
@@ -12,42 +13,48 @@ namespace Murmur.Cli.Commands;
 /// </summary>
 internal sealed class DemoCommand : ICommand
 {
-    public string Name => "demo";
-
-    public string Summary => "run the essay's auth_token scenario in eventual and strict mode (scripted reasoning)";
-
-    public string Usage => """
-        usage: murmur demo [--root DIR] [--out DIR] [--mode eventual|strict|both] [--think-ms N] [--seed N] [--quiet] [--runs N]
-                           [--model PROVIDER:MODEL [--endpoint URL]]
-
-        Runs the essay's scenario in one process on the embedded in-memory log: three researcher agents search
-        the example tree for auth_token leaks with grep_search and read_file (tools run in-process, next to the
-        agent), a coder drafts a fix as soon as a finding arrives (speculatively, before the researcher's
-        TASK_COMPLETE, in eventual mode), and a reviewer checks each fix with propose_patch.
-
-        Reasoning is scripted: deterministic rules stand in for a model, with a modelled think time per step.
-
-        options:
-          --root DIR       the source tree (default: examples/auth-token, found from the current directory up)
-          --out DIR        where to write patch.diff, eventual.jsonl/.html, strict.jsonl/.html (default: ./murmur-out)
-          --mode M         eventual, strict or both (default: both)
-          --think-ms N     modelled latency of one scripted reasoning step in ms (default: 40)
-          --seed N         seed for event ids and think-time jitter (default: 7)
-          --quiet          print only the summary
-          --runs N         measured runs per mode; the summary shows the median (default: 3 with both modes, else 1).
-                           With both modes, one unmeasured warm-up run of each comes first and the order alternates.
-          --model SPEC     the reviewer asks this model for its verdicts: openai:MODEL (key from OPENAI_API_KEY,
-                           any OpenAI-compatible --endpoint), ollama:MODEL, or scripted:FILE
-          -h, --help       print this help.
-
-        exit codes: 0 done, 1 a run failed, 2 usage error (bad flags, missing root folder).
-
-        """;
-
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public Command Build()
     {
-        var settings = Parse(args);
-        return RunAsync(settings, stdout, stderr).GetAwaiter().GetResult();
+        var root = new Option<string>("--root") { HelpName = "DIR", Description = "the source tree (default: examples/auth-token, found from the current directory up)" };
+        var output = new Option<string>("--out") { HelpName = "DIR", Description = "where to write patch.diff, eventual.jsonl/.html, strict.jsonl/.html", DefaultValueFactory = _ => "murmur-out" };
+        var mode = new Option<string>("--mode") { HelpName = "M", Description = "eventual, strict or both", DefaultValueFactory = _ => "both" };
+        mode.Check(v => v is "eventual" or "strict" or "both", v => $"unknown mode '{v}'; use eventual, strict or both.");
+        var think = new Option<int>("--think-ms") { HelpName = "N", Description = "modelled latency of one scripted reasoning step in ms", DefaultValueFactory = _ => 40 };
+        think.Check(v => v is >= 0 and <= 10_000, _ => "--think-ms takes a whole number of milliseconds from 0 to 10000.");
+        var seed = new Option<int>("--seed") { HelpName = "N", Description = "seed for event ids and think-time jitter", DefaultValueFactory = _ => 7 };
+        var quiet = new Option<bool>("--quiet") { Description = "print only the summary" };
+        var runs = new Option<int?>("--runs") { HelpName = "N", Description = "measured runs per mode; the summary shows the median (default: 3 with both modes, else 1). With both modes, one unmeasured warm-up run of each comes first and the order alternates." };
+        runs.Check(v => v is null or (>= 1 and <= 50), _ => "--runs takes a number from 1 to 50.");
+        var model = new Option<string>("--model") { HelpName = "SPEC", Description = "the reviewer asks this model for its verdicts: openai:MODEL (key from OPENAI_API_KEY, any OpenAI-compatible --endpoint), ollama:MODEL, or scripted:FILE" };
+        var endpoint = new Option<string>("--endpoint") { HelpName = "URL", Description = "the model's endpoint (openai, ollama)" };
+        var command = new MurmurCommand("demo", "run the essay's auth_token scenario in eventual and strict mode (scripted reasoning)")
+        {
+            Details = """
+                                   [--model PROVIDER:MODEL [--endpoint URL]]
+
+                Runs the essay's scenario in one process on the embedded in-memory log: three researcher agents search
+                the example tree for auth_token leaks with grep_search and read_file (tools run in-process, next to the
+                agent), a coder drafts a fix as soon as a finding arrives (speculatively, before the researcher's
+                TASK_COMPLETE, in eventual mode), and a reviewer checks each fix with propose_patch.
+
+                Reasoning is scripted: deterministic rules stand in for a model, with a modelled think time per step.
+
+                exit codes: 0 done, 1 a run failed, 2 usage error (bad flags, missing root folder).
+                """,
+            Options = { root, output, mode, think, seed, quiet, runs, model, endpoint },
+        };
+        command.SetRun((parse, stdout, stderr) =>
+        {
+            IReadOnlyList<Consistency> modes = parse.GetValue(mode) switch
+            {
+                "eventual" => [Consistency.Eventual],
+                "strict" => [Consistency.Strict],
+                _ => [Consistency.Eventual, Consistency.Strict],
+            };
+            var settings = Settings(parse.GetValue(root), parse.GetValue(output)!, modes, parse.GetValue(think), parse.GetValue(seed), parse.GetValue(quiet), parse.GetValue(runs), parse.GetValue(model), parse.GetValue(endpoint));
+            return RunAsync(settings, stdout, stderr).GetAwaiter().GetResult();
+        });
+        return command;
     }
 
     private static async Task<int> RunAsync(DemoSettings settings, TextWriter stdout, TextWriter stderr)
@@ -200,56 +207,8 @@ internal sealed class DemoCommand : ICommand
 
     private static string Label(DemoRun run) => run.Mode == Consistency.Eventual ? "eventual" : "strict";
 
-    private static DemoSettings Parse(IReadOnlyList<string> args)
+    private static DemoSettings Settings(string? root, string output, IReadOnlyList<Consistency> modes, int think, int seed, bool quiet, int? measured, string? model, string? endpoint)
     {
-        string? root = null, output = null, model = null, endpoint = null;
-        IReadOnlyList<Consistency> modes = [Consistency.Eventual, Consistency.Strict];
-        var think = 40;
-        var seed = 7;
-        var quiet = false;
-        int? measured = null;
-        for (var i = 0; i < args.Count; i++)
-        {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
-            switch (args[i])
-            {
-                case "--root":
-                    root = Value();
-                    break;
-                case "--out":
-                    output = Value();
-                    break;
-                case "--mode":
-                    modes = Value() switch
-                    {
-                        "eventual" => [Consistency.Eventual],
-                        "strict" => [Consistency.Strict],
-                        "both" => [Consistency.Eventual, Consistency.Strict],
-                        var m => throw new UsageException($"unknown mode '{m}'; use eventual, strict or both."),
-                    };
-                    break;
-                case "--think-ms":
-                    think = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t <= 10_000 ? t : throw new UsageException("--think-ms takes a whole number of milliseconds from 0 to 10000.");
-                    break;
-                case "--seed":
-                    seed = int.TryParse(Value(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var s) ? s : throw new UsageException("--seed takes a whole number.");
-                    break;
-                case "--quiet":
-                    quiet = true;
-                    break;
-                case "--runs":
-                    measured = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 50 ? n : throw new UsageException("--runs takes a number from 1 to 50.");
-                    break;
-                case "--model":
-                    model = Value();
-                    break;
-                case "--endpoint":
-                    endpoint = Value();
-                    break;
-                default:
-                    throw new UsageException($"unknown option '{args[i]}'.");
-            }
-        }
         root ??= FindExampleTree() ?? throw new UsageException("cannot find examples/auth-token from the current directory; pass --root DIR.");
         if (!Directory.Exists(root))
         {
@@ -266,7 +225,7 @@ internal sealed class DemoCommand : ICommand
                 throw new UsageException($"--model '{model}': {ex.Message}");
             }
         }
-        return new DemoSettings { Root = Path.GetFullPath(root), Out = output ?? "murmur-out", Modes = modes, Think = TimeSpan.FromMilliseconds(think), Seed = seed, Quiet = quiet, Model = model, Endpoint = endpoint, Runs = measured ?? (modes.Count > 1 ? 3 : 1) };
+        return new DemoSettings { Root = Path.GetFullPath(root), Out = output, Modes = modes, Think = TimeSpan.FromMilliseconds(think), Seed = seed, Quiet = quiet, Model = model, Endpoint = endpoint, Runs = measured ?? (modes.Count > 1 ? 3 : 1) };
     }
 
     private static string? FindExampleTree()

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Security.Cryptography;
 using NATS.NKeys;
 
@@ -9,57 +10,37 @@ namespace Murmur.Cli.Commands;
 /// </summary>
 internal sealed class KeysCommand : ICommand
 {
-    public string Name => "keys";
-
-    public string Summary => "make a node's signing key pair, or an nkey to authenticate to NATS";
-
-    public string Usage => """
-        usage: murmur keys new --node ID --out DIR [--force]
-               murmur keys nats-user --out FILE [--force]
-
-        new        writes an ECDSA P-256 key pair for node ID: DIR/ID.pem, the private key (PKCS#8 PEM, readable by
-                   its owner only: it stays on node ID) and DIR/ID.pub.pem, the public key (copy it into the trusted
-                   key directory of every other node: --trust-keys DIR). ID is the node's id; for a second key of a
-                   node (rotation) use ID/VERSION, stored as ID_VERSION.pem.
-        nats-user  writes a NATS user nkey seed to FILE (owner-only) for --nats-nkey FILE, and prints its public key
-                   (U…), which goes into the server's configuration: authorization { users = [ { nkey: "U…" } ] }.
-
-        options:
-          --node ID   the node the key belongs to (its key id)
-          --out DIR   where to write (created if missing); for nats-user the seed file
-          --force     replace existing files
-          -h, --help  print this help.
-
-        exit codes: 0 written, 1 the files exist (without --force) or cannot be written, 2 usage error.
-
-        """;
-
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public Command Build()
     {
-        if (args.Count == 0 || args[0] is not ("new" or "nats-user"))
-        {
-            throw new UsageException("use 'murmur keys new --node ID --out DIR' or 'murmur keys nats-user --out FILE'.");
-        }
-        string? node = null, output = null;
-        var force = false;
-        for (var i = 1; i < args.Count; i++)
-        {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
-            switch (args[i])
-            {
-                case "--node": node = Value(); break;
-                case "--out": output = Value(); break;
-                case "--force": force = true; break;
-                default: throw new UsageException($"unknown option '{args[i]}'.");
-            }
-        }
-        if (string.IsNullOrWhiteSpace(output))
-        {
-            throw new UsageException("--out is required.");
-        }
+        var command = new MurmurCommand("keys", "make a node's signing key pair, or an nkey to authenticate to NATS") { Details = """
+                new        writes an ECDSA P-256 key pair for node ID: DIR/ID.pem, the private key (PKCS#8 PEM, readable by
+                           its owner only: it stays on node ID) and DIR/ID.pub.pem, the public key (copy it into the trusted
+                           key directory of every other node: --trust-keys DIR). ID is the node's id; for a second key of a
+                           node (rotation) use ID/VERSION, stored as ID_VERSION.pem.
+                nats-user  writes a NATS user nkey seed to FILE (owner-only) for --nats-nkey FILE, and prints its public key
+                           (U…), which goes into the server's configuration: authorization { users = [ { nkey: "U…" } ] }.
+
+                exit codes: 0 written, 1 the files exist (without --force) or cannot be written, 2 usage error.
+                """ };
+        var node = new Option<string>("--node") { HelpName = "ID", Description = "the node the key belongs to (its key id)", Required = true };
+        var directory = new Option<string>("--out") { HelpName = "DIR", Description = "where to write (created if missing)", Required = true };
+        var file = new Option<string>("--out") { HelpName = "FILE", Description = "the nkey seed file to write", Required = true };
+        var pairForce = new Option<bool>("--force") { Description = "replace existing files" };
+        var nkeyForce = new Option<bool>("--force") { Description = "replace an existing file" };
+        var pair = new MurmurCommand("new", "write an ECDSA P-256 key pair for node ID: DIR/ID.pem (private) and DIR/ID.pub.pem (public)") { Options = { node, directory, pairForce } };
+        pair.SetRun((parse, stdout, stderr) => Write(() => NewPair(parse.GetValue(node)!, parse.GetValue(directory)!, parse.GetValue(pairForce), stdout, stderr), stderr));
+        var nkey = new MurmurCommand("nats-user", "write a NATS user nkey seed to FILE and print its public key") { Options = { file, nkeyForce } };
+        nkey.SetRun((parse, stdout, stderr) => Write(() => NewNKey(parse.GetValue(file)!, parse.GetValue(nkeyForce), stdout, stderr), stderr));
+        command.Subcommands.Add(pair);
+        command.Subcommands.Add(nkey);
+        return command;
+    }
+
+    private static int Write(Func<int> write, TextWriter stderr)
+    {
         try
         {
-            return args[0] == "new" ? NewPair(node, output, force, stdout, stderr) : NewNKey(node, output, force, stdout, stderr);
+            return write();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -68,12 +49,8 @@ internal sealed class KeysCommand : ICommand
         }
     }
 
-    private static int NewPair(string? node, string directory, bool force, TextWriter stdout, TextWriter stderr)
+    private static int NewPair(string node, string directory, bool force, TextWriter stdout, TextWriter stderr)
     {
-        if (string.IsNullOrWhiteSpace(node))
-        {
-            throw new UsageException("--node ID is required: the id of the node that will sign with the key.");
-        }
         var nodePart = EventSigning.NodeOf(node);
         var bad = TopicName.Check(nodePart);
         if (bad is not null || node.Contains(':', StringComparison.Ordinal) || node.Count(c => c == '/') > 1 || node.EndsWith('/'))
@@ -101,12 +78,8 @@ internal sealed class KeysCommand : ICommand
         return ExitCodes.Ok;
     }
 
-    private static int NewNKey(string? node, string file, bool force, TextWriter stdout, TextWriter stderr)
+    private static int NewNKey(string file, bool force, TextWriter stdout, TextWriter stderr)
     {
-        if (node is not null)
-        {
-            throw new UsageException("'keys nats-user' takes no --node: the nkey names a NATS user, not a node.");
-        }
         if (!force && File.Exists(file))
         {
             stderr.WriteLine($"murmur keys: '{file}' exists (--force replaces it).");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Murmur.Cli.Mesh;
 using Murmur.Configuration;
 
@@ -6,63 +7,44 @@ namespace Murmur.Cli.Commands;
 /// <summary><c>murmur log tail|dead-letters --topic T --log URL</c>: read a topic of the shared log.</summary>
 internal sealed class LogCommand : ICommand
 {
-    public string Name => "log";
-
-    public string Summary => "follow a topic of the shared log, or list the events a node would refuse, with reasons";
-
-    public string Usage => $"""
-        usage: murmur log tail --topic T --log URL [--from N] [--no-follow]
-               murmur log dead-letters --topic T --log URL
-
-        tail           prints the topic's events, one JSON envelope per line, from position N (default 1), and
-                       keeps following until interrupted; --no-follow stops at the current end. Entries that are
-                       not valid events are reported on stderr with the reason.
-        dead-letters   reads the topic to its end and lists, as JSON lines, every entry a node would refuse —
-                       malformed, oversized, conflicting or causally impossible, and with --sign-key/--trust-keys
-                       unsigned, forged or spoofed — with its position and reason.
-
-        options:
-          --topic T     the topic
-          --from N      tail: the first position to print (default 1)
-          --no-follow   tail: stop at the topic's current end instead of following it
-          -h, --help    print this help.
-
-        {MeshOptions.Help}
-
-        exit codes: 0 done, 1 the log is unreachable, 2 usage error.
-
-        """;
-
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public Command Build()
     {
-        if (args.Count == 0 || args[0] is not ("tail" or "dead-letters"))
+        var action = new Argument<string>("ACTION") { Description = "tail or dead-letters" }.RefusingOptions();
+        action.AcceptOnlyFromAmong("tail", "dead-letters");
+        var topic = new Option<string>("--topic") { HelpName = "T", Description = "the topic", Required = true };
+        var from = new Option<long>("--from") { HelpName = "N", Description = "tail: the first position to print", DefaultValueFactory = _ => 1 };
+        from.Check(v => v >= 1, _ => "--from takes a position from 1.");
+        var noFollow = new Option<bool>("--no-follow") { Description = "tail: stop at the topic's current end instead of following it" };
+        var command = new MurmurCommand("log", "follow a topic of the shared log, or list the events a node would refuse, with reasons")
         {
-            throw new UsageException("use 'murmur log tail' or 'murmur log dead-letters'.");
-        }
-        string? topic = null;
-        var mesh = new MeshOptions();
-        long from = 1;
-        var follow = true;
-        for (var i = 1; i < args.Count; i++)
-        {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
-            switch (args[i])
-            {
-                case "--topic": topic = Value(); break;
-                case "--from": from = long.TryParse(Value(), out var f) && f >= 1 ? f : throw new UsageException("--from takes a position from 1."); break;
-                case "--no-follow": follow = false; break;
-                default:
-                    if (!mesh.TryRead(args, ref i))
-                    {
-                        throw new UsageException($"unknown option '{args[i]}'.");
-                    }
-                    break;
-            }
-        }
+            Details = $"""
+                tail           prints the topic's events, one JSON envelope per line, from position N (default 1), and
+                               keeps following until interrupted; --no-follow stops at the current end. Entries that are
+                               not valid events are reported on stderr with the reason.
+                dead-letters   reads the topic to its end and lists, as JSON lines, every entry a node would refuse —
+                               malformed, oversized, conflicting or causally impossible, and with --sign-key/--trust-keys
+                               unsigned, forged or spoofed — with its position and reason.
+
+                {MeshOptions.Help}
+
+                exit codes: 0 done, 1 the log is unreachable, 2 usage error.
+                """,
+        };
+        command.Arguments.Add(action);
+        command.Options.Add(topic);
+        command.Options.Add(from);
+        command.Options.Add(noFollow);
+        var mesh = MeshOptions.AddTo(command);
+        command.SetRun((parse, stdout, stderr) => Run(parse.GetValue(action)!, parse.GetValue(topic)!, parse.GetValue(from), !parse.GetValue(noFollow), mesh(parse), stdout, stderr));
+        return command;
+    }
+
+    private static int Run(string action, string topic, long from, bool follow, MeshOptions mesh, TextWriter stdout, TextWriter stderr)
+    {
         var setup = mesh.Resolve();
         if (TopicName.Check(topic) is { } bad)
         {
-            throw new UsageException(topic is null ? "--topic is required." : $"--topic '{topic}' is invalid: {bad}.");
+            throw new UsageException($"--topic '{topic}' is invalid: {bad}.");
         }
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
@@ -70,9 +52,9 @@ internal sealed class LogCommand : ICommand
             e.Cancel = true;
             stop.Cancel();
         };
-        return args[0] == "tail"
-            ? TailAsync(setup, topic!, from, follow, stdout, stderr, stop.Token).GetAwaiter().GetResult()
-            : DeadLettersAsync(setup, topic!, stdout, stderr).GetAwaiter().GetResult();
+        return action == "tail"
+            ? TailAsync(setup, topic, from, follow, stdout, stderr, stop.Token).GetAwaiter().GetResult()
+            : DeadLettersAsync(setup, topic, stdout, stderr).GetAwaiter().GetResult();
     }
 
     private static async Task<int> TailAsync(NodeSetup setup, string topic, long from, bool follow, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)

@@ -9,17 +9,8 @@ namespace Murmur.Cli.Commands;
 /// </summary>
 internal static class McpToolRun
 {
-    public static bool Applies(IReadOnlyList<string> args) => args.Contains("--mcp");
-
-    public static int List(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
-    {
-        string? target = null;
-        for (var i = 1; i < args.Count; i++)
-        {
-            target = args[i] == "--mcp" && target is null && i + 1 < args.Count ? args[++i]
-                : throw new UsageException(args[i] == "--mcp" ? "--mcp needs one value (a command line or a URL)" : $"'tool list --mcp' takes no other argument; got '{args[i]}'");
-        }
-        return WithSource(target!, stderr, async source =>
+    public static int List(string target, TextWriter stdout, TextWriter stderr)
+        => WithSource(target, stderr, async source =>
         {
             foreach (var tool in source.Tools.OrderBy(t => t.Name, StringComparer.Ordinal))
             {
@@ -28,37 +19,11 @@ internal static class McpToolRun
             }
             return ExitCodes.Ok;
         });
-    }
 
-    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string name, string target, string json, TextWriter stdout, TextWriter stderr)
     {
-        string? name = null, target = null, json = null;
-        for (var i = 1; i < args.Count; i++)
-        {
-            switch (args[i])
-            {
-                case "--mcp" or "--args":
-                    var option = args[i];
-                    var value = i + 1 < args.Count ? args[++i] : throw new UsageException($"{option} needs a value");
-                    if ((option == "--mcp" ? target : json) is not null)
-                    {
-                        throw new UsageException($"{option} was given twice");
-                    }
-                    _ = option == "--mcp" ? target = value : json = value;
-                    break;
-                case var a when a.StartsWith('-'):
-                    throw new UsageException($"unknown option '{a}' (with --mcp: NAME, --mcp and --args)");
-                default:
-                    name = name is null ? args[i] : throw new UsageException($"only one tool NAME is accepted; got '{name}' and '{args[i]}'");
-                    break;
-            }
-        }
-        if (name is null)
-        {
-            throw new UsageException("missing tool NAME");
-        }
-        var arguments = ToolCommand.ParseArguments(json ?? "{}");
-        return WithSource(target!, stderr, async source =>
+        var arguments = ToolCommand.ParseArguments(json);
+        return WithSource(target, stderr, async source =>
         {
             var tool = source.Tools.FirstOrDefault(t => t.Name == name)
                 ?? throw new ArgumentException($"the MCP server has no tool '{name}'; its tools: {string.Join(", ", source.Tools.Select(t => t.Name))}");

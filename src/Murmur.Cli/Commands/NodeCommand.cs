@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.CommandLine;
 using Murmur.Cli.Mesh;
 using Murmur.Configuration;
 using Murmur.Fleet;
@@ -11,99 +11,85 @@ internal sealed class NodeCommand : ICommand
 {
     private static readonly string[] KnownRoles = ["researcher", "coder", "reviewer"];
 
-    public string Name => "node";
-
-    public string Summary => "run a long-lived node that hosts agents and tools and joins the tasks announced on the log";
-
-    public string Usage => $"""
-        usage: murmur node --log URL (--agents ROLE[,ROLE…] | --takeover ROLE[,ROLE…] | --serve-tools) --root DIR [--node-id ID]
-                           [--sign-key KEYID.pem --trust-keys DIR] [--nats-nkey FILE] [--tls-ca FILE] [--config FILE] …
-                           [--mcp NAME=COMMAND | --mcp NAME=URL]…
-
-        Connects to the shared log, follows the control topic '{TaskRequest.ControlTopic}', and for every task that
-        'murmur task start' announces from then on, joins the task's topic with one agent per ROLE (researcher,
-        coder, reviewer — the demo's scripted agents) named ROLE_ID_TASK. Tools (grep_search, read_file, propose_patch…) run
-        on this node, confined to DIR. With --serve-tools the node also joins the tool mesh and serves its read-only
-        built-in tools to other nodes through the log ('murmur tool call NAME --log URL' calls one). Runs until
-        interrupted (Ctrl-C).
-
-        With --sign-key the node signs every event it appends and refuses, as dead letters printed on stderr, events
-        and task announcements not signed by a key of --trust-keys; without it the node warns that the mesh is open.
-
-        options:
-          --agents ROLES   comma-separated roles to host
-          --serve-tools    serve grep_search, read_file, list_files and propose_patch to the mesh
-          --root DIR       the source tree the tools may read
-          --node-id ID     this node's name (default: the signing key's node, else the host name); agent ids are ROLE_ID_TASK
-          --takeover ROLES roles this node takes over from a dead node without joining new tasks as them (a standby);
-                           the roles of --agents are taken over too
-          --think-ms N     the demo agents' modelled think time per step (default 20)
-          --heartbeat-ms N          fleet: announce this node every N ms (default 500)
-          --acceptable-pause-ms N   fleet: silence of another node that is never suspicious on its own (default 1500)
-          --phi-threshold X         fleet: phi at which a silent node is declared down (default 8)
-          --mcp NAME=CMD   attach an MCP server (repeatable): a command line this node starts and supervises
-                           (restarted with backoff when it exits, stopped with the node), or NAME=URL for a
-                           Streamable HTTP server. Its tools join the node's tools (served with --serve-tools);
-                           they run with this node's rights, not confined to DIR.
-          -h, --help       print this help.
-
-        {MeshOptions.Help}
-
-        Fleet (NATS logs): the node announces itself and beats; a node silent past the detection time is declared
-        down in the log, and a node with the same role claims and resumes its agents (the old owner is fenced). Restarted
-        with the same --node-id, a node re-attaches to the unfinished agents it owned, unless others took them over.
-        See docs/fleet.md.
-
-        exit codes: 0 stopped, 1 the log is unreachable or failed, the node's runtime stopped, or the fleet declared
-        this node down (its agents were taken over: start it again), 2 usage error.
-
-        """;
-
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public Command Build()
     {
-        string? agents = null, root = null, nodeId = null, takeover = null;
-        var think = TimeSpan.FromMilliseconds(20);
-        var serveTools = false;
-        var fleet = FleetOptions.Default;
-        var mesh = new MeshOptions();
-        var mcp = new List<McpServerSpec>();
-        for (var i = 0; i < args.Count; i++)
+        var agents = new Option<string>("--agents") { HelpName = "ROLES", Description = "comma-separated roles to host (researcher, coder, reviewer)" };
+        var serveTools = new Option<bool>("--serve-tools") { Description = "serve grep_search, read_file, list_files and propose_patch to the mesh" };
+        var root = new Option<string>("--root") { HelpName = "DIR", Description = "the source tree the tools may read", Required = true };
+        var nodeId = new Option<string>("--node-id") { HelpName = "ID", Description = "this node's name (default: the signing key's node, else the host name); agent ids are ROLE_ID_TASK" };
+        var takeover = new Option<string>("--takeover") { HelpName = "ROLES", Description = "roles this node takes over from a dead node without joining new tasks as them (a standby); the roles of --agents are taken over too" };
+        var think = new Option<int>("--think-ms") { HelpName = "N", Description = "the demo agents' modelled think time per step", DefaultValueFactory = _ => 20 };
+        think.Check(v => v is >= 0 and <= 60_000, _ => "--think-ms takes a number of milliseconds from 0 to 60000.");
+        var heartbeat = Milliseconds("--heartbeat-ms", "fleet: announce this node every N ms (default 500)");
+        var pause = Milliseconds("--acceptable-pause-ms", "fleet: silence of another node that is never suspicious on its own (default 1500)");
+        var phi = new Option<double?>("--phi-threshold") { HelpName = "X", Description = "fleet: phi at which a silent node is declared down (default 8)" };
+        phi.Check(v => v is null or (> 0 and < 1000), _ => "--phi-threshold takes a number above 0 (e.g. 8).");
+        var mcp = new Option<string[]>("--mcp")
         {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
-            switch (args[i])
+            HelpName = "NAME=CMD",
+            Description = "attach an MCP server (repeatable): a command line this node starts and supervises (restarted with backoff when it exits, stopped with the node), or NAME=URL for a Streamable HTTP server. Its tools join the node's tools (served with --serve-tools); they run with this node's rights, not confined to DIR.",
+        };
+        var command = new MurmurCommand("node", "run a long-lived node that hosts agents and tools and joins the tasks announced on the log")
+        {
+            Details = $"""
+                                   [--sign-key KEYID.pem --trust-keys DIR] [--nats-nkey FILE] [--tls-ca FILE] [--config FILE] …
+                                   [--mcp NAME=COMMAND | --mcp NAME=URL]…
+
+                Connects to the shared log, follows the control topic '{TaskRequest.ControlTopic}', and for every task that
+                'murmur task start' announces from then on, joins the task's topic with one agent per ROLE (researcher,
+                coder, reviewer — the demo's scripted agents) named ROLE_ID_TASK. Tools (grep_search, read_file, propose_patch…) run
+                on this node, confined to DIR. With --serve-tools the node also joins the tool mesh and serves its read-only
+                built-in tools to other nodes through the log ('murmur tool call NAME --log URL' calls one). Runs until
+                interrupted (Ctrl-C).
+
+                With --sign-key the node signs every event it appends and refuses, as dead letters printed on stderr, events
+                and task announcements not signed by a key of --trust-keys; without it the node warns that the mesh is open.
+
+                {MeshOptions.Help}
+
+                Fleet (NATS logs): the node announces itself and beats; a node silent past the detection time is declared
+                down in the log, and a node with the same role claims and resumes its agents (the old owner is fenced). Restarted
+                with the same --node-id, a node re-attaches to the unfinished agents it owned, unless others took them over.
+                See docs/fleet.md.
+
+                exit codes: 0 stopped, 1 the log is unreachable or failed, the node's runtime stopped, or the fleet declared
+                this node down (its agents were taken over: start it again), 2 usage error.
+                """,
+            Options = { agents, serveTools, root, nodeId, takeover, think, heartbeat, pause, phi, mcp },
+        };
+        var mesh = MeshOptions.AddTo(command);
+        command.SetRun((parse, stdout, stderr) =>
+        {
+            var fleet = FleetOptions.Default;
+            if (parse.GetValue(heartbeat) is { } beat)
             {
-                case "--agents": agents = Value(); break;
-                case "--root": root = Value(); break;
-                case "--node-id": nodeId = Value(); break;
-                case "--takeover": takeover = Value(); break;
-                case "--think-ms": think = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t <= 60_000 ? TimeSpan.FromMilliseconds(t) : throw new UsageException("--think-ms takes a number of milliseconds from 0 to 60000."); break;
-                case "--serve-tools": serveTools = true; break;
-                case "--mcp": mcp.Add(ParseMcp(Value())); break;
-                case "--heartbeat-ms":
-                    var beat = Milliseconds(args[i], Value());
-                    fleet = fleet with { HeartbeatInterval = beat, Detector = fleet.Detector with { FirstHeartbeatEstimate = beat } };
-                    break;
-                case "--acceptable-pause-ms": fleet = fleet with { Detector = fleet.Detector with { AcceptableHeartbeatPause = Milliseconds(args[i], Value()) } }; break;
-                case "--phi-threshold":
-                    fleet = fleet with { Detector = fleet.Detector with { Threshold = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var phi) && phi is > 0 and < 1000 ? phi : throw new UsageException("--phi-threshold takes a number above 0 (e.g. 8).") } };
-                    break;
-                default:
-                    if (!mesh.TryRead(args, ref i))
-                    {
-                        throw new UsageException($"unknown option '{args[i]}'.");
-                    }
-                    break;
+                fleet = fleet with { HeartbeatInterval = TimeSpan.FromMilliseconds(beat), Detector = fleet.Detector with { FirstHeartbeatEstimate = TimeSpan.FromMilliseconds(beat) } };
             }
-        }
+            if (parse.GetValue(pause) is { } acceptable)
+            {
+                fleet = fleet with { Detector = fleet.Detector with { AcceptableHeartbeatPause = TimeSpan.FromMilliseconds(acceptable) } };
+            }
+            if (parse.GetValue(phi) is { } threshold)
+            {
+                fleet = fleet with { Detector = fleet.Detector with { Threshold = threshold } };
+            }
+            var servers = (parse.GetValue(mcp) ?? []).Select(ParseMcp).ToList();
+            return Run(parse.GetValue(agents), parse.GetValue(takeover), parse.GetValue(serveTools), parse.GetValue(root)!, parse.GetValue(nodeId), TimeSpan.FromMilliseconds(parse.GetValue(think)), fleet, servers, mesh(parse), stdout, stderr);
+        });
+        return command;
+    }
+
+    private static int Run(string? agents, string? takeover, bool serveTools, string root, string? nodeId, TimeSpan think, FleetOptions fleet, List<McpServerSpec> mcp, MeshOptions mesh, TextWriter stdout, TextWriter stderr)
+    {
         if (agents is null && takeover is null && !serveTools)
         {
             throw new UsageException("--agents, --takeover or --serve-tools is required (e.g. --agents researcher,coder).");
         }
         var roles = Roles("--agents", agents);
         var standby = Roles("--takeover", takeover);
-        if (root is null || !Directory.Exists(root))
+        if (!Directory.Exists(root))
         {
-            throw new UsageException(root is null ? "--root is required." : $"the root folder '{root}' does not exist.");
+            throw new UsageException($"the root folder '{root}' does not exist.");
         }
         if (nodeId is not null)
         {
@@ -139,10 +125,12 @@ internal sealed class NodeCommand : ICommand
         return roles;
     }
 
-    private static TimeSpan Milliseconds(string option, string value)
-        => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms is > 0 and <= 600_000
-            ? TimeSpan.FromMilliseconds(ms)
-            : throw new UsageException($"{option} takes a number of milliseconds from 1 to 600000.");
+    private static Option<int?> Milliseconds(string name, string description)
+    {
+        var option = new Option<int?>(name) { HelpName = "N", Description = description };
+        option.Check(v => v is null or (> 0 and <= 600_000), _ => $"{name} takes a number of milliseconds from 1 to 600000.");
+        return option;
+    }
 
     private static McpServerSpec ParseMcp(string value)
     {

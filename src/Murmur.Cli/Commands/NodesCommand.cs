@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Murmur.Cli.Mesh;
 using Murmur.Configuration;
@@ -8,49 +9,29 @@ namespace Murmur.Cli.Commands;
 /// <summary><c>murmur nodes --log URL</c>: the nodes of the fleet, their state, φ and the agents they own.</summary>
 internal sealed class NodesCommand : ICommand
 {
-    public string Name => "nodes";
-
-    public string Summary => "list the nodes of the fleet: alive, suspected, down or left, their phi and the agents they own";
-
-    public string Usage => $"""
-        usage: murmur nodes --log URL [--watch-ms N] [--json]
-
-        Watches the fleet's membership store for N ms (default 2000: long enough to see each live node beat a few
-        times), then prints one line per node: its state (alive, suspected, down — a NODE_DOWN is in the log —,
-        left, or unknown: announced but not beating while watched, e.g. a node that died before anyone declared
-        it down), phi, incarnation, start time, the agent kinds it offers and the agents it owns.
-
-        options:
-          --watch-ms N   how long to watch before printing (default 2000)
-          --json         one JSON object per node instead of a table
-
-        {MeshOptions.Help}
-
-        exit codes: 0 listed, 1 the log is unreachable or has no fleet store, 2 usage error.
-
-        """;
-
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public Command Build()
     {
-        var mesh = new MeshOptions();
-        var watch = TimeSpan.FromSeconds(2);
-        var json = false;
-        for (var i = 0; i < args.Count; i++)
+        var watch = new Option<int>("--watch-ms") { HelpName = "N", Description = "how long to watch before printing, in ms", DefaultValueFactory = _ => 2000 };
+        watch.Check(v => v is >= 0 and <= 600_000, _ => "--watch-ms takes a number of milliseconds from 0 to 600000.");
+        var json = new Option<bool>("--json") { Description = "one JSON object per node instead of a table" };
+        var command = new MurmurCommand("nodes", "list the nodes of the fleet: alive, suspected, down or left, their phi and the agents they own")
         {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
-            switch (args[i])
-            {
-                case "--watch-ms": watch = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms <= 600_000 ? TimeSpan.FromMilliseconds(ms) : throw new UsageException("--watch-ms takes a number of milliseconds from 0 to 600000."); break;
-                case "--json": json = true; break;
-                default:
-                    if (!mesh.TryRead(args, ref i))
-                    {
-                        throw new UsageException($"unknown option '{args[i]}'.");
-                    }
-                    break;
-            }
-        }
-        return ListAsync(mesh.Resolve(), watch, json, stdout, stderr).GetAwaiter().GetResult();
+            Details = $"""
+                Watches the fleet's membership store for N ms (default 2000: long enough to see each live node beat a few
+                times), then prints one line per node: its state (alive, suspected, down — a NODE_DOWN is in the log —,
+                left, or unknown: announced but not beating while watched, e.g. a node that died before anyone declared
+                it down), phi, incarnation, start time, the agent kinds it offers and the agents it owns.
+
+                {MeshOptions.Help}
+
+                exit codes: 0 listed, 1 the log is unreachable or has no fleet store, 2 usage error.
+                """,
+        };
+        command.Options.Add(watch);
+        command.Options.Add(json);
+        var mesh = MeshOptions.AddTo(command);
+        command.SetRun((parse, stdout, stderr) => ListAsync(mesh(parse).Resolve(), TimeSpan.FromMilliseconds(parse.GetValue(watch)), parse.GetValue(json), stdout, stderr).GetAwaiter().GetResult());
+        return command;
     }
 
     private static async Task<int> ListAsync(NodeSetup setup, TimeSpan watch, bool json, TextWriter stdout, TextWriter stderr)

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.CommandLine;
 using System.Text.Json;
 using Murmur.AI.Tools;
 using Murmur.Cli.Mesh;
@@ -9,42 +9,30 @@ namespace Murmur.Cli.Commands;
 /// <summary><c>murmur tool call NAME --log URL [--node ID] [--args JSON] [--wait SECONDS]</c>: one call of a tool another node serves.</summary>
 internal static class RemoteToolCall
 {
-    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    /// <summary>The <c>tool call</c> command.</summary>
+    public static Command Build()
     {
-        string? name = null, host = null, json = null;
-        var mesh = new MeshOptions();
-        var wait = TimeSpan.FromSeconds(30);
-        for (var i = 1; i < args.Count; i++)
+        var name = new Argument<string>("NAME") { Description = "the tool" }.RefusingOptions();
+        var host = new Option<string>("--node") { HelpName = "ID", Description = "the node to call (default: the first that serves NAME)" };
+        var json = ToolCommand.ArgsOption();
+        var wait = new Option<double>("--wait") { HelpName = "SECONDS", Description = "how long to wait for a host and for the answer", DefaultValueFactory = _ => 30 };
+        wait.Check(v => v is > 0 and <= 86_400, v => $"--wait must be a number of seconds between 0 and 86400; got '{v}'");
+        var call = new MurmurCommand("call", "call a tool another node of the tool mesh serves, through the log")
         {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value");
-            switch (args[i])
-            {
-                case "--node": host = Value(); break;
-                case "--args": json = Value(); break;
-                case "--wait":
-                    var seconds = Value();
-                    wait = double.TryParse(seconds, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 && s <= 86_400
-                        ? TimeSpan.FromSeconds(s)
-                        : throw new UsageException($"--wait must be a number of seconds between 0 and 86400; got '{seconds}'");
-                    break;
-                case var option when option.StartsWith('-'):
-                    if (!mesh.TryRead(args, ref i))
-                    {
-                        throw new UsageException($"unknown option '{option}'");
-                    }
-                    break;
-                case var tool when name is null: name = tool; break;
-                default: throw new UsageException($"only one tool NAME is accepted; got '{name}' and '{args[i]}'");
-            }
-        }
-        if (name is null)
-        {
-            throw new UsageException("missing tool NAME");
-        }
+            Arguments = { name },
+            Options = { host, json, wait },
+        };
+        var mesh = MeshOptions.AddTo(call);
+        call.SetRun((parse, stdout, stderr) => Run(parse.GetValue(name)!, parse.GetValue(host), parse.GetValue(json)!, TimeSpan.FromSeconds(parse.GetValue(wait)), mesh(parse), stdout, stderr));
+        return call;
+    }
+
+    private static int Run(string name, string? host, string json, TimeSpan wait, MeshOptions mesh, TextWriter stdout, TextWriter stderr)
+    {
         var setup = mesh.Resolve();
         try
         {
-            var arguments = ToolCommand.ParseArguments(json ?? "{}");
+            var arguments = ToolCommand.ParseArguments(json);
             var line = CallAsync(setup, name, host, arguments, wait, stderr).GetAwaiter().GetResult();
             stdout.WriteLine(line);
             return ExitCodes.Ok;

@@ -1,5 +1,6 @@
-using Murmur.AI;
+using System.CommandLine;
 using Murmur.AI.Tools;
+using Murmur.AI;
 using Murmur.Cli.Demo;
 using Murmur.Cli.Scenarios;
 using Murmur.Mcp;
@@ -9,62 +10,43 @@ namespace Murmur.Cli.Commands;
 /// <summary><c>murmur run SCENARIO.yaml</c>: runs user-defined, model-driven agents on one topic (embedded log).</summary>
 internal sealed class RunCommand : ICommand
 {
-    public string Name => "run";
-
-    public string Summary => "run the agents of a scenario file (model or script, tools, budgets) on one topic";
-
-    public string Usage => """
-        usage: murmur run SCENARIO.yaml [--out DIR] [--quiet]
-
-        Runs the scenario's agents (LlmAgent with the model or script each names, the tools it may call, and
-        its budgets) on one topic of the embedded in-memory log, prints their events as they happen, and
-        writes DIR/run.jsonl and DIR/run.html (its space-time diagram). The file is validated first; an error
-        names the line and column, the field and the rule. Scripted models are labelled [scripted].
-
-        scenario format:
-          topic: fix-auth-token
-          mode: eventual                      # eventual | strict
-          root: .                             # the tools' root, relative to the scenario file
-          timeout_seconds: 120
-          mcp:                                # optional: MCP servers, NAME: COMMAND (run in the file's folder) or URL
-            fs: npx -y @modelcontextprotocol/server-filesystem .
-          agents:
-            - id: Researcher_Agent_1
-              model: scripted:researcher.json # scripted:FILE | openai:MODEL | ollama:MODEL
-              endpoint: http://localhost:11434 # optional (openai/ollama); OpenAI keys come from OPENAI_API_KEY
-              goal: Find auth_token leaks
-              tools: [grep_search, read_file]   # built-in tools and tools of the mcp servers
-              budget: { iterations: 15, tokens: 20000, seconds: 120 }
-
-        exit codes: 0 every agent completed its task, 1 an agent did not finish in time, 2 usage or scenario error.
-
-        """;
-
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public Command Build()
     {
-        string? file = null, output = null;
-        var quiet = false;
-        for (var i = 0; i < args.Count; i++)
-        {
-            switch (args[i])
-            {
-                case "--out":
-                    output = i + 1 < args.Count ? args[++i] : throw new UsageException("'--out' needs a value.");
-                    break;
-                case "--quiet":
-                    quiet = true;
-                    break;
-                case var a when a.StartsWith("--", StringComparison.Ordinal):
-                    throw new UsageException($"unknown option '{a}'.");
-                default:
-                    file = file is null ? args[i] : throw new UsageException($"unexpected argument '{args[i]}'.");
-                    break;
-            }
-        }
-        if (file is null)
-        {
-            throw new UsageException("a scenario file is required.");
-        }
+        var file = new Argument<string>("SCENARIO.yaml") { Description = "the scenario file" }.RefusingOptions();
+        var output = new Option<string>("--out") { HelpName = "DIR", Description = "where run.jsonl and run.html go", DefaultValueFactory = _ => "murmur-out" };
+        var quiet = new Option<bool>("--quiet") { Description = "print only the summary, not every event" };
+        var command = new MurmurCommand("run", "run the agents of a scenario file (model or script, tools, budgets) on one topic") { Details = """
+                Runs the scenario's agents (LlmAgent with the model or script each names, the tools it may call, and
+                its budgets) on one topic of the embedded in-memory log, prints their events as they happen, and
+                writes DIR/run.jsonl and DIR/run.html (its space-time diagram). The file is validated first; an error
+                names the line and column, the field and the rule. Scripted models are labelled [scripted].
+
+                scenario format:
+                  topic: fix-auth-token
+                  mode: eventual                      # eventual | strict
+                  root: .                             # the tools' root, relative to the scenario file
+                  timeout_seconds: 120
+                  mcp:                                # optional: MCP servers, NAME: COMMAND (run in the file's folder) or URL
+                    fs: npx -y @modelcontextprotocol/server-filesystem .
+                  agents:
+                    - id: Researcher_Agent_1
+                      model: scripted:researcher.json # scripted:FILE | openai:MODEL | ollama:MODEL
+                      endpoint: http://localhost:11434 # optional (openai/ollama); OpenAI keys come from OPENAI_API_KEY
+                      goal: Find auth_token leaks
+                      tools: [grep_search, read_file]   # built-in tools and tools of the mcp servers
+                      budget: { iterations: 15, tokens: 20000, seconds: 120 }
+
+                exit codes: 0 every agent completed its task, 1 an agent did not finish in time, 2 usage or scenario error.
+                """ };
+        command.Arguments.Add(file);
+        command.Options.Add(output);
+        command.Options.Add(quiet);
+        command.SetRun((parse, stdout, stderr) => Run(parse.GetValue(file)!, parse.GetValue(output)!, parse.GetValue(quiet), stdout, stderr));
+        return command;
+    }
+
+    private static int Run(string file, string output, bool quiet, TextWriter stdout, TextWriter stderr)
+    {
         Scenario scenario;
         try
         {
@@ -75,7 +57,7 @@ internal sealed class RunCommand : ICommand
             stderr.WriteLine($"murmur run: {ex.Message}");
             return ExitCodes.Usage;
         }
-        return RunAsync(scenario, output ?? "murmur-out", quiet, stdout, stderr).GetAwaiter().GetResult();
+        return RunAsync(scenario, output, quiet, stdout, stderr).GetAwaiter().GetResult();
     }
 
     private static async Task<int> RunAsync(Scenario scenario, string output, bool quiet, TextWriter stdout, TextWriter stderr)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Murmur.Cli.Demo;
 using Murmur.Cli.Mesh;
 using Murmur.Configuration;
@@ -7,78 +8,69 @@ namespace Murmur.Cli.Commands;
 /// <summary><c>murmur task start "GOAL" --mode eventual|strict --log URL</c>: announces a task to the mesh.</summary>
 internal sealed class TaskCommand : ICommand
 {
-    public string Name => "task";
-
-    public string Summary => "announce a task to the nodes of a mesh (and optionally wait for it); list tasks; delete finished ones";
-
-    public string Usage => $"""
-        usage: murmur task start "GOAL" --log URL [--mode eventual|strict] [--researchers N] [--members N] [--wait [SECONDS]]
-
-        Appends a TASK event to the control topic '{TaskRequest.ControlTopic}'. Every 'murmur node' joins the task's
-        topic (task-<id>) with the agents it hosts. Prints the task id and topic. With --sign-key the announcement is
-        signed (nodes that require signatures ignore unsigned ones), and --wait shows only events whose signatures
-        and actors check out; refused ones are warnings on stderr.
-
-        options:
-          --mode M           eventual (default) or strict
-          --researchers N    how many researcher agents the coder waits for (default 1)
-          --members N        strict topics: how many members must join before the first round closes (default 3)
-          --wait [SECONDS]   follow the task's topic, print its events, and return when the coder is done
-                             (default limit 120 s)
-          -h, --help         print this help.
-
-        {MeshOptions.Help}
-
-        {TaskMaintenance.Usage}
-
-        exit codes: 0 announced (and done, with --wait) / listed / deleted, 1 the log is unreachable, --wait timed
-        out, or gc was refused, 2 usage error.
-
-        """;
-
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public Command Build()
     {
-        if (args.Count > 0 && args[0] is "list" or "gc")
+        var goal = new Argument<string>("GOAL") { Description = "what the agents should do (quote it)" }.RefusingOptions();
+        var mode = new Option<string>("--mode") { HelpName = "M", Description = "eventual or strict", DefaultValueFactory = _ => "eventual" };
+        mode.AcceptOnlyFromAmong("eventual", "strict");
+        var researchers = Count("--researchers", "how many researcher agents the coder waits for", 1, 99, 1);
+        var members = Count("--members", "strict topics: how many members must join before the first round closes", 1, 999, 3);
+        var wait = new Option<int?>("--wait")
         {
-            return TaskMaintenance.Run(args, stdout, stderr);
-        }
-        if (args.Count == 0 || args[0] != "start")
-        {
-            throw new UsageException("use 'task start', 'task list' or 'task gc'.");
-        }
-        string? goal = null;
-        var mesh = new MeshOptions();
-        var mode = "eventual";
-        int researchers = 1, members = 3;
-        TimeSpan? wait = null;
-        for (var i = 1; i < args.Count; i++)
-        {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
-            switch (args[i])
+            HelpName = "SECONDS",
+            Description = "follow the task's topic, print its events, and return when the coder is done (default limit 120 s)",
+            Arity = ArgumentArity.ZeroOrOne,
+            CustomParser = r =>
             {
-                case "--mode": mode = Value() is "eventual" or "strict" ? args[i] : throw new UsageException($"unknown mode '{args[i]}'; use eventual or strict."); break;
-                case "--researchers": researchers = int.TryParse(Value(), out var r) && r is > 0 and < 100 ? r : throw new UsageException("--researchers takes a number from 1 to 99."); break;
-                case "--members": members = int.TryParse(Value(), out var m) && m is > 0 and < 1000 ? m : throw new UsageException("--members takes a number from 1 to 999."); break;
-                case "--wait":
-                    if (i + 1 < args.Count && int.TryParse(args[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
-                    {
-                        i++;
-                        wait = TimeSpan.FromSeconds(seconds);
-                    }
-                    else
-                    {
-                        wait = TimeSpan.FromSeconds(120);
-                    }
-                    break;
-                case var a when a.StartsWith("--", StringComparison.Ordinal):
-                    if (!mesh.TryRead(args, ref i))
-                    {
-                        throw new UsageException($"unknown option '{a}'.");
-                    }
-                    break;
-                default: goal = goal is null ? args[i] : throw new UsageException($"unexpected argument '{args[i]}' (quote the goal)."); break;
-            }
-        }
+                if (r.Tokens.Count == 0)
+                {
+                    return 120;
+                }
+                if (int.TryParse(r.Tokens[0].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+                {
+                    return seconds;
+                }
+                r.AddError($"--wait takes a whole number of seconds, or nothing; got '{r.Tokens[0].Value}' (give the goal before --wait).");
+                return null;
+            },
+        };
+        var start = new MurmurCommand("start", "announce a task; with --wait, follow it until the coder is done")
+        {
+            Details = $"""
+                Appends a TASK event to the control topic '{TaskRequest.ControlTopic}'. Every 'murmur node' joins the task's
+                topic (task-<id>) with the agents it hosts. Prints the task id and topic. With --sign-key the announcement is
+                signed (nodes that require signatures ignore unsigned ones), and --wait shows only events whose signatures
+                and actors check out; refused ones are warnings on stderr.
+
+                {MeshOptions.Help}
+
+                exit codes: 0 announced (and done, with --wait) / listed / deleted, 1 the log is unreachable, --wait timed
+                out, or gc was refused, 2 usage error.
+                """,
+            Arguments = { goal },
+            Options = { mode, researchers, members, wait },
+        };
+        var mesh = MeshOptions.AddTo(start);
+        start.SetRun((parse, stdout, stderr) =>
+        {
+            var waitFor = parse.GetResult(wait) is null ? (TimeSpan?)null : TimeSpan.FromSeconds(parse.GetValue(wait) ?? 120);
+            return Start(parse.GetValue(goal)!, parse.GetValue(mode)!, parse.GetValue(researchers), parse.GetValue(members), waitFor, mesh(parse), stdout, stderr);
+        });
+        return new MurmurCommand("task", "announce a task to the nodes of a mesh (and optionally wait for it); list tasks; delete finished ones")
+        {
+            Subcommands = { start, TaskMaintenance.BuildList(), TaskMaintenance.BuildGc() },
+        };
+    }
+
+    private static Option<int> Count(string name, string description, int min, int max, int byDefault)
+    {
+        var option = new Option<int>(name) { HelpName = "N", Description = description, DefaultValueFactory = _ => byDefault };
+        option.Check(v => v >= min && v <= max, _ => $"{name} takes a number from {min} to {max}.");
+        return option;
+    }
+
+    private static int Start(string goal, string mode, int researchers, int members, TimeSpan? wait, MeshOptions mesh, TextWriter stdout, TextWriter stderr)
+    {
         if (string.IsNullOrWhiteSpace(goal))
         {
             throw new UsageException("a goal is required: murmur task start \"GOAL\" --log URL.");

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.CommandLine;
 using Murmur.Cli.Mesh;
 using Murmur.Configuration;
 
@@ -7,52 +7,50 @@ namespace Murmur.Cli.Commands;
 /// <summary><c>murmur task list</c> and <c>murmur task gc</c>: what the mesh's tasks hold in the log, and deleting finished ones.</summary>
 internal static class TaskMaintenance
 {
-    public const string Usage = """
-        usage: murmur task list --log URL
-               murmur task gc --log URL [--keep N] [--task ID]... [--dry-run]
-
-        list prints every task announced on the mesh with its state: running, done (a coder completed, or every
-        member did), or empty (its topic holds nothing: deleted, or no node joined it).
-
-        gc deletes finished tasks from the log: each done task's topic, and its members' snapshots and nodes'
-        checkpoints. Running tasks are never deleted. The announcements stay on the control topic (a few hundred
-        bytes each), so 'task list' still shows what was deleted, as empty.
-          --keep N           keep the N most recently announced done tasks (default 0)
-          --task ID          delete only these tasks (repeatable); a running one is refused
-          --dry-run          print what would be deleted, delete nothing
-        """;
-
-    /// <summary>Runs <c>list</c> or <c>gc</c>; <paramref name="args"/> starts with the sub-command.</summary>
-    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    /// <summary><c>task list</c>: every task announced on the mesh with its state.</summary>
+    public static Command BuildList()
     {
-        var gc = args[0] == "gc";
-        var mesh = new MeshOptions();
-        var keep = 0;
-        var only = new HashSet<string>(StringComparer.Ordinal);
-        var dryRun = false;
-        for (var i = 1; i < args.Count; i++)
+        var list = new MurmurCommand("list", "print every task announced on the mesh with its state: running, done or empty")
         {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"'{args[i]}' needs a value.");
-            switch (args[i])
-            {
-                case "--keep" when gc:
-                    keep = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var k) ? k : throw new UsageException($"--keep takes a number of tasks; got '{args[i]}'.");
-                    break;
-                case "--task" when gc: only.Add(Value()); break;
-                case "--dry-run" when gc: dryRun = true; break;
-                case var a when a.StartsWith("--", StringComparison.Ordinal):
-                    if (!mesh.TryRead(args, ref i))
-                    {
-                        throw new UsageException($"unknown option '{a}' for 'task {args[0]}'.");
-                    }
-                    break;
-                default: throw new UsageException($"unexpected argument '{args[i]}'.");
-            }
-        }
-        var setup = mesh.Resolve();
-        return gc
-            ? GcAsync(setup, keep, only, dryRun, stdout, stderr).GetAwaiter().GetResult()
-            : ListAsync(setup, stdout, stderr).GetAwaiter().GetResult();
+            Details = $"""
+                list prints every task announced on the mesh with its state: running, done (a coder completed, or every
+                member did), or empty (its topic holds nothing: deleted, or no node joined it).
+
+                {MeshOptions.Help}
+                """,
+        };
+        var mesh = MeshOptions.AddTo(list);
+        list.SetRun((parse, stdout, stderr) => ListAsync(mesh(parse).Resolve(), stdout, stderr).GetAwaiter().GetResult());
+        return list;
+    }
+
+    /// <summary><c>task gc</c>: deletes finished tasks from the log.</summary>
+    public static Command BuildGc()
+    {
+        var keep = new Option<int>("--keep") { HelpName = "N", Description = "keep the N most recently announced done tasks", DefaultValueFactory = _ => 0 };
+        keep.Check(v => v >= 0, _ => "--keep takes a number of tasks from 0.");
+        var tasks = new Option<string[]>("--task") { HelpName = "ID", Description = "delete only these tasks (repeatable); a running one is refused" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "print what would be deleted, delete nothing" };
+        var gc = new MurmurCommand("gc", "delete finished tasks from the log (never running ones)")
+        {
+            Details = $"""
+                gc deletes finished tasks from the log: each done task's topic, and its members' snapshots and nodes'
+                checkpoints. Running tasks are never deleted. The announcements stay on the control topic (a few hundred
+                bytes each), so 'task list' still shows what was deleted, as empty.
+
+                {MeshOptions.Help}
+                """,
+            Options = { keep, tasks, dryRun },
+        };
+        var mesh = MeshOptions.AddTo(gc);
+        gc.SetRun((parse, stdout, stderr) => GcAsync(
+            mesh(parse).Resolve(),
+            parse.GetValue(keep),
+            new HashSet<string>(parse.GetValue(tasks) ?? [], StringComparer.Ordinal),
+            parse.GetValue(dryRun),
+            stdout,
+            stderr).GetAwaiter().GetResult());
+        return gc;
     }
 
     private static async Task<int> ListAsync(NodeSetup setup, TextWriter stdout, TextWriter stderr)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -18,75 +19,79 @@ internal sealed class ToolCommand : ICommand
         WriteIndented = false,
     };
 
-    public string Name => "tool";
-
-    public string Summary => "run one tool: 'tool run' a built-in (grep_search, ...) in a folder, 'tool call' one another node serves, 'tool list'";
-
-    public string Usage => """
-        usage: murmur tool run NAME --root DIR [--args JSON]
-               murmur tool call NAME --log URL [--node ID] [--args JSON] [--wait SECONDS]
-               murmur tool list
-               murmur tool list --mcp COMMAND_OR_URL
-               murmur tool run NAME --mcp COMMAND_OR_URL [--args JSON]
-
-        run    runs the built-in tool NAME with the JSON object JSON as its arguments (default {}), confined to
-               DIR: paths in the arguments are relative to DIR and may not leave it. Prints the tool's result as
-               one line of JSON on stdout.
-        call   calls the tool NAME served by another node of the tool mesh on the log URL (a node started with
-               'murmur node --serve-tools'), through the log: a TOOL_CALL into the host's inbox, a TOOL_RESULT back.
-               --node picks the host (default: the first that serves NAME); --wait is how long to wait for a host
-               and for the answer (default 30). Prints {"tool","host","ok","result","elapsed_us","tool_us"} as one
-               line of JSON.
-               'call' takes the log and security options of 'murmur node --help' (--sign-key, --trust-keys, --tls-ca…).
-        list   prints the built-in tools, one per line: name and description.
-        --mcp  the tools of an MCP server instead of the built-in ones: a command line that starts a stdio server
-               (e.g. "npx -y @modelcontextprotocol/server-filesystem /src") or the URL of a Streamable HTTP
-               server, started for the command and stopped after it. 'list' prints one line per tool: name,
-               read-only or side-effecting (from the server's annotations), description; 'run' prints the
-               tool's result as one line of JSON.
-
-        tools: grep_search {query, path=".", regex=false}, read_file {path, start=1, count=200},
-               list_files {path="."}, propose_patch {path, unified_diff}, apply_patch {path, unified_diff}
-               (apply_patch writes the file).
-
-        exit codes: 0 the tool ran, 1 the tool failed or was refused (missing root folder, unknown tool,
-        invalid JSON arguments, refused path, tool error; the message is on stderr), 2 usage error.
-
-        example: murmur tool run grep_search --root . --args '{"query":"auth_token","path":"src"}'
-
-        """;
-
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public Command Build()
     {
-        if (args.Count == 0)
+        var runName = new Argument<string>("NAME") { Description = "the tool" }.RefusingOptions();
+        var root = new Option<string>("--root") { HelpName = "DIR", Description = "the folder the built-in tool is confined to" };
+        var runMcp = new Option<string>("--mcp") { HelpName = "COMMAND_OR_URL", Description = "run a tool of this MCP server instead of a built-in one" };
+        var runArgs = ArgsOption();
+        var run = new MurmurCommand("run", "run a built-in tool confined to DIR (or a tool of an MCP server) and print its JSON result")
         {
-            throw new UsageException("missing sub-command: 'run', 'call' or 'list'");
-        }
-        if (args[0] is "list" or "run" && McpToolRun.Applies(args))
+            Arguments = { runName },
+            Options = { root, runMcp, runArgs },
+        };
+        run.SetRun((parse, stdout, stderr) => parse.GetValue(runMcp) is { } target
+            ? parse.GetResult(root) is null
+                ? McpToolRun.Run(parse.GetValue(runName)!, target, parse.GetValue(runArgs)!, stdout, stderr)
+                : throw new UsageException("give --root (a built-in tool) or --mcp (a tool of an MCP server), not both")
+            : RunBuiltIn(parse.GetValue(runName)!, parse.GetValue(root), parse.GetValue(runArgs)!, stdout, stderr));
+
+        var listMcp = new Option<string>("--mcp") { HelpName = "COMMAND_OR_URL", Description = "list the tools of this MCP server instead of the built-in ones" };
+        var list = new MurmurCommand("list", "print the tools, one per line: name and description") { Options = { listMcp } };
+        list.SetRun((parse, stdout, stderr) => parse.GetValue(listMcp) is { } target ? McpToolRun.List(target, stdout, stderr) : ListBuiltIn(stdout));
+
+        var command = new MurmurCommand("tool", "run one tool: 'tool run' a built-in (grep_search, ...) in a folder, 'tool call' one another node serves, 'tool list'")
         {
-            return args[0] == "list" ? McpToolRun.List(args, stdout, stderr) : McpToolRun.Run(args, stdout, stderr);
-        }
-        if (args[0] == "list")
+            Details = """
+                run    runs the built-in tool NAME with the JSON object JSON as its arguments (default {}), confined to
+                       DIR: paths in the arguments are relative to DIR and may not leave it. Prints the tool's result as
+                       one line of JSON on stdout.
+                call   calls the tool NAME served by another node of the tool mesh on the log URL (a node started with
+                       'murmur node --serve-tools'), through the log: a TOOL_CALL into the host's inbox, a TOOL_RESULT back.
+                       --node picks the host (default: the first that serves NAME); --wait is how long to wait for a host
+                       and for the answer (default 30). Prints {"tool","host","ok","result","elapsed_us","tool_us"} as one
+                       line of JSON.
+                       'call' takes the log and security options of 'murmur node --help' (--sign-key, --trust-keys, --tls-ca…).
+                list   prints the built-in tools, one per line: name and description.
+                --mcp  the tools of an MCP server instead of the built-in ones: a command line that starts a stdio server
+                       (e.g. "npx -y @modelcontextprotocol/server-filesystem /src") or the URL of a Streamable HTTP
+                       server, started for the command and stopped after it. 'list' prints one line per tool: name,
+                       read-only or side-effecting (from the server's annotations), description; 'run' prints the
+                       tool's result as one line of JSON.
+
+                tools: grep_search {query, path=".", regex=false}, read_file {path, start=1, count=200},
+                       list_files {path="."}, propose_patch {path, unified_diff}, apply_patch {path, unified_diff}
+                       (apply_patch writes the file).
+
+                exit codes: 0 the tool ran, 1 the tool failed or was refused (missing root folder, unknown tool,
+                invalid JSON arguments, refused path, tool error; the message is on stderr), 2 usage error.
+
+                example: murmur tool run grep_search --root . --args '{"query":"auth_token","path":"src"}'
+                """,
+            Subcommands = { run, RemoteToolCall.Build(), list },
+        };
+        return command;
+    }
+
+    /// <summary>The <c>--args JSON</c> option of <c>tool run</c> and <c>tool call</c>.</summary>
+    internal static Option<string> ArgsOption()
+        => new("--args") { HelpName = "JSON", Description = "the tool's arguments as one JSON object", DefaultValueFactory = _ => "{}" };
+
+    private static int ListBuiltIn(TextWriter stdout)
+    {
+        foreach (var tool in BuiltInTools.All(AppContext.BaseDirectory))
         {
-            if (args.Count > 1)
-            {
-                throw new UsageException($"'tool list' takes no arguments; got '{args[1]}'");
-            }
-            foreach (var tool in BuiltInTools.All(AppContext.BaseDirectory))
-            {
-                stdout.WriteLine($"{tool.Name,-14} {tool.Description}");
-            }
-            return ExitCodes.Ok;
+            stdout.WriteLine($"{tool.Name,-14} {tool.Description}");
         }
-        if (args[0] == "call")
+        return ExitCodes.Ok;
+    }
+
+    private static int RunBuiltIn(string name, string? root, string json, TextWriter stdout, TextWriter stderr)
+    {
+        if (string.IsNullOrEmpty(root))
         {
-            return RemoteToolCall.Run(args, stdout, stderr);
+            throw new UsageException("missing --root DIR (the folder the tool is confined to)");
         }
-        if (args[0] != "run")
-        {
-            throw new UsageException($"unknown sub-command '{args[0]}'; use 'run', 'call' or 'list'");
-        }
-        var (name, root, json) = ParseRun(args);
         try
         {
             var result = Invoke(name, root, json);
@@ -163,55 +168,5 @@ internal sealed class ToolCommand : ICommand
             ex = inner;
         }
         return ex.Message;
-    }
-
-    private static (string Name, string Root, string Json) ParseRun(IReadOnlyList<string> args)
-    {
-        string? name = null, root = null, json = null;
-        for (var i = 1; i < args.Count; i++)
-        {
-            var arg = args[i];
-            if (arg is "--root" or "--args")
-            {
-                if (i + 1 >= args.Count)
-                {
-                    throw new UsageException($"{arg} needs a value");
-                }
-                var value = args[++i];
-                if ((arg == "--root" ? root : json) is not null)
-                {
-                    throw new UsageException($"{arg} was given twice");
-                }
-                if (arg == "--root")
-                {
-                    root = value;
-                }
-                else
-                {
-                    json = value;
-                }
-            }
-            else if (arg.StartsWith('-'))
-            {
-                throw new UsageException($"unknown option '{arg}'");
-            }
-            else if (name is null)
-            {
-                name = arg;
-            }
-            else
-            {
-                throw new UsageException($"only one tool NAME is accepted; got '{name}' and '{arg}'");
-            }
-        }
-        if (name is null)
-        {
-            throw new UsageException("missing tool NAME");
-        }
-        if (string.IsNullOrEmpty(root))
-        {
-            throw new UsageException("missing --root DIR (the folder the tool is confined to)");
-        }
-        return (name, root, json ?? "{}");
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using Murmur.Cli.Trace;
 
@@ -9,34 +10,49 @@ namespace Murmur.Cli.Commands;
 /// </summary>
 internal sealed class TraceCommand : ICommand
 {
-    public string Name => "trace";
-
-    public string Summary => "draw a log as a space-time diagram (self-contained HTML, ShiViz log)";
-
-    public string Usage => """
-        usage: murmur trace LOG --html OUT.html [--shiviz OUT.log] [--roster A,B,C]
-
-        Reads LOG, one JSON event per line (blank lines are skipped), delivers the events in causal order as
-        'murmur causal' does, and writes:
-          --html OUT.html    one self-contained page (inline CSS, JS and SVG; no network) with a lane per actor,
-                             events left to right in delivery order, causal and depends_on arrows, speculation
-                             and round markers; hover shows an event's JSON, click shows what is concurrent.
-          --shiviz OUT.log   the same events in ShiViz's log format (regex line, empty line, then per event
-                             'ACTOR {"A":1,"B":2}' and 'ACTION EVENT_ID PAYLOAD').
-        At least one of --html and --shiviz is needed.
-
-        options:
-          --roster A,B,C     the fixed roster (member i owns clock entry i); without it, JOIN events define it.
-          -h, --help         print this help.
-
-        exit codes: 0 every event was drawn, 1 some lines were rejected or undeliverable (the rest is drawn and
-        the page lists them), 2 usage error (bad flags, unreadable log, unwritable output).
-
-        """;
-
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public Command Build()
     {
-        var options = TraceOptions.Parse(args);
+        var log = new Argument<string>("LOG") { Description = "the log: one JSON event per line" }.RefusingOptions();
+        var html = new Option<string>("--html") { HelpName = "OUT.html", Description = "write the self-contained page" };
+        var shiviz = new Option<string>("--shiviz") { HelpName = "OUT.log", Description = "write the ShiViz log" };
+        var roster = new Option<string>("--roster") { HelpName = "A,B,C", Description = "the fixed roster (member i owns clock entry i); without it, JOIN events define it." };
+        foreach (var output in new[] { html, shiviz })
+        {
+            output.Check(v => v is not "", _ => $"{output.Name} needs a non-empty value");
+        }
+        var command = new MurmurCommand("trace", "draw a log as a space-time diagram (self-contained HTML, ShiViz log)") { Details = """
+                Reads LOG, one JSON event per line (blank lines are skipped), delivers the events in causal order as
+                'murmur causal' does, and writes:
+                  --html OUT.html    one self-contained page (inline CSS, JS and SVG; no network) with a lane per actor,
+                                     events left to right in delivery order, causal and depends_on arrows, speculation
+                                     and round markers; hover shows an event's JSON, click shows what is concurrent.
+                  --shiviz OUT.log   the same events in ShiViz's log format (regex line, empty line, then per event
+                                     'ACTOR {"A":1,"B":2}' and 'ACTION EVENT_ID PAYLOAD').
+                At least one of --html and --shiviz is needed.
+
+                exit codes: 0 every event was drawn, 1 some lines were rejected or undeliverable (the rest is drawn and
+                the page lists them), 2 usage error (bad flags, unreadable log, unwritable output).
+                """ };
+        command.Arguments.Add(log);
+        command.Options.Add(html);
+        command.Options.Add(shiviz);
+        command.Options.Add(roster);
+        command.Validators.Add(r =>
+        {
+            if (r.GetResult(html) is null && r.GetResult(shiviz) is null)
+            {
+                r.AddError("nothing to write: give --html OUT.html and/or --shiviz OUT.log");
+            }
+        });
+        command.SetRun((parse, stdout, stderr) => Run(
+            new TraceOptions(parse.GetValue(log)!, parse.GetValue(html), parse.GetValue(shiviz), parse.GetValue(roster) is { } r ? RosterArgument.Parse(r) : null),
+            stdout,
+            stderr));
+        return command;
+    }
+
+    private static int Run(TraceOptions options, TextWriter stdout, TextWriter stderr)
+    {
         byte[] content;
         try
         {

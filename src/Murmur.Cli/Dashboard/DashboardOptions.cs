@@ -17,6 +17,12 @@ internal sealed record DashboardOptions
     /// <summary>Who decides from the page (with signing, the key's node).</summary>
     public string Principal { get; init; } = Environment.UserName;
 
+    /// <summary>The topics whose dead letters the page lists (none by default).</summary>
+    public IReadOnlyList<string> Topics { get; init; } = [];
+
+    /// <summary>How often the page gets the nodes' state and the dead letters when no approval changed.</summary>
+    public TimeSpan Refresh { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Signs decisions and verifies the approvals topic, when the mesh signs events.</summary>
     public EventSigning? Signing { get; init; }
 }

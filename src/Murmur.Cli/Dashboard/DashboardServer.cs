@@ -10,7 +10,8 @@ namespace Murmur.Cli.Dashboard;
 
 /// <summary>
 /// <c>murmur dashboard</c>'s web server: one self-contained page (no CDN) and a Server-Sent Events stream of the
-/// approvals that wait; with <c>--allow-approvals</c> the page's Approve/Deny buttons decide as the dashboard's principal.
+/// approvals that wait, the fleet's nodes and the dead letters of the chosen topics; with <c>--allow-approvals</c> the
+/// page's Approve/Deny buttons decide as the dashboard's principal.
 /// </summary>
 /// <remarks>
 /// Binds to loopback unless told otherwise. Decisions are POSTs that must carry the header <c>X-Murmur-Dashboard</c>:
@@ -22,11 +23,13 @@ internal sealed class DashboardServer : IAsyncDisposable
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly WebApplication _app;
     private readonly ApprovalDesk _desk;
+    private readonly MeshWatch _watch;
 
-    private DashboardServer(WebApplication app, ApprovalDesk desk, Uri address)
+    private DashboardServer(WebApplication app, ApprovalDesk desk, MeshWatch watch, Uri address)
     {
         _app = app;
         _desk = desk;
+        _watch = watch;
         Address = address;
     }
 
@@ -36,22 +39,28 @@ internal sealed class DashboardServer : IAsyncDisposable
     public static async Task<DashboardServer> StartAsync(IEventLog log, DashboardOptions options, CancellationToken cancellationToken = default)
     {
         var desk = await ApprovalDesk.StartAsync(log, options.Principal, signing: options.Signing, cancellationToken: cancellationToken);
+        MeshWatch? watch = null;
         try
         {
+            watch = await MeshWatch.StartAsync(log, options, cancellationToken);
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
             builder.WebHost.UseKestrel(k => k.Listen(options.Bind, options.Port));
             var app = builder.Build();
             var page = Page(options.AllowApprovals);
             app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
-            app.MapGet("/events", (HttpContext http) => StreamAsync(http, desk, options.AllowApprovals));
+            app.MapGet("/events", (HttpContext http) => StreamAsync(http, desk, watch, options));
             app.MapPost("/approvals/{callId}/{verdict}", (HttpContext http, string callId, string verdict) => DecideAsync(http, desk, options.AllowApprovals, callId, verdict));
             await app.StartAsync(cancellationToken);
             var bound = app.Urls.Select(u => new Uri(u)).First();
-            return new DashboardServer(app, desk, new Uri($"http://{(options.Bind.Equals(IPAddress.Any) ? "127.0.0.1" : options.Bind.ToString())}:{bound.Port}/"));
+            return new DashboardServer(app, desk, watch, new Uri($"http://{(options.Bind.Equals(IPAddress.Any) ? "127.0.0.1" : options.Bind.ToString())}:{bound.Port}/"));
         }
         catch
         {
+            if (watch is not null)
+            {
+                await watch.DisposeAsync();
+            }
             await desk.DisposeAsync();
             throw;
         }
@@ -65,8 +74,11 @@ internal sealed class DashboardServer : IAsyncDisposable
         return reader.ReadToEnd().Replace("{{ALLOW}}", allowApprovals ? "true" : "false", StringComparison.Ordinal);
     }
 
-    /// <summary>Sends a snapshot now and after every change of the approvals topic, until the browser goes away.</summary>
-    private static async Task StreamAsync(HttpContext http, ApprovalDesk desk, bool allowApprovals)
+    /// <summary>
+    /// Sends a snapshot now, after every change of the approvals topic, and every <see cref="DashboardOptions.Refresh"/>
+    /// (the nodes' phi moves with time), until the browser goes away.
+    /// </summary>
+    private static async Task StreamAsync(HttpContext http, ApprovalDesk desk, MeshWatch watch, DashboardOptions options)
     {
         http.Response.Headers.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-store";
@@ -79,14 +91,34 @@ internal sealed class DashboardServer : IAsyncDisposable
                 seen = desk.Position;
                 var snapshot = new
                 {
-                    allowApprovals,
+                    allowApprovals = options.AllowApprovals,
                     principal = desk.Principal,
                     pending = desk.Pending.Select(r => new { callId = r.CallId, actor = r.Actor, topic = r.Topic, tool = r.Tool, args = r.Arguments.GetRawText(), reason = r.Reason, expiresAt = r.ExpiresAt }),
                     refused = desk.Refused,
+                    fleetProblem = watch.FleetProblem,
+                    nodes = watch.Nodes.Select(m => new
+                    {
+                        node = m.Announcement.Node,
+                        state = m.State.ToString().ToLowerInvariant(),
+                        phi = Math.Round(Math.Min(m.Phi, 999), 1),
+                        incarnation = m.Announcement.Incarnation,
+                        agents = m.Announcement.Agents.Select(a => a.Agent),
+                    }),
+                    topics = options.Topics,
+                    deadLetters = watch.DeadLetters.Select(d => new { topic = d.Topic, position = d.Position, eventId = d.EventId, reason = d.Reason }),
                 };
                 await http.Response.WriteAsync($"data: {JsonSerializer.Serialize(snapshot, Json)}\n\n", ct);
                 await http.Response.Body.FlushAsync(ct);
-                await desk.WaitForChangeAsync(seen, ct);
+                using var tick = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                tick.CancelAfter(options.Refresh);
+                try
+                {
+                    await desk.WaitForChangeAsync(seen, tick.Token);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    // the refresh interval passed without a change of the approvals: send the nodes' state anyway
+                }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -127,6 +159,7 @@ internal sealed class DashboardServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await _watch.DisposeAsync();
         await _desk.DisposeAsync();
     }
 }

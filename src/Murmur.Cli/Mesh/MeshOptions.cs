@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Text;
 using Murmur.Configuration;
 
@@ -11,9 +13,9 @@ namespace Murmur.Cli.Mesh;
 internal sealed class MeshOptions
 {
     /// <summary>One option: its flag, the configuration key it sets, and its value's name (null for a switch, which sets <paramref name="SwitchValue"/>).</summary>
-    private sealed record Option(string Flag, string? Key, string? Value, string Help, string? SwitchValue = null);
+    private sealed record Spec(string Flag, string? Key, string? Value, string Help, string? SwitchValue = null);
 
-    private static readonly Option[] Known =
+    private static readonly Spec[] Known =
     [
         new("--log", SettingKeys.LogUrl, "URL", "nats://HOST:PORT[,nats://HOST:PORT…] (tls:// requires TLS) or kafka://HOST:PORT[,HOST:PORT…]"),
         new("--config", null, "FILE", "settings as JSON, section \"Murmur\" (the format of a worker's appsettings.json)"),
@@ -36,41 +38,69 @@ internal sealed class MeshOptions
     private readonly Dictionary<string, string?> _overrides = new(StringComparer.OrdinalIgnoreCase);
     private string? _configFile;
 
-    /// <summary>The options' help, for every command's usage text.</summary>
+    /// <summary>What the options' list in help does not say: precedence and secrets; for every command's help.</summary>
     public static string Help { get; } = BuildHelp();
 
     /// <summary>The configuration keys the command line set so far, for tests.</summary>
     public IReadOnlyDictionary<string, string?> Overrides => _overrides;
 
-    /// <summary>When <c>args[i]</c> is one of these options, reads it (and its value, advancing <paramref name="i"/>) and returns true.</summary>
-    /// <exception cref="UsageException">The option needs a value and has none.</exception>
-    public bool TryRead(IReadOnlyList<string> args, ref int i)
+    /// <summary>
+    /// Adds these options to <paramref name="command"/> (each defined once, here) and returns how to read them from a
+    /// parse result.
+    /// </summary>
+    public static Func<ParseResult, MeshOptions> AddTo(Command command)
     {
-        var flag = args[i];
-        var option = Array.Find(Known, o => o.Flag == flag);
-        if (option is null)
+        var symbols = new List<(Spec Spec, Option Option)>();
+        foreach (var spec in Known)
         {
-            return false;
+            Option option = spec.Value is null
+                ? new Option<bool>(spec.Flag) { Description = spec.Help, Arity = ArgumentArity.Zero }
+                : new Option<string>(spec.Flag) { Description = spec.Help, HelpName = spec.Value };
+            command.Options.Add(option);
+            symbols.Add((spec, option));
         }
-        if (option.Value is null)
+        return parse => Read(parse, symbols);
+    }
+
+    private static MeshOptions Read(ParseResult parse, List<(Spec Spec, Option Option)> symbols)
+    {
+        var options = new MeshOptions();
+        // Switches that set the same key (--require-signatures, --allow-unsigned): the last one given wins.
+        var given = symbols
+            .Select(s => (s.Spec, Result: parse.GetResult(s.Option)))
+            .Where(s => s.Result is { Implicit: false })
+            .OrderBy(s => s.Result!.IdentifierToken is { } token ? IndexOf(parse, token) : -1);
+        foreach (var (spec, result) in given)
         {
-            _overrides[option.Key!] = option.SwitchValue;
-            return true;
+            if (spec.Value is null)
+            {
+                options._overrides[spec.Key!] = spec.SwitchValue;
+            }
+            else if (result!.GetValueOrDefault<string>() is { } value)
+            {
+                if (spec.Key is null)
+                {
+                    options._configFile = value;
+                }
+                else
+                {
+                    options._overrides[spec.Key] = value;
+                }
+            }
         }
-        if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+        return options;
+    }
+
+    private static int IndexOf(ParseResult parse, Token token)
+    {
+        for (var i = 0; i < parse.Tokens.Count; i++)
         {
-            throw new UsageException($"'{option.Flag}' needs a value ({option.Value}).");
+            if (ReferenceEquals(parse.Tokens[i], token))
+            {
+                return i;
+            }
         }
-        var value = args[++i];
-        if (option.Key is null)
-        {
-            _configFile = value;
-        }
-        else
-        {
-            _overrides[option.Key] = value;
-        }
-        return true;
+        return -1;
     }
 
     /// <summary>Sets the node id (<c>--node-id</c>), which overrides the configured one.</summary>
@@ -112,14 +142,9 @@ internal sealed class MeshOptions
     private static string BuildHelp()
     {
         var text = new StringBuilder();
-        text.AppendLine("log and security options (from --config FILE < MURMUR__… environment variables < these options):");
-        foreach (var option in Known)
-        {
-            var name = option.Value is null ? option.Flag : $"{option.Flag} {option.Value}";
-            text.AppendLine($"  {name,-26} {option.Help}");
-        }
-        text.AppendLine("  Secrets (passwords, tokens) come only from files or the environment, never from this command line,");
-        text.Append("  and are never printed. Environment names follow .NET: Murmur:Signing:KeyFile is MURMUR__SIGNING__KEYFILE.");
+        text.AppendLine($"Log and security options ({Known[0].Flag} … {Known[^1].Flag}): --config FILE < MURMUR__… environment variables < the");
+        text.AppendLine("command line. Secrets (passwords, tokens) come only from files or the environment, never from this command");
+        text.Append("line, and are never printed. Environment names follow .NET: Murmur:Signing:KeyFile is MURMUR__SIGNING__KEYFILE.");
         return text.ToString();
     }
 }

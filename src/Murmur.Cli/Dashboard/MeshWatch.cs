@@ -1,0 +1,71 @@
+using Murmur.Fleet;
+
+namespace Murmur.Cli.Dashboard;
+
+/// <summary>
+/// What the dashboard shows besides approvals: the fleet's nodes as <c>murmur nodes</c> reads them (an observe-only
+/// fleet member: it never announces itself or claims agents) and the dead letters of chosen topics as
+/// <c>murmur log dead-letters</c> finds them (a node that follows the topics with this dashboard's keys).
+/// </summary>
+internal sealed class MeshWatch : IAsyncDisposable
+{
+    private readonly MurmurNode _node;
+    private readonly MurmurFleet? _fleet;
+
+    private MeshWatch(MurmurNode node, MurmurFleet? fleet, string? fleetProblem)
+    {
+        _node = node;
+        _fleet = fleet;
+        FleetProblem = fleetProblem;
+    }
+
+    /// <summary>Why there is no node list (a log without a membership store), or null.</summary>
+    public string? FleetProblem { get; }
+
+    /// <summary>The nodes of the fleet, with their state and phi now.</summary>
+    public IReadOnlyList<FleetMember> Nodes => _fleet?.Members ?? [];
+
+    /// <summary>The entries of the watched topics a node refuses, with reasons.</summary>
+    public IReadOnlyList<DeadLetterEvent> DeadLetters => _node.DeadLetters.Items;
+
+    public static async Task<MeshWatch> StartAsync(IEventLog log, DashboardOptions options, CancellationToken cancellationToken = default)
+    {
+        var node = await MurmurNode.StartAsync(o =>
+        {
+            o.UseLog(log);
+            o.Options = o.Options with { NodeId = $"dashboard-{Environment.ProcessId}-{Guid.NewGuid():N}"[..32], Signing = options.Signing };
+        });
+        try
+        {
+            MurmurFleet? fleet = null;
+            string? problem = null;
+            try
+            {
+                fleet = await MurmurFleet.StartAsync(node, FleetOptions.Default with { ObserveOnly = true }, cancellationToken);
+            }
+            catch (NotSupportedException ex)
+            {
+                problem = ex.Message;
+            }
+            foreach (var topic in options.Topics)
+            {
+                await node.OpenTopicAsync(topic, cancellationToken: cancellationToken);
+            }
+            return new MeshWatch(node, fleet, problem);
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_fleet is not null)
+        {
+            await _fleet.DisposeAsync();
+        }
+        await _node.DisposeAsync();
+    }
+}
