@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Murmur;
 
 /// <summary>
@@ -128,139 +126,6 @@ internal sealed partial class TopicHost : IAsyncDisposable
         return [.. Roster.Members.Select(m => (m, screen.OwnerOf(m)))];
     }
 
-    /// <summary>
-    /// A log position before which every event is among the first <paramref name="index"/> delivered ones: the earliest
-    /// position of an event delivered after them, of an event held, or of one not read yet.
-    /// </summary>
-    public long ResumePosition(long index)
-    {
-        lock (Gate)
-        {
-            return ResumePositionLocked(index);
-        }
-    }
-
-    private long ResumePositionLocked(long index)
-    {
-        {
-            var earliest = Reader.Position + 1;
-            for (var i = Math.Max(index, _history.First); i < _history.Count; i++)
-            {
-                var position = _history.PositionAt(i);
-                if (position <= 0)
-                {
-                    return 1; // not known: from the start
-                }
-                earliest = Math.Min(earliest, position);
-            }
-            if (EarliestHeldPositionLocked is { } held)
-            {
-                earliest = Math.Min(earliest, held);
-            }
-            return Math.Max(1, earliest);
-        }
-    }
-
-    /// <summary>
-    /// Every delivered event from the topic's first, in a causal order: what the window no longer holds is read back
-    /// from the log (<see cref="HistoryReplay"/>), then the window as it was when the read started.
-    /// </summary>
-    public async IAsyncEnumerable<AgentEvent> ReadHistoryAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        VectorClock baseClock;
-        List<AgentEvent> window;
-        lock (Gate)
-        {
-            baseClock = Canonical(_baseClock);
-            window = _history.ToList();
-        }
-        if (baseClock.Length != 0)
-        {
-            await foreach (var e in HistoryReplay.ReadAsync(this, 1, VectorClock.Empty, baseClock, cancellationToken).ConfigureAwait(false))
-            {
-                yield return e;
-            }
-        }
-        foreach (var e in window)
-        {
-            yield return e;
-        }
-    }
-
-    /// <summary>
-    /// Every delivered event from the topic's first, then each one as it is delivered, until cancelled. What the window
-    /// no longer holds when the watcher gets to it is read back from the log.
-    /// </summary>
-    public async IAsyncEnumerable<AgentEvent> WatchAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var next = 0L;
-        var after = VectorClock.Empty;
-        while (true)
-        {
-            List<AgentEvent> window;
-            VectorClock? missed = null;
-            lock (Gate)
-            {
-                if (next < _history.First)
-                {
-                    missed = Canonical(_baseClock);
-                    next = _history.First;
-                }
-                window = _history.Range(next, _history.Count);
-                next = _history.Count;
-            }
-            if (missed is { } upTo)
-            {
-                // Trimmed before the watcher got to it: read back what it has not seen, up to the window.
-                await foreach (var e in HistoryReplay.ReadAsync(this, 1, after, upTo, cancellationToken).ConfigureAwait(false))
-                {
-                    yield return e;
-                }
-                after = upTo;
-            }
-            foreach (var e in window)
-            {
-                yield return e;
-            }
-            await WaitDeliveredAsync(next + 1, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
-    /// The clock of <paramref name="actor"/>'s latest delivered event other than its <c>JOIN</c>, or null when it has none: searched in the window
-    /// from the newest, read back from the log only when the window no longer holds it.
-    /// </summary>
-    public async Task<VectorClock?> LastOwnClockAsync(string actor, CancellationToken cancellationToken)
-    {
-        lock (Gate)
-        {
-            for (var i = _history.Count - 1; i >= _history.First; i--)
-            {
-                if (IsOwnWork(_history[i], actor))
-                {
-                    return _history[i].Clock;
-                }
-            }
-            if (_history.First == 0)
-            {
-                return null;
-            }
-        }
-        VectorClock? last = null;
-        await foreach (var e in ReadHistoryAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (IsOwnWork(e, actor))
-            {
-                last = e.Clock;
-            }
-        }
-        return last;
-    }
-
-    /// <summary>An event of <paramref name="actor"/> that is work, not its <c>JOIN</c> (which acts on nothing).</summary>
-    private static bool IsOwnWork(AgentEvent e, string actor)
-        => string.Equals(e.Actor, actor, StringComparison.Ordinal) && !string.Equals(e.Action, Actions.Join, StringComparison.Ordinal);
-
     /// <summary>The retained part of the delivered history.</summary>
     public IReadOnlyList<AgentEvent> History
     {
@@ -272,7 +137,6 @@ internal sealed partial class TopicHost : IAsyncDisposable
             }
         }
     }
-
 
     /// <summary>The local members. Under the gate.</summary>
     public List<TopicMember> MembersLocked => _members;
@@ -300,67 +164,6 @@ internal sealed partial class TopicHost : IAsyncDisposable
     {
         Interlocked.Increment(ref committed ? ref _speculationsCommitted : ref _speculationsAborted);
         MurmurDiagnostics.Count(committed ? MurmurDiagnostics.SpeculationCommitted : MurmurDiagnostics.SpeculationAborted, Name);
-    }
-
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        var from = 1L;
-        if (Consistency == Consistency.Eventual && Node.Options.ResumeFromCheckpoints
-            && await Snapshots.LoadCheckpointAsync(this, cancellationToken).ConfigureAwait(false) is { } checkpoint
-            && TryStartFrom(checkpoint))
-        {
-            from = checkpoint.Position;
-        }
-        StartTimers();
-        await Reader.StartAsync(from, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Starts the topic from this node's checkpoint: the roster and clock at a log position before which every event is
-    /// counted in the clock, so reading on from there loses nothing and delivers nothing twice.
-    /// </summary>
-    private bool TryStartFrom(Checkpoint checkpoint)
-    {
-        CausalBuffer buffer;
-        try
-        {
-            buffer = new CausalBuffer(Roster.Of(checkpoint.Members.Select(m => m.Actor)), OnDelivered, BufferOptions(Node, Name));
-            buffer.StartAfter(checkpoint.Clock);
-        }
-        catch (ArgumentException ex)
-        {
-            Refuse(0, null, $"checkpoint of topic '{Name}' is unusable ({ex.Message}); reading the topic from its start", string.Empty);
-            return false;
-        }
-        lock (Gate)
-        {
-            _buffer = buffer;
-            var count = 0L;
-            foreach (var entry in checkpoint.Clock.Entries)
-            {
-                count += (long)entry;
-            }
-            _history.StartAt(count);
-            _baseClock = checkpoint.Clock.Entries.ToArray();
-        }
-        Reader.Screen.AddOwners(checkpoint.Members.Where(m => m.Node is not null).Select(m => KeyValuePair.Create(m.Actor, m.Node!)));
-        return true;
-    }
-
-    private void StartTimers()
-    {
-        if (Node.Options.CausalBuffer.MaxWait is { } maxWait && maxWait > TimeSpan.Zero)
-        {
-            // Held events that outwait the grace period are given up (an honest event's causes precede it in the log).
-            var period = maxWait / 2;
-            _expiryTimer = Node.TimeProvider.CreateTimer(_ => GiveUpExpired(), null, period, period);
-        }
-        if (_rounds is not null && Node.Options.StrictEvictAfter is { } evictAfter)
-        {
-            _stop = new CancellationTokenSource();
-            var period = evictAfter / 4 > TimeSpan.Zero ? evictAfter / 4 : evictAfter;
-            _evictTimer = Node.TimeProvider.CreateTimer(_ => _ = EvictSilentMembersAsync(evictAfter), null, period, period);
-        }
     }
 
     /// <summary>Offers an event (from the log, or published on this node) to the causal buffer.</summary>
@@ -516,84 +319,6 @@ internal sealed partial class TopicHost : IAsyncDisposable
         _conditions.Signal();
     }
 
-    /// <summary>
-    /// Keeps the delivered history within <see cref="MurmurNodeOptions.History"/>, but never drops what a live local
-    /// member has not handled yet. What is dropped moves into the base clock, the clock of everything before the window.
-    /// </summary>
-    private void TrimLocked()
-    {
-        var limits = Node.Options.History;
-        if (_history.Retained <= limits.MaxEvents && _history.RetainedBytes <= limits.MaxBytes)
-        {
-            return;
-        }
-        var keepFrom = _history.First;
-        var bytes = _history.RetainedBytes;
-        while (keepFrom < _history.Count && (_history.Count - keepFrom > limits.MaxEvents || bytes > limits.MaxBytes))
-        {
-            bytes -= DeliveredHistory.SizeOf(_history[keepFrom]);
-            keepFrom++;
-        }
-        // Live members that have not taken their events yet hold the window open, up to a hard limit of four windows;
-        // past it, they are frozen and catch up from the log (a stuck agent cannot make the node keep everything).
-        var hardFrom = _history.First;
-        bytes = _history.RetainedBytes;
-        while (hardFrom < _history.Count && (_history.Count - hardFrom > 4L * limits.MaxEvents || bytes > 4 * limits.MaxBytes))
-        {
-            bytes -= DeliveredHistory.SizeOf(_history[hardFrom]);
-            hardFrom++;
-        }
-        foreach (var member in _members)
-        {
-            var kept = member.Delivery.KeptFrom;
-            if (member.Delivery.IsLive && kept >= _history.First)
-            {
-                keepFrom = Math.Max(hardFrom, Math.Min(keepFrom, kept));
-            }
-        }
-        if (_rounds is not null)
-        {
-            keepFrom = Math.Min(keepFrom, _rounds.Visible);
-        }
-        if (keepFrom <= _history.First)
-        {
-            return;
-        }
-        foreach (var member in _members)
-        {
-            var delivery = member.Delivery;
-            var kept = delivery.KeptFrom;
-            if (kept >= _history.First && kept < keepFrom)
-            {
-                var delivered = Math.Max(delivery.DeliveredIndex, _history.First);
-                var seen = ClockAtLocked(delivered);
-                if (delivery.SkipLocked is { } skip)
-                {
-                    seen = seen.Merge(skip);
-                }
-                var handledIndex = delivery.HandledIndexLocked;
-                VectorClock? handled = handledIndex >= _history.First ? ClockAtLocked(handledIndex) : null;
-                delivery.FreezeLocked(seen, handled, ResumePositionLocked(delivered));
-                delivery.Wake();
-            }
-        }
-        var roster = _buffer.Roster;
-        for (var i = _history.First; i < keepFrom; i++)
-        {
-            var e = _history[i];
-            var s = roster.IndexOf(e.Actor);
-            if (s >= 0 && s < e.Clock.Length)
-            {
-                if (s >= _baseClock.Length)
-                {
-                    Array.Resize(ref _baseClock, Math.Max(s + 1, roster.Count));
-                }
-                _baseClock[s] = Math.Max(_baseClock[s], e.Clock[s]);
-            }
-        }
-        _history.Trim(keepFrom);
-    }
-
     /// <summary>The absolute index of the oldest retained delivered event.</summary>
     public long First
     {
@@ -603,15 +328,6 @@ internal sealed partial class TopicHost : IAsyncDisposable
             {
                 return _history.First;
             }
-        }
-    }
-
-    /// <summary>Where the window starts and the clock of everything before it, read together.</summary>
-    public (long First, VectorClock Base) WindowStart()
-    {
-        lock (Gate)
-        {
-            return (_history.First, Canonical(_baseClock));
         }
     }
 
@@ -627,17 +343,6 @@ internal sealed partial class TopicHost : IAsyncDisposable
         }
     }
 
-    /// <summary>A clock without trailing zeros.</summary>
-    private static VectorClock Canonical(ReadOnlySpan<ulong> entries)
-    {
-        var length = entries.Length;
-        while (length > 0 && entries[length - 1] == 0)
-        {
-            length--;
-        }
-        return VectorClock.FromEntries(entries[..length]);
-    }
-
     private void WakeMembersLocked()
     {
         foreach (var member in _members)
@@ -645,129 +350,6 @@ internal sealed partial class TopicHost : IAsyncDisposable
             member.Delivery.Wake();
         }
     }
-
-    /// <summary>The visible events in [<paramref name="from"/>, <paramref name="to"/>); <paramref name="end"/> is where they end.</summary>
-    public List<AgentEvent> TakeVisible(long from, long to, out long end)
-    {
-        lock (Gate)
-        {
-            if (from < _history.First)
-            {
-                end = from; // trimmed past meanwhile: the member catches up from the log (it was frozen and woken)
-                return [];
-            }
-            end = Math.Min(to, VisibleCountLocked);
-            return from >= end ? [] : _history.Range(from, end);
-        }
-    }
-
-    /// <summary>The log position of the delivered event at absolute <paramref name="index"/>, or null when it is not retained or not delivered yet.</summary>
-    public long? PositionAt(long index)
-    {
-        lock (Gate)
-        {
-            return index >= _history.First && index < _history.Count ? _history.PositionAt(index) : null;
-        }
-    }
-
-    /// <summary>
-    /// The clock of the first <paramref name="index"/> delivered events: for each member, how many of its events they
-    /// hold. A prefix of a causal order is causally closed, so this is also the merge of their clocks. Trailing zeros
-    /// are left out (a clock never grows past the members it counts).
-    /// </summary>
-    public VectorClock ClockAt(long index)
-    {
-        lock (Gate)
-        {
-            return ClockAtLocked(index);
-        }
-    }
-
-    private VectorClock ClockAtLocked(long index)
-    {
-        {
-            var delivered = _buffer.DeliveredClock.Entries;
-            var entries = delivered.ToArray();
-            var roster = _buffer.Roster;
-            if (index < _history.First)
-            {
-                throw new InvalidOperationException($"The clock at delivered index {index} of topic '{Name}' is no longer known: the history starts at {_history.First}.");
-            }
-            for (var i = _history.Count - 1; i >= index; i--)
-            {
-                var e = _history[i];
-                var s = roster.IndexOf(e.Actor);
-                if (s >= 0 && s < entries.Length && s < e.Clock.Length)
-                {
-                    entries[s] = Math.Min(entries[s], e.Clock[s] - 1);
-                }
-            }
-            return Canonical(entries);
-        }
-    }
-
-    /// <summary>Events a member's handler kept failing on: listed as dead letters (they stay in the history for the others).</summary>
-    public void DeadLetterPoison(string actor, IReadOnlyList<AgentEvent> events, string reason)
-    {
-        foreach (var e in events)
-        {
-            var text = e.ToString();
-            Node.DeadLetters.Add(new DeadLetterEvent(Name, 0, e.EventId, reason, text.Length > 256 ? text[..256] : text));
-            TopicLog.Refused(Node.Logger, Name, 0, $"{actor}: {reason}");
-        }
-    }
-
-    /// <summary>Gives up held events that waited longer than the grace period (<see cref="CausalBufferOptions.MaxWait"/>).</summary>
-    public void GiveUpExpired()
-    {
-        lock (Gate)
-        {
-            foreach (var given in _buffer.DrainExpired())
-            {
-                RefuseUndeliverableLocked(given);
-            }
-        }
-    }
-
-    /// <summary>Gives up every held event (for a reader that read the log to its end and will not wait): each a dead letter.</summary>
-    public int GiveUpHeld()
-    {
-        lock (Gate)
-        {
-            var given = _buffer.DrainUndeliverable();
-            foreach (var u in given)
-            {
-                RefuseUndeliverableLocked(u);
-            }
-            return given.Count;
-        }
-    }
-
-    private void RefuseUndeliverableLocked(UndeliverableEvent given)
-    {
-        var position = 0L;
-        _heldPositions?.Remove(given.Event.EventId, out position);
-        RefuseLocked(position, given.Event, $"{RejectionKind.Undeliverable}: {given.Reason}");
-    }
-
-    /// <summary>Refuses a record read from the log: a dead letter with the reason.</summary>
-    public void Refuse(long position, string? eventId, string reason, string excerpt)
-    {
-        var dead = new DeadLetterEvent(Name, position, eventId, reason, excerpt);
-        Node.DeadLetters.Add(dead);
-        _feedback.Report(dead);
-        MurmurDiagnostics.Count(MurmurDiagnostics.EventsRejected, Name);
-        TopicLog.Refused(Node.Logger, Name, position, reason);
-    }
-
-    private void RefuseLocked(long position, AgentEvent @event, string reason)
-    {
-        var text = @event.ToString();
-        Refuse(position, @event.EventId, reason, text.Length > 256 ? text[..256] : text);
-    }
-
-    /// <summary>The first retained delivered event that matches; call only under the gate.</summary>
-    public AgentEvent? FindLocked(Func<AgentEvent, bool> predicate) => _history.Find(predicate);
 
     /// <summary>Signals the condition waiters; call under the gate.</summary>
     public void SignalConditionsLocked() => _conditions.Signal();
@@ -817,101 +399,6 @@ internal sealed partial class TopicHost : IAsyncDisposable
                 }
             }
             return own;
-        }
-    }
-
-    /// <summary>In strict topics, the open round (how many rounds have closed); 0 in eventual topics.</summary>
-    public int ClosedRounds
-    {
-        get
-        {
-            lock (Gate)
-            {
-                return _rounds?.Open ?? 0;
-            }
-        }
-    }
-
-    /// <summary>The open round; call only under the gate (from a wait condition).</summary>
-    public int ClosedRoundsLocked => _rounds?.Open ?? 0;
-
-    /// <summary>True when <paramref name="actor"/> holds the open strict round; call only under the gate.</summary>
-    public bool IsHoldingLocked(string actor) => _rounds?.IsHolding(actor) == true;
-
-    /// <summary>The delivered counts at which each strict round closed.</summary>
-    public IReadOnlyList<long> ClosePositions
-    {
-        get
-        {
-            lock (Gate)
-            {
-                return _rounds is null ? [] : [.. _rounds.ClosePositions];
-            }
-        }
-    }
-
-    /// <summary>Members evicted from strict rounds for silence.</summary>
-    public IReadOnlyList<string> Evicted
-    {
-        get
-        {
-            lock (Gate)
-            {
-                return _rounds is null ? [] : [.. _rounds.Evicted];
-            }
-        }
-    }
-
-    /// <summary>The round a strict member is in and what it should do there.</summary>
-    public StrictStep NextStrictStep(string actor, int viewedRound, long completedLocally)
-    {
-        lock (Gate)
-        {
-            return _rounds!.NextStep(actor, viewedRound, completedLocally);
-        }
-    }
-
-    /// <summary>
-    /// Appends an <c>EVICT</c> for each member that held the open round longer than <paramref name="evictAfter"/>.
-    /// Its event id is derived from the member and the round, so when several nodes decide at once the log
-    /// keeps one: every node agrees on one eviction.
-    /// </summary>
-    private async Task EvictSilentMembersAsync(TimeSpan evictAfter)
-    {
-        var stop = _stop!.Token;
-        List<string> silent;
-        int round;
-        try
-        {
-            // Decide on the latest log, not on what this node happened to have read: a member whose ROUND_DONE
-            // is already in the log is not silent.
-            await Reader.CatchUpAsync(stop).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is EventLogException or OperationCanceledException or ObjectDisposedException or TopicReleasedException)
-        {
-            return;
-        }
-        lock (Gate)
-        {
-            if (Node.TimeProvider.GetElapsedTime(_rounds!.OpenedAt) < evictAfter)
-            {
-                return;
-            }
-            round = _rounds.Open;
-            silent = _rounds.Holders();
-        }
-        foreach (var actor in silent)
-        {
-            try
-            {
-                var payload = System.Text.Encoding.UTF8.GetBytes($"{{\"round\":{round},\"by\":{JsonSerializer.Serialize(Node.NodeId)}}}");
-                var evict = Appender.Create(actor, Actions.Evict, payload, VectorClock.Empty, null, round, $"evict-{actor}-r{round}");
-                await Appender.AppendWithRetriesAsync(Appender.Prepare(evict).Record, stop).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is EventLogException or OperationCanceledException or ObjectDisposedException)
-            {
-                TopicLog.AppendRetry(Node.Logger, Name, $"evict-{actor}-r{round}", 0, ex);
-            }
         }
     }
 
