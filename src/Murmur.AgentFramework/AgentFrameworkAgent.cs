@@ -38,6 +38,9 @@ public sealed partial class AgentFrameworkAgent : Agent
     private bool _goalDone;
     private ToolInvoker? _invoker;
     private TopicMember? _running;
+    private TopicMember? _due;          // a run is scheduled (after a replay) in this membership
+    private string? _runKey;          // what the running run answers (its input events), for approval call ids
+    private int _approvalsInRun;
 
     /// <summary>Creates the process for <paramref name="agent"/>.</summary>
     /// <param name="agent">The Agent Framework agent.</param>
@@ -115,6 +118,7 @@ public sealed partial class AgentFrameworkAgent : Agent
             {
                 // A run of an earlier incarnation (or of this one) ended here: the goal was answered.
                 _goalDone |= e.Action is Actions.TaskComplete or AgentFrameworkActions.Session;
+                RememberAnnounced(e);
                 if (e.Action == AgentFrameworkActions.Session)
                 {
                     await RestoreAsync(e, cancellationToken).ConfigureAwait(false);
@@ -126,26 +130,50 @@ public sealed partial class AgentFrameworkAgent : Agent
                 _pending.Add(e);
             }
         }
+        if (view.IsReplay)
+        {
+            // A replay is handed over while the agent starts: a run can wait for a person's approval, and the start
+            // (and the spawn that waits for it) must not. Runs start in a turn of their own once the agent is up.
+            if (_due is null && (_pending.Count > 0 || (!_goalDone && Options.Goal is not null)))
+            {
+                _due = view.Member;
+                Context.Send(Context.Self, RunDue.Instance);
+            }
+            return;
+        }
+        await RunDueAsync(view.Member, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the goal if it was not answered yet, then the inputs that arrived since the last run.</summary>
+    private async Task RunDueAsync(TopicMember member, CancellationToken cancellationToken)
+    {
         if (!_goalDone && Options.Goal is { } goal)
         {
             _goalDone = true;
-            await RunAsync(view.Member, [new ChatMessage(ChatRole.User, goal)], cancellationToken).ConfigureAwait(false);
+            await RunAsync(member, [new ChatMessage(ChatRole.User, goal)], "goal:" + goal, cancellationToken).ConfigureAwait(false);
         }
         if (_pending.Count > 0)
         {
             var inputs = _pending.Select(e => EventMessages.AsData(e, Options.MaxEventChars)).ToList();
+            var runKey = "events:" + string.Join(',', _pending.Select(e => e.EventId));
             _pending.Clear();
-            await RunAsync(view.Member, inputs, cancellationToken).ConfigureAwait(false);
+            await RunAsync(member, inputs, runKey, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <inheritdoc/>
     protected override async ValueTask ReceiveAsync(object message, CancellationToken cancellationToken)
     {
+        if (message is RunDue && _due is { } due)
+        {
+            _due = null;
+            await RunDueAsync(due, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         if (message is LlmAgentTask task)
         {
             var member = task.Topic is null ? Topics[0] : Topic(task.Topic);
-            await RunAsync(member, [new ChatMessage(ChatRole.User, task.Goal)], cancellationToken).ConfigureAwait(false);
+            await RunAsync(member, [new ChatMessage(ChatRole.User, task.Goal)], null, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -170,7 +198,9 @@ public sealed partial class AgentFrameworkAgent : Agent
         }
     }
 
-    private async Task RunAsync(TopicMember member, IReadOnlyList<ChatMessage> inputs, CancellationToken cancellationToken)
+    // runKey: what the run answers, the same when a restarted instance runs the same inputs again (null: a task sent as
+    // a message, which a restart does not run again).
+    private async Task RunAsync(TopicMember member, IReadOnlyList<ChatMessage> inputs, string? runKey, CancellationToken cancellationToken)
     {
         var actor = member.Actor;
         var name = _inner.Name ?? actor;
@@ -182,6 +212,8 @@ public sealed partial class AgentFrameworkAgent : Agent
         var runOptions = offered.Count == 0 ? null : new ChatClientAgentRunOptions(new ChatOptions { Tools = [.. offered.Select(WithApproval)] });
         AgentResponse response;
         _running = member;
+        _runKey = runKey;
+        _approvalsInRun = 0;
         try
         {
             response = await _agent.RunAsync(inputs, _session, runOptions, cancellationToken).ConfigureAwait(false);
@@ -251,5 +283,11 @@ public sealed partial class AgentFrameworkAgent : Agent
         public override IReadOnlyDictionary<string, object?> AdditionalProperties => context.Function.AdditionalProperties;
 
         protected override ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken) => next(context, cancellationToken);
+    }
+
+    /// <summary>Asks the agent to run what is due, in a turn of its own (sent to itself after a replay).</summary>
+    private sealed class RunDue
+    {
+        public static readonly RunDue Instance = new();
     }
 }
