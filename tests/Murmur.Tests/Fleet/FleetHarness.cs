@@ -77,6 +77,9 @@ internal sealed class CuttableLog(IEventLog inner) : DelegatingEventLog(inner)
 
     public void Cut() => _cut = true;
 
+    /// <summary>Lets the node's heartbeats reach the store again (a healed partition, a store that answers again).</summary>
+    public void Restore() => _cut = false;
+
     public override async ValueTask<IMembershipStore?> OpenMembershipStoreAsync(CancellationToken cancellationToken = default)
         => await base.OpenMembershipStoreAsync(cancellationToken) is { } store ? new Store(store, this) : null;
 
