@@ -39,6 +39,25 @@ public sealed class FleetPartitionTests
         Assert.Equal(0, kill.ExitCode);
     }
 
+    /// <summary>
+    /// Deletes a stream once the cluster answers: right after n1 continues, the JetStream API may not answer while the
+    /// servers agree on their leaders again (each attempt waits for the answer, up to the client's request timeout).
+    /// </summary>
+    private static async Task DeleteAsync(string stream)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await NatsCluster.DeleteStreamAsync(stream);
+                return;
+            }
+            catch (Exception ex) when (attempt < 10 && ex is NATS.Client.JetStream.NatsJSApiNoResponseException or NATS.Client.JetStream.NatsJSApiException { Error.Code: 503 })
+            {
+            }
+        }
+    }
+
     private static string Survivors => $"{NatsCluster.UrlOf(2)},{NatsCluster.UrlOf(3)}";
 
     private static OutputProcess Node(string url, string config, string id, string roleOption, string roles)
@@ -51,6 +70,7 @@ public sealed class FleetPartitionTests
         var stream = $"PART{id}".ToUpperInvariant();
         var config = WriteSettings(stream);
         var stopped = false;
+        Exception? failure = null;
         try
         {
             using var researcher = Node(NatsCluster.UrlOf(1), config, $"r{id}", "--agents", "researcher");
@@ -94,16 +114,35 @@ public sealed class FleetPartitionTests
             // Whatever the cut-off copy wrote after the claim was refused by the reading node, and only for that reason.
             Assert.All(node.DeadLetters.Items.Where(d => d.Topic == $"task-{taskId}"), d => Assert.StartsWith("fenced: ", d.Reason, StringComparison.Ordinal));
         }
+        catch (Exception ex)
+        {
+            failure = ex;
+            throw;
+        }
         finally
+        {
+            await CleanUpAsync(stopped, stream, config, failure);
+        }
+    }
+
+    /// <summary>Leaves the cluster as the test found it; a failure here does not hide the test's own.</summary>
+    private static async Task CleanUpAsync(bool stopped, string stream, string config, Exception? failure)
+    {
+        try
         {
             if (stopped)
             {
                 SignalServer(1, "CONT");
             }
+            // The streams go first: their consumers, left by the killed processes, would keep /healthz unavailable.
+            await DeleteAsync(stream);
+            await DeleteAsync($"KV_{stream}_FLEET");
             await NatsCluster.WaitAllHealthyAsync();
-            await NatsCluster.DeleteStreamAsync(stream);
-            await NatsCluster.DeleteStreamAsync($"KV_{stream}_FLEET");
             File.Delete(config);
+        }
+        catch (Exception ex) when (failure is not null)
+        {
+            await Console.Error.WriteLineAsync($"cleaning up after a failed partition test failed too: {ex}");
         }
     }
 }
