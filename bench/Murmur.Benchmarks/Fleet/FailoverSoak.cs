@@ -63,7 +63,7 @@ internal static class FailoverSoak
             context.Report(name, "murmur", "suspicions", Volatile.Read(ref suspicions), "count", keys);
             context.Report(name, "murmur", "heartbeat_gap_ms", Percentile(gaps, 50), "ms", [("quantile", "p50"), .. keys]);
             context.Report(name, "murmur", "heartbeat_gap_ms", Percentile(gaps, 99), "ms", [("quantile", "p99"), .. keys]);
-            context.Report(name, "murmur", "heartbeat_gap_ms", gaps.Count > 0 ? gaps[^1] : 0, "ms", [("quantile", "max"), .. keys]);
+            context.Report(name, "murmur", "heartbeat_gap_ms", gaps.Count > 0 ? Math.Round(gaps[^1], 1) : 0, "ms", [("quantile", "max"), .. keys]);
             context.Report(name, "murmur", "heartbeats", gaps.Count, "count", keys);
         }
         finally
