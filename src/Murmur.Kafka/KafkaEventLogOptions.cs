@@ -25,6 +25,16 @@ public sealed record KafkaEventLogOptions
     /// <value>Defaults to <c>murmur-events</c>.</value>
     public string KafkaTopic { get; init; } = "murmur-events";
 
+    /// <summary>
+    /// The compacted Kafka topic where the nodes of a fleet announce themselves and beat (one partition, keyed by node
+    /// id); <see langword="null"/> uses <see cref="KafkaTopic"/> followed by <c>-members</c>.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: <c>murmur-events-members</c> for the default <see cref="KafkaTopic"/>.</value>
+    public string? MembershipTopic { get; init; }
+
+    /// <summary>The membership topic in effect: <see cref="MembershipTopic"/> or <see cref="KafkaTopic"/><c>-members</c>.</summary>
+    public string EffectiveMembershipTopic => MembershipTopic ?? KafkaTopic + "-members";
+
     /// <summary>The partition count used when <see cref="KafkaTopic"/> does not exist and is created; an existing topic keeps its own.</summary>
     /// <value>Defaults to 1.</value>
     public int Partitions { get; init; } = 1;
@@ -119,6 +129,13 @@ public sealed record KafkaEventLogOptions
         {
             throw new ArgumentException(
                 $"Kafka KafkaTopic '{KafkaTopic}' must be 1 to 249 characters of A-Z a-z 0-9 . _ - (and not '.' or '..').", nameof(KafkaTopic));
+        }
+        var members = EffectiveMembershipTopic;
+        if (members.Length > 249 || members is "." or ".." || !members.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')
+            || string.Equals(members, KafkaTopic, StringComparison.Ordinal))
+        {
+            throw new ArgumentException(
+                $"Kafka MembershipTopic '{members}' must be 1 to 249 characters of A-Z a-z 0-9 . _ - and differ from KafkaTopic.", nameof(MembershipTopic));
         }
         if (Partitions is < 1 or > 100_000)
         {

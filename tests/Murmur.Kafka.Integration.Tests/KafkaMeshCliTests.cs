@@ -57,9 +57,10 @@ public sealed class KafkaMeshCliTests
     [Fact]
     public async Task TwoNodeProcesses_AndTaskStart_FinishTheTaskOverKafka()
     {
-        // A cluster of this test's own: the CLI uses the default Kafka topic, which the mock must hold beforehand.
+        // A cluster of this test's own: the CLI uses the default Kafka topics, which the mock must hold beforehand.
         using var cluster = MockKafkaCluster.Start(3);
         cluster.CreateTopic(KafkaEventLogOptions.Default.KafkaTopic, 3);
+        cluster.CreateTopic(KafkaEventLogOptions.Default.EffectiveMembershipTopic, 1); // where the nodes' fleet beats
         var log = "kafka://" + cluster.Bootstrap;
         var nodes = new StringBuilder();
         var id = Guid.NewGuid().ToString("N")[..6];

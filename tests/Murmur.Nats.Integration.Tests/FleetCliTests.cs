@@ -58,7 +58,12 @@ public sealed class FleetCliTests
     {
         await using var log = await NatsCluster.ConnectAsync("MURMUR", replicas: 1);
         await using var node = await MurmurNode.StartAsync(o => o.UseLog(log));
-        var topic = await node.OpenTopicAsync($"task-{taskId}");
+        return CheckEffects(await node.OpenTopicAsync($"task-{taskId}"));
+    }
+
+    /// <summary>Checks that every effect in a task's topic happened at most once and both sides completed; returns the owners of each agent's epochs.</summary>
+    internal static IReadOnlyDictionary<(string Agent, ulong Epoch), string> CheckEffects(Topic topic)
+    {
         var history = topic.History;
         static string Field(AgentEvent e, string name) => e.GetPayload().GetProperty(name).ToString();
         var findings = history.Where(e => e.Action == AiActions.Finding).Select(e => $"{e.Actor} {Field(e, "path")}:{Field(e, "line")}").ToList();

@@ -10,6 +10,7 @@ namespace Murmur.Benchmarks.Fleet;
 /// an agent on one; the owner is killed — its heartbeats stop and its agents die at once — and the clock runs until
 /// the first event the agent publishes from its new owner is delivered on that node. Also counts suspicions of live
 /// nodes (false downs). The kill is in process (the owner's store writes are cut, its node disposed), not a kill -9.
+/// With <c>--soak=SECONDS [--load=N]</c> it runs <see cref="FailoverSoak"/> instead: live nodes under CPU load, false downs counted.
 /// </summary>
 internal sealed class FailoverBench : IBench
 {
@@ -19,6 +20,11 @@ internal sealed class FailoverBench : IBench
     {
         await using var servers = await NatsServers.StartAsync(3, 44221, 46221, 48221, jetStream: true);
         Console.Error.WriteLine($"# nats cluster up: {servers.Url}");
+        if (FailoverSoak.Requested(Environment.GetCommandLineArgs()) is { } soak)
+        {
+            await FailoverSoak.RunAsync(context, Name, servers.Url, soak.Seconds, soak.Load);
+            return;
+        }
         var kills = context.Quick ? 5 : 12;
         var takeovers = new List<double>();
         var falseDowns = 0;

@@ -29,9 +29,15 @@ internal static partial class FleetLog
     [LoggerMessage(67, LogLevel.Error, "This node (incarnation {Incarnation}) was declared down by {By}: its agents are taken over elsewhere")]
     public static partial void SelfDown(ILogger logger, long incarnation, string by);
 
-    [LoggerMessage(68, LogLevel.Warning, "This node stood still for {Milliseconds:0} ms (paused or starved): no node is judged before its next heartbeat")]
+    [LoggerMessage(68, LogLevel.Warning, "This node stood still for {Milliseconds:0} ms (paused or starved): the silence it measured is its own, so every node's detection starts again")]
     public static partial void SelfPaused(ILogger logger, double milliseconds);
 
     [LoggerMessage(69, LogLevel.Warning, "Ignored the NODE_DOWN of {Node} by {By}: {By} was itself declared down earlier in the log")]
     public static partial void VoidDown(ILogger logger, string node, string by);
+
+    [LoggerMessage(70, LogLevel.Warning, "This node's own announcements have not come back from the membership store for {Milliseconds:0} ms: no node is judged until the store reaches this node again")]
+    public static partial void StoreStalled(ILogger logger, double milliseconds);
+
+    [LoggerMessage(71, LogLevel.Information, "The membership store reaches this node again: every node's detection starts again")]
+    public static partial void StoreRecovered(ILogger logger);
 }

@@ -51,6 +51,13 @@ public sealed partial class MurmurFleet
         }
         if (string.Equals(announcement.Node, NodeId, StringComparison.Ordinal))
         {
+            if (announcement.Incarnation == Incarnation)
+            {
+                lock (_gate)
+                {
+                    _lastEcho = _node.TimeProvider.GetTimestamp(); // the store reaches this node: its silences are others'
+                }
+            }
             return; // this node (or an older run of it, already read at start)
         }
         lock (_gate)
@@ -92,11 +99,27 @@ public sealed partial class MurmurFleet
                 // This node itself stood still (SIGSTOP, a long GC, a starved machine): the silence it measured is its
                 // own. Nobody is judged again before a fresh heartbeat arrives, so a paused node never declares the
                 // live ones down when it continues.
-                foreach (var observed in _observed.Values)
-                {
-                    observed.Detector = new PhiAccrualDetector(_options.Detector, _node.TimeProvider);
-                }
+                RestartDetectors();
                 FleetLog.SelfPaused(_logger, _node.TimeProvider.GetElapsedTime(last, now).TotalMilliseconds);
+                return;
+            }
+            if (_lastEcho != 0 && _node.TimeProvider.GetElapsedTime(_lastEcho, now) > _options.Detector.AcceptableHeartbeatPause)
+            {
+                // This node's own announcements stopped coming back from the store (a server it depends on stalled, a
+                // leader election, a partition): every other node looks silent to it, and that silence says nothing
+                // about them. Nobody is judged until the store answers again.
+                if (!_storeStalled)
+                {
+                    _storeStalled = true;
+                    FleetLog.StoreStalled(_logger, _node.TimeProvider.GetElapsedTime(_lastEcho, now).TotalMilliseconds);
+                }
+                return;
+            }
+            if (_storeStalled)
+            {
+                _storeStalled = false;
+                RestartDetectors();
+                FleetLog.StoreRecovered(_logger);
                 return;
             }
             foreach (var observed in _observed.Values)
@@ -120,6 +143,24 @@ public sealed partial class MurmurFleet
             MurmurDiagnostics.CountFleet(MurmurDiagnostics.NodesSuspected, suspect.Node);
             NodeSuspected?.Invoke(suspect.Node, phi);
             _ = DeclareDownAsync(suspect, phi);
+        }
+    }
+
+    /// <summary>
+    /// Forgets the rhythm measured so far, after a silence that was this node's own (it stood still, or the store did
+    /// not reach it). A node that beat before starts again as if it had just beaten, so one that died meanwhile is still
+    /// declared down a detection time later; one that never beat while watched is judged only once it beats.
+    /// </summary>
+    private void RestartDetectors()
+    {
+        foreach (var observed in _observed.Values)
+        {
+            var beating = observed.Detector.HasHeartbeat;
+            observed.Detector = new PhiAccrualDetector(_options.Detector, _node.TimeProvider);
+            if (beating)
+            {
+                observed.Detector.Heartbeat();
+            }
         }
     }
 

@@ -28,6 +28,8 @@ public sealed partial class MurmurFleet : IAsyncDisposable
     private Task _follow = Task.CompletedTask;
     private long _beat;
     private long _lastCheck;
+    private long _lastEcho;
+    private bool _storeStalled;
     private int _disposed;
 
     private sealed class Observed(NodeAnnouncement announcement, PhiAccrualDetector detector)
@@ -116,6 +118,10 @@ public sealed partial class MurmurFleet : IAsyncDisposable
         }
         _node.Runtime.AgentTerminated += OnAgentTerminated;
         await PublishAsync(cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _lastEcho = _node.TimeProvider.GetTimestamp(); // the store took this run's first announcement
+        }
         _heartbeat = _node.TimeProvider.CreateTimer(_ => Beat(), null, _options.HeartbeatInterval, _options.HeartbeatInterval);
         var period = _options.HeartbeatInterval / 2;
         _check = _node.TimeProvider.CreateTimer(_ => Check(), null, period, period);

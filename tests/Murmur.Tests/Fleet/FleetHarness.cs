@@ -17,11 +17,11 @@ internal sealed class FleetHarness : IAsyncDisposable
 
     public static readonly OwnedAgent Worker = new("Worker", "worker", "work", "eventual");
 
-    public async Task<(MurmurNode Node, MurmurFleet Fleet, CuttableLog Link)> StartAsync(string id)
+    public async Task<(MurmurNode Node, MurmurFleet Fleet, CuttableLog Link)> StartAsync(string id, IReadOnlyDictionary<string, Func<OwnedAgent, Agent>>? kinds = null)
     {
         var link = new CuttableLog(Log);
         var node = await MurmurNode.StartAsync(o => o.UseLog(link).Configure(x => x with { NodeId = id, Runtime = x.Runtime with { TimeProvider = Time } }));
-        var fleet = await MurmurFleet.StartAsync(node, new FleetOptions { Kinds = new Dictionary<string, Func<OwnedAgent, Agent>> { ["worker"] = _ => new Crashy(Seen) } });
+        var fleet = await MurmurFleet.StartAsync(node, new FleetOptions { Kinds = kinds ?? new Dictionary<string, Func<OwnedAgent, Agent>> { ["worker"] = _ => new Crashy(Seen) } });
         _owned.Add(node);
         _owned.Add(fleet);
         return (node, fleet, link);
@@ -76,6 +76,9 @@ internal sealed class CuttableLog(IEventLog inner) : DelegatingEventLog(inner)
     private volatile bool _cut;
 
     public void Cut() => _cut = true;
+
+    /// <summary>Lets the node's heartbeats reach the store again (a healed partition, a store that answers again).</summary>
+    public void Restore() => _cut = false;
 
     public override async ValueTask<IMembershipStore?> OpenMembershipStoreAsync(CancellationToken cancellationToken = default)
         => await base.OpenMembershipStoreAsync(cancellationToken) is { } store ? new Store(store, this) : null;

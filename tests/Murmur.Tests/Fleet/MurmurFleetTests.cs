@@ -60,6 +60,54 @@ public sealed class MurmurFleetTests
     }
 
     [Fact]
+    public async Task StoreStallsForEveryone_NobodyIsDeclaredDown_AndANodeThatDiedMeanwhileIsDeclaredOnceItAnswers()
+    {
+        await using var h = new FleetHarness();
+        var (_, fleetA, linkA) = await h.StartAsync("a");
+        var (_, fleetB, linkB) = await h.StartAsync("b");
+        var (_, fleetC, linkC) = await h.StartAsync("c");
+        var downs = new List<string>();
+        var aDown = Signal<bool>();
+        foreach (var fleet in new[] { fleetA, fleetB, fleetC })
+        {
+            fleet.NodeDown += d =>
+            {
+                lock (downs)
+                {
+                    downs.Add(d.Node);
+                }
+                if (d.Node == "a")
+                {
+                    aDown.TrySetResult(true);
+                }
+            };
+        }
+        await h.AdvanceAsync(TimeSpan.FromSeconds(3)); // everyone learns everyone's rhythm
+
+        // The store stops taking anyone's heartbeats (its leader's server stalled): every node sees every other one
+        // silent for 6 s, twice the detection time, and its own announcements silent too.
+        linkA.Cut();
+        linkB.Cut();
+        linkC.Cut();
+        await h.AdvanceAsync(TimeSpan.FromSeconds(6));
+        lock (downs)
+        {
+            Assert.Empty(downs);
+        }
+
+        // It answers again, but node a died meanwhile: b and c still declare it, a detection time after they recover.
+        linkB.Restore();
+        linkC.Restore();
+        var took = await h.AdvanceUntilAsync(aDown.Task, TimeSpan.FromSeconds(10), "a declared down");
+        Assert.True(took <= TimeSpan.FromSeconds(5), $"declared after {took.TotalSeconds} s of fake time");
+        await h.AdvanceAsync(TimeSpan.FromSeconds(2));
+        lock (downs)
+        {
+            Assert.All(downs, d => Assert.Equal("a", d));
+        }
+    }
+
+    [Fact]
     public async Task PausedNode_IsFenced_ItsCopyStops_AndItLearnsItWasDeclaredDown()
     {
         await using var h = new FleetHarness();

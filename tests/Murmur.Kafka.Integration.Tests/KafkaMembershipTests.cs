@@ -1,0 +1,171 @@
+using System.Text;
+using Murmur.Fleet;
+
+namespace Murmur.Kafka.Integration.Tests;
+
+/// <summary>The fleet's membership store on Kafka (a compacted topic keyed by node), and a fleet of two nodes over it.</summary>
+public sealed class KafkaMembershipTests
+{
+    private const string KafkaTopic = "murmur-fleet-kafka";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private static async Task<KafkaEventLog> ConnectAsync()
+    {
+        KafkaBroker.EnsureTopic(KafkaTopic + "-members", 1);
+        return await KafkaBroker.ConnectAsync(KafkaTopic);
+    }
+
+    private static string Text(MembershipRecord record) => Encoding.UTF8.GetString(record.Data.Span);
+
+    [Fact]
+    public async Task Store_RoundTrip_EveryNodeIsReadBackWithItsAnnouncement()
+    {
+        await using var log = await ConnectAsync();
+        await using var store = await log.OpenMembershipStoreAsync() ?? throw new InvalidOperationException("the Kafka log has no membership store");
+        var a = $"a{Guid.NewGuid():N}";
+        var b = $"b{Guid.NewGuid():N}";
+        await store.PublishAsync(a, Encoding.UTF8.GetBytes("alpha"));
+        await store.PublishAsync(b, Encoding.UTF8.GetBytes("beta"));
+
+        // A second connection (another node) reads the same.
+        await using var other = await ConnectAsync();
+        await using var otherStore = (await other.OpenMembershipStoreAsync())!;
+        var all = (await otherStore.ReadAllAsync()).ToDictionary(r => r.Node, Text);
+        Assert.Equal("alpha", all[a]);
+        Assert.Equal("beta", all[b]);
+    }
+
+    [Fact]
+    public async Task Store_LastWritePerNodeWins_InReadsAndInWatches()
+    {
+        await using var log = await ConnectAsync();
+        await using var store = (await log.OpenMembershipStoreAsync())!;
+        var node = $"n{Guid.NewGuid():N}";
+        await store.PublishAsync(node, Encoding.UTF8.GetBytes("beat 1"));
+        await store.PublishAsync(node, Encoding.UTF8.GetBytes("beat 2"));
+        Assert.Equal("beat 2", Text(Assert.Single(await store.ReadAllAsync(), r => r.Node == node)));
+
+        // A watch starts with the last record of each node (never an older one), then sees each new one.
+        using var cts = new CancellationTokenSource(Patience);
+        await using var watch = store.WatchAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+        var seen = new List<string>();
+        var published = false;
+        while (await watch.MoveNextAsync())
+        {
+            if (watch.Current.Node != node)
+            {
+                continue;
+            }
+            seen.Add(Text(watch.Current));
+            if (!published)
+            {
+                await store.PublishAsync(node, Encoding.UTF8.GetBytes("beat 3"));
+                published = true;
+            }
+            else
+            {
+                break;
+            }
+        }
+        Assert.Equal(["beat 2", "beat 3"], seen);
+        Assert.Equal("beat 3", Text(Assert.Single(await store.ReadAllAsync(), r => r.Node == node)));
+    }
+
+    [Fact]
+    public async Task Fleet_NodeThatStopsBeating_IsDeclaredDown_AndItsAgentTakenOverByTheOther()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var options = new FleetOptions
+        {
+            // Short real-time settings: the mock cluster answers in milliseconds.
+            HeartbeatInterval = TimeSpan.FromMilliseconds(200),
+            Detector = new PhiAccrualOptions { FirstHeartbeatEstimate = TimeSpan.FromMilliseconds(200), AcceptableHeartbeatPause = TimeSpan.FromSeconds(1) },
+            Kinds = new Dictionary<string, Func<OwnedAgent, Agent>> { ["talker"] = _ => new Talker() },
+        };
+        var cutA = new CuttableLog(await ConnectAsync());
+        await using var logB = await ConnectAsync();
+        var a = await MurmurNode.StartAsync(o => o.UseLog(cutA).Configure(x => x with { NodeId = $"a{id}" }));
+        await using var b = await MurmurNode.StartAsync(o => o.UseLog(logB).Configure(x => x with { NodeId = $"b{id}" }));
+        var fleetA = await MurmurFleet.StartAsync(a, options);
+        await using var fleetB = await MurmurFleet.StartAsync(b, options);
+        var down = new TaskCompletionSource<NodeDownPayload>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var taken = new TaskCompletionSource<(OwnedAgent Agent, ulong Epoch)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        fleetB.NodeDown += d =>
+        {
+            if (d.Node == $"a{id}")
+            {
+                down.TrySetResult(d);
+            }
+        };
+        fleetB.AgentTakenOver += (agent, epoch) => taken.TrySetResult((agent, epoch));
+        try
+        {
+            var spec = new OwnedAgent($"Talker_{id}", "talker", $"fleet-{id}", "eventual");
+            var talker = await fleetA.SpawnAsync(spec);
+            Assert.Equal(1, await a.Runtime.AskAsync<int>(talker, 1));
+            // b must have heard a beat before a goes silent (a node is judged only once it beats while watched).
+            using (var watching = new CancellationTokenSource(Patience))
+            {
+                await using var store = (await logB.OpenMembershipStoreAsync())!;
+                var beats = 0;
+                await foreach (var record in store.WatchAsync(watching.Token))
+                {
+                    if (record.Node == $"a{id}" && ++beats == 3)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            cutA.Cut();            // kill -9: a's beats stop…
+            await a.DisposeAsync(); // …and its agents with it
+            var declared = await down.Task.WaitAsync(Patience);
+            Assert.Equal(fleetA.Incarnation, declared.Incarnation);
+            Assert.Equal($"b{id}", declared.By);
+            var (agent, epoch) = await taken.Task.WaitAsync(Patience);
+            Assert.Equal(spec.Agent, agent.Agent);
+            Assert.Equal(2UL, epoch);
+            Assert.True(b.Runtime.TryGet(spec.Agent, out var resumed));
+            Assert.Equal(1, await b.Runtime.AskAsync<int>(resumed!, 1));
+            var topic = b.Topics.Single(t => t.Name == spec.Topic);
+            await topic.CatchUpAsync();
+            var said = topic.History.Where(e => e.Action == "say").ToList();
+            Assert.Equal([1UL, 2UL], said.Select(e => e.Epoch ?? 1));
+            Assert.Equal($"b{id}", topic.EpochOwners[(spec.Agent, 2)]);
+        }
+        finally
+        {
+            await fleetA.DisposeAsync();
+            await a.DisposeAsync();
+            await cutA.Inner.DisposeAsync();
+        }
+    }
+
+    /// <summary>A node's link to the log whose membership store can be cut: its heartbeats stop reaching the others.</summary>
+    private sealed class CuttableLog(IEventLog inner) : DelegatingEventLog(inner)
+    {
+        private volatile bool _cut;
+
+        public IEventLog Inner => InnerLog;
+
+        public void Cut() => _cut = true;
+
+        public override async ValueTask<IMembershipStore?> OpenMembershipStoreAsync(CancellationToken cancellationToken = default)
+            => await base.OpenMembershipStoreAsync(cancellationToken) is { } store ? new Store(store, this) : null;
+
+        /// <summary>The test disposes the inner log once, after the fleet's last (dropped) announcement.</summary>
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        private sealed class Store(IMembershipStore inner, CuttableLog link) : IMembershipStore
+        {
+            public ValueTask PublishAsync(string node, ReadOnlyMemory<byte> announcement, CancellationToken cancellationToken = default)
+                => link._cut ? ValueTask.CompletedTask : inner.PublishAsync(node, announcement, cancellationToken);
+
+            public ValueTask<IReadOnlyList<MembershipRecord>> ReadAllAsync(CancellationToken cancellationToken = default) => inner.ReadAllAsync(cancellationToken);
+
+            public IAsyncEnumerable<MembershipRecord> WatchAsync(CancellationToken cancellationToken = default) => inner.WatchAsync(cancellationToken);
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
+    }
+}
