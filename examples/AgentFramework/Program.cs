@@ -2,10 +2,10 @@ using Microsoft.Agents.AI;
 using Microsoft.Agents.AI.Workflows;
 using Microsoft.Extensions.AI;
 using Murmur;
-using Murmur.AgentFramework;
-using Murmur.AI;
+using Murmur.AI.Agents;
 using Murmur.AI.Scripted;
 using Murmur.AI.Tools;
+using Murmur.AgentFramework;
 
 // Microsoft Agent Framework and Murmur, both ways. The models are scripted (no LLM is called) and labelled [scripted];
 // swap ScriptedChatClient for any IChatClient (OpenAI, Azure OpenAI, Ollama…) to use a real one.

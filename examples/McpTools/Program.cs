@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Murmur;
-using Murmur.AI;
+using Murmur.AI.Agents;
 using Murmur.AI.Scripted;
 using Murmur.AI.Tools;
+using Murmur.Events;
 using Murmur.Mcp;
 
 // An agent uses the tools of an MCP server that nobody here wrote: the reference filesystem server from npm,

@@ -1,4 +1,7 @@
 using Murmur;
+using Murmur.Agents;
+using Murmur.Events;
+using Murmur.Topics;
 
 // Two agents gossip over one topic on the embedded in-memory log: a researcher reports findings,
 // a coder reacts to each finding as soon as it arrives (before the researcher says it is done).

@@ -1,7 +1,9 @@
 using System.Globalization;
 using Murmur;
-using Murmur.AI;
+using Murmur.AI.Agents;
+using Murmur.AI.Providers;
 using Murmur.AI.Tools;
+using Murmur.Events;
 
 namespace RealModel;
 

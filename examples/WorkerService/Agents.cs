@@ -1,5 +1,7 @@
-using Murmur;
 using Murmur.AI.Events;
+using Murmur.Agents;
+using Murmur.Events;
+using Murmur.Topics;
 
 namespace WorkerService;
 

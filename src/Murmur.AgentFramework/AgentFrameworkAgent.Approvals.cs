@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Murmur.AI.Approvals;
+using Murmur.Events;
+using Murmur.Topics;
 
 namespace Murmur.AgentFramework;
 

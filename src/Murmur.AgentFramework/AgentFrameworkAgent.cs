@@ -1,10 +1,14 @@
-using Murmur.AI.Telemetry;
 using System.Text.Json;
 using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
-using Murmur.AI;
-using Murmur.AI.Tools;
+using Murmur.AI.Agents;
 using Murmur.AI.Events;
+using Murmur.AI.Telemetry;
+using Murmur.AI.Tools;
+using Murmur.Agents;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Topics;
 
 namespace Murmur.AgentFramework;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Murmur.Events;
 
 namespace Murmur.AgentFramework;
 

@@ -1,5 +1,7 @@
 using Microsoft.Agents.AI;
 using Murmur.AI.Tools;
+using Murmur.Agents;
+using Murmur.Topics;
 
 namespace Murmur.AgentFramework;
 

@@ -5,6 +5,11 @@ using System.Threading.Channels;
 using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
 using Murmur.AI.Events;
+using Murmur.Agents;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Topics;
 
 namespace Murmur.AgentFramework;
 

@@ -1,3 +1,6 @@
+using Murmur.Events;
+using Murmur.Topics;
+
 namespace Murmur.AgentFramework;
 
 /// <summary>How a <see cref="MurmurTopicAgent"/> hands work to a Murmur mesh and decides it is done.</summary>

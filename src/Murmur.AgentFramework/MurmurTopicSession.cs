@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Agents.AI;
+using Murmur.Logs;
 
 namespace Murmur.AgentFramework;
 

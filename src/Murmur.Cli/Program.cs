@@ -1,1 +1,1 @@
-return Murmur.Cli.CommandLine.Execute(args);
+return Murmur.Cli.Commands.CommandLine.Execute(args);

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Murmur.Kafka;
+using Murmur.Logs;
 using Murmur.Nats;
 
 namespace Murmur.Configuration;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Murmur.Security;
 
 namespace Murmur.Configuration;
 

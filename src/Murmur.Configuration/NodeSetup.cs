@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Murmur.Kafka;
+using Murmur.Logs;
 using Murmur.Nats;
+using Murmur.Security;
 
 namespace Murmur.Configuration;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Murmur.Kafka;
 using Murmur.Nats;
+using Murmur.Security;
 
 namespace Murmur.Configuration;
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Murmur.Security;
 
 namespace Murmur.Configuration;
 

@@ -1,3 +1,6 @@
+using Murmur.Agents;
+using Murmur.Topics;
+
 namespace Murmur.Hosting;
 
 /// <summary>An agent the hosted service spawns when the host starts.</summary>

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Murmur.Agents;
+using Murmur.Logs;
+using Murmur.Topics;
 
 namespace Murmur.Hosting;
 

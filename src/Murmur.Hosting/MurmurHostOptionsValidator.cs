@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using Murmur.Logs;
+using Murmur.Topics;
 
 namespace Murmur.Hosting;
 

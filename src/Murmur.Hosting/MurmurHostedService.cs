@@ -5,6 +5,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Murmur.Configuration;
+using Murmur.Logs;
+using Murmur.Topics;
 
 namespace Murmur.Hosting;
 
@@ -91,7 +93,7 @@ public sealed class MurmurHostedService : IHostedService
                 await node.SpawnAsync(agent.Id, () => factory(_services), topic, agent.Options, cancellationToken).ConfigureAwait(false);
             }
             _accessor.Set(node, topics);
-            Log.Started(_logger, node.NodeId, topics.Count, _registrations.Agents.Count);
+            HostingLogMessages.Started(_logger, node.NodeId, topics.Count, _registrations.Agents.Count);
         }
         catch
         {
@@ -117,7 +119,7 @@ public sealed class MurmurHostedService : IHostedService
     {
         if (configuredLogUsed)
         {
-            Log.Configured(_logger, node.NodeId, setup.Describe());
+            HostingLogMessages.Configured(_logger, node.NodeId, setup.Describe());
         }
         if (node.Log is InMemoryEventLog)
         {
@@ -133,7 +135,7 @@ public sealed class MurmurHostedService : IHostedService
             };
             if (applies)
             {
-                Log.Open(_logger, node.NodeId, warning.Message, warning.Fix);
+                HostingLogMessages.Open(_logger, node.NodeId, warning.Message, warning.Fix);
             }
         }
     }
@@ -145,17 +147,17 @@ public sealed class MurmurHostedService : IHostedService
         {
             return;
         }
-        Log.Stopping(_logger, node.NodeId);
+        HostingLogMessages.Stopping(_logger, node.NodeId);
         try
         {
             await node.DisposeAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
             await RunStoppingStepsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-            Log.Stopped(_logger, node.NodeId);
+            HostingLogMessages.Stopped(_logger, node.NodeId);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // .NET cannot abort running handlers; the disposal goes on in the background, as a killed child does.
-            Log.StopTimedOut(_logger, node.NodeId);
+            HostingLogMessages.StopTimedOut(_logger, node.NodeId);
         }
     }
 }

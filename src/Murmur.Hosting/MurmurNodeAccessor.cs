@@ -1,3 +1,5 @@
+using Murmur.Topics;
+
 namespace Murmur.Hosting;
 
 /// <summary>The hosted node, for services that publish or inspect: available from the end of the host's start until its stop begins.</summary>

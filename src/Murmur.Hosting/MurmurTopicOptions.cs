@@ -1,3 +1,6 @@
+using Murmur.Logs;
+using Murmur.Topics;
+
 namespace Murmur.Hosting;
 
 /// <summary>A topic listed in <see cref="MurmurHostOptions.Topics"/>.</summary>

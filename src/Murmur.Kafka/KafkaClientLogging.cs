@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
+using Murmur.Logs;
 
 namespace Murmur.Kafka;
 
@@ -23,7 +24,7 @@ internal sealed class KafkaClientLogging(ILogger logger)
         var level = LevelOf(message.Level);
         if (logger.IsEnabled(level))
         {
-            KafkaLog.Client(logger, level, message.Name, message.Facility, message.Message);
+            KafkaLogMessages.Client(logger, level, message.Name, message.Facility, message.Message);
         }
     }
 
@@ -32,7 +33,7 @@ internal sealed class KafkaClientLogging(ILogger logger)
         var level = error.IsFatal ? LogLevel.Error : LogLevel.Debug;
         if (logger.IsEnabled(level))
         {
-            KafkaLog.ClientError(logger, level, client.Name, error.Code.ToString(), error.Reason);
+            KafkaLogMessages.ClientError(logger, level, client.Name, error.Code.ToString(), error.Reason);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Confluent.Kafka;
+using Murmur.Logs;
 
 namespace Murmur.Kafka;
 

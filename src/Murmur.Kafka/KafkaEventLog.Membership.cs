@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using Murmur.Logs;
 using Murmur.Transport;
 
 namespace Murmur.Kafka;

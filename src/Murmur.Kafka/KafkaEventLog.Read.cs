@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Confluent.Kafka;
+using Murmur.Logs;
 using Murmur.Transport;
 
 namespace Murmur.Kafka;
@@ -126,7 +127,7 @@ public sealed partial class KafkaEventLog
                 if (failed is not null)
                 {
                     var offsets = resume();
-                    KafkaLog.ConsumeRetrying(_logger, what, KafkaErrors.Describe(failed, _options), offsets[0].Partition.Value, offsets[0].Offset.Value - 1);
+                    KafkaLogMessages.ConsumeRetrying(_logger, what, KafkaErrors.Describe(failed, _options), offsets[0].Partition.Value, offsets[0].Offset.Value - 1);
                     consumer.Assign(offsets);
                 }
                 try

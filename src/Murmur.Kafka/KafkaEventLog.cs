@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Murmur.Logs;
 using Murmur.Transport;
 
 namespace Murmur.Kafka;
@@ -115,7 +116,7 @@ public sealed partial class KafkaEventLog : IEventLog
     /// </summary>
     private static LogPipeline ReadPipeline(KafkaEventLogOptions options, ILogger logger)
         => new(options.Resilience, KafkaErrors.IsTransient, options.RequestTimeout * 2,
-            (ex, attempt, delay, _) => KafkaLog.RequestRetrying(logger, options.KafkaTopic, KafkaErrors.Describe(ex, options), attempt, delay.TotalMilliseconds));
+            (ex, attempt, delay, _) => KafkaLogMessages.RequestRetrying(logger, options.KafkaTopic, KafkaErrors.Describe(ex, options), attempt, delay.TotalMilliseconds));
 
     /// <summary>Returns the topic's partition count; creates the topic first when it does not exist.</summary>
     private static async Task<int> EnsureTopicAsync(IAdminClient admin, KafkaEventLogOptions options, ILogger logger, CancellationToken cancellationToken)
@@ -159,7 +160,7 @@ public sealed partial class KafkaEventLog : IEventLog
         }
         // A new topic's metadata reaches every broker a moment later.
         var appear = new LogPipeline(options.Resilience, ex => ex is PartitionsNotVisibleException || KafkaErrors.IsTransient(ex), options.RequestTimeout * 2,
-            (_, attempt, _, _) => KafkaLog.WaitingForPartitions(logger, options.KafkaTopic, attempt));
+            (_, attempt, _, _) => KafkaLogMessages.WaitingForPartitions(logger, options.KafkaTopic, attempt));
         try
         {
             return await appear.ExecuteAsync(async ct =>

@@ -1,5 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
+using Murmur.Logs;
+using Murmur.Runtime;
 
 namespace Murmur.Kafka;
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Threading.Channels;
 using Confluent.Kafka;
 using Murmur.Fleet;
+using Murmur.Logs;
 
 namespace Murmur.Kafka;
 

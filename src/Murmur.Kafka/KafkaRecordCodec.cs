@@ -1,5 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
+using Murmur.Logs;
 
 namespace Murmur.Kafka;
 

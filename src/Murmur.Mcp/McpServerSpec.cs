@@ -1,3 +1,5 @@
+using Murmur.Supervision;
+
 namespace Murmur.Mcp;
 
 /// <summary>

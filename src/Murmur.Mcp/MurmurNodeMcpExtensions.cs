@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Murmur.AI.Tools;
+using Murmur.Agents;
 
 namespace Murmur.Mcp;
 

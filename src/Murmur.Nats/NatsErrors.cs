@@ -1,3 +1,4 @@
+using Murmur.Logs;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using Polly.CircuitBreaker;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Murmur.Logs;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
@@ -100,7 +101,7 @@ public sealed partial class NatsEventLog
                     }
                     if (metadata.Sequence.Consumer != ++consumed)
                     {
-                        NatsLog.ConsumerGap(_logger, "(all topics)", consumed, metadata.Sequence.Consumer, last);
+                        NatsLogMessages.ConsumerGap(_logger, "(all topics)", consumed, metadata.Sequence.Consumer, last);
                         fruitless = 0;
                         break;
                     }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Murmur.Logs;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
@@ -56,7 +57,7 @@ public sealed partial class NatsEventLog
             if (fruitless >= FruitlessPasses)
             {
                 var target = await GetEndPositionAsync(topic, linked.Token).ConfigureAwait(false);
-                NatsLog.ReadingOnWithGets(_logger, topic, fruitless, last, target);
+                NatsLogMessages.ReadingOnWithGets(_logger, topic, fruitless, last, target);
                 await foreach (var entry in ReadByGetsAsync(topic, subject, last, Math.Min(target, end), GetBatch, linked.Token).ConfigureAwait(false))
                 {
                     last = entry.Position;
@@ -103,7 +104,7 @@ public sealed partial class NatsEventLog
                     {
                         // A record went missing between server and client (e.g. in flight across a reconnect): without
                         // acks the consumer would not send it again, so a new one starts after the last record yielded.
-                        NatsLog.ConsumerGap(_logger, topic, consumed, metadata.Sequence.Consumer, last);
+                        NatsLogMessages.ConsumerGap(_logger, topic, consumed, metadata.Sequence.Consumer, last);
                         fruitless = 0;
                         break;
                     }

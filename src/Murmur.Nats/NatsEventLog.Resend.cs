@@ -44,14 +44,14 @@ public sealed partial class NatsEventLog
         }
         catch (Exception ex) when (ex is NatsException or ObjectDisposedException)
         {
-            NatsLog.LeaderWatchEnded(_logger, _options.StreamName, ex.Message);
+            NatsLogMessages.LeaderWatchEnded(_logger, _options.StreamName, ex.Message);
         }
     }
 
     private void ResendInFlight(string reason)
     {
         var previous = Interlocked.Exchange(ref _resend, new CancellationTokenSource());
-        NatsLog.ResendingInFlight(_logger, _options.StreamName, reason);
+        NatsLogMessages.ResendingInFlight(_logger, _options.StreamName, reason);
         // Not disposed: an append may still be linking its attempt to this token; it holds no timer.
         previous.Cancel();
     }

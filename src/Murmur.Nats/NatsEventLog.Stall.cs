@@ -1,3 +1,4 @@
+using Murmur.Logs;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 
@@ -60,7 +61,7 @@ public sealed partial class NatsEventLog
                 }
                 catch (EventLogException ex) when (++unanswered < UnansweredChecks)
                 {
-                    NatsLog.StallCheckFailed(_logger, topic, ex.Message);
+                    NatsLogMessages.StallCheckFailed(_logger, topic, ex.Message);
                     continue; // the servers may be electing leaders: wait a little longer
                 }
                 catch (EventLogException ex)
@@ -68,8 +69,8 @@ public sealed partial class NatsEventLog
                     // Silent and unable to say where the stream ends, again and again: the consumer may have died with
                     // its server while the others serve on (seen when a server was killed with 2,000 topics being set
                     // up). A new consumer costs one request; waiting on a dead one costs the node every topic.
-                    NatsLog.StallCheckFailed(_logger, topic, ex.Message);
-                    NatsLog.ConsumerSilent(_logger, topic, UnansweredChecks);
+                    NatsLogMessages.StallCheckFailed(_logger, topic, ex.Message);
+                    NatsLogMessages.ConsumerSilent(_logger, topic, UnansweredChecks);
                     silent = true;
                     unanswered = 0;
                 }
@@ -79,7 +80,7 @@ public sealed partial class NatsEventLog
                 }
                 if (!silent)
                 {
-                    NatsLog.ConsumerStalled(_logger, topic, period.TotalSeconds, end, last);
+                    NatsLogMessages.ConsumerStalled(_logger, topic, period.TotalSeconds, end, last);
                 }
                 await consumerStop.CancelAsync().ConfigureAwait(false);
                 try
@@ -88,7 +89,7 @@ public sealed partial class NatsEventLog
                 }
                 catch (TimeoutException) when (!move.IsCompleted)
                 {
-                    NatsLog.ConsumeAbandoned(_logger, topic);
+                    NatsLogMessages.ConsumeAbandoned(_logger, topic);
                     return (null, true, true);
                 }
                 catch (Exception ex) when (ex is OperationCanceledException or NatsException)
@@ -118,7 +119,7 @@ public sealed partial class NatsEventLog
         {
             // The consumer was deleted (its server died or restarted), its leader changed, or pulls kept failing:
             // end this consume; the follower replaces the consumer from the next position.
-            NatsLog.ConsumeFailed(_logger, topic, ex.Message);
+            NatsLogMessages.ConsumeFailed(_logger, topic, ex.Message);
             return null;
         }
     }

@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Murmur.Logs;
+using Murmur.Transport;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
-using Murmur.Transport;
 
 namespace Murmur.Nats;
 
@@ -44,13 +45,13 @@ public sealed partial class NatsEventLog : IEventLog
             {
                 if (ex is not ResendRequestedException)
                 {
-                    NatsLog.AppendRetrying(logger, what, Describe(ex), attempt, delay.TotalMilliseconds);
+                    NatsLogMessages.AppendRetrying(logger, what, Describe(ex), attempt, delay.TotalMilliseconds);
                 }
             },
             immediate: ex => ex is ResendRequestedException);
         // Reads, queries and consumer creation: retried for the call's deadline (ReadDeadline; until cancelled for a follower).
         _reads = new LogPipeline(options.Resilience, NatsErrors.IsTransient,
-            onRetry: (ex, attempt, _, what) => NatsLog.ReadRetrying(logger, what, Describe(ex), attempt));
+            onRetry: (ex, attempt, _, what) => NatsLogMessages.ReadRetrying(logger, what, Describe(ex), attempt));
     }
 
     /// <inheritdoc/>

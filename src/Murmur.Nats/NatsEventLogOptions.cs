@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Murmur.Logs;
+using Murmur.Runtime;
 
 namespace Murmur.Nats;
 

@@ -1,3 +1,4 @@
+using Murmur.Logs;
 using Xunit;
 
 namespace Murmur.Testing;

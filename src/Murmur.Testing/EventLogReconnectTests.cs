@@ -1,4 +1,5 @@
 using System.Text;
+using Murmur.Logs;
 using Xunit;
 
 namespace Murmur.Testing;

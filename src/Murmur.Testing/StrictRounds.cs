@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using Murmur.Agents;
+using Murmur.Topics;
 using Xunit;
 
 namespace Murmur.Testing;

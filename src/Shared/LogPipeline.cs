@@ -1,3 +1,4 @@
+using Murmur.Logs;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;

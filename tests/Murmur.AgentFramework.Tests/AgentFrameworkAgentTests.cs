@@ -1,14 +1,18 @@
-using Murmur.AI.Telemetry;
 using System.Diagnostics;
 using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
-using Murmur.AgentFramework.Tests.Support;
-using Murmur.AI;
+using Murmur.AI.Events;
+using Murmur.AI.Providers;
 using Murmur.AI.Scripted;
+using Murmur.AI.Telemetry;
 using Murmur.AI.Tools;
+using Murmur.AgentFramework.Tests.Support;
+using Murmur.Diagnostics;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Topics;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
-using Murmur.AI.Events;
 
 namespace Murmur.AgentFramework.Tests;
 

@@ -1,8 +1,10 @@
 using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
 using Murmur.AI.Approvals;
-using Murmur.AI.Scripted;
 using Murmur.AI.Events;
+using Murmur.AI.Scripted;
+using Murmur.Events;
+using Murmur.Logs;
 
 namespace Murmur.AgentFramework.Tests;
 

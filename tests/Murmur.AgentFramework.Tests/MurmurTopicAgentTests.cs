@@ -2,11 +2,13 @@ using System.Text.Json;
 using Microsoft.Agents.AI;
 using Microsoft.Agents.AI.Workflows;
 using Microsoft.Extensions.AI;
-using Murmur.AgentFramework.Tests.Support;
-using Murmur.AI;
+using Murmur.AI.Agents;
+using Murmur.AI.Events;
 using Murmur.AI.Scripted;
 using Murmur.AI.Tools;
-using Murmur.AI.Events;
+using Murmur.AgentFramework.Tests.Support;
+using Murmur.Events;
+using Murmur.Topics;
 
 namespace Murmur.AgentFramework.Tests;
 

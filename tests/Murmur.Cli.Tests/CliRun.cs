@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using Murmur.Cli.Commands;
 
 namespace Murmur.Cli.Tests;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Murmur.Cli.Commands;
 
 namespace Murmur.Cli.Tests;
 

@@ -1,12 +1,14 @@
 using System.Net;
-using Murmur.AI;
+using Murmur.AI.Agents;
 using Murmur.AI.Approvals;
+using Murmur.AI.Events;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
 using Murmur.Cli.Dashboard;
 using Murmur.Fleet;
+using Murmur.Logs;
+using Murmur.Topics;
 using PuppeteerSharp;
-using Murmur.AI.Events;
 
 namespace Murmur.Cli.Tests;
 

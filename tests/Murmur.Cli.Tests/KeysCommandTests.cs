@@ -1,4 +1,7 @@
 using System.Text;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Security;
 using NATS.NKeys;
 
 namespace Murmur.Cli.Tests;

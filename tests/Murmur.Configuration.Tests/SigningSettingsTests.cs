@@ -1,4 +1,7 @@
 using System.Text;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Security;
 
 namespace Murmur.Configuration.Tests;
 

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
-using Murmur.AI;
+using Murmur.AI.Agents;
 using Murmur.AI.Approvals;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
+using Murmur.Events;
 
 namespace Murmur.Hosting.Tests;
 

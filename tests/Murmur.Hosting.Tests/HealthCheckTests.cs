@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Murmur.Logs;
+using Murmur.Supervision;
 
 namespace Murmur.Hosting.Tests;
 

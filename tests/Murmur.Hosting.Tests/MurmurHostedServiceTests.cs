@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Murmur.Agents;
+using Murmur.Topics;
 
 namespace Murmur.Hosting.Tests;
 

@@ -1,8 +1,13 @@
 using System.Diagnostics;
+using Murmur.AI.Events;
+using Murmur.Agents;
+using Murmur.Diagnostics;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Topics;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
-using Murmur.AI.Events;
 
 namespace Murmur.Hosting.Tests;
 

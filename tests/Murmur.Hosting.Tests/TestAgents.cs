@@ -1,3 +1,7 @@
+using Murmur.Agents;
+using Murmur.Logs;
+using Murmur.Topics;
+
 namespace Murmur.Hosting.Tests;
 
 /// <summary>A DI service the agents take in their constructors.</summary>

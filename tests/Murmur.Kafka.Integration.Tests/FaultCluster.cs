@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Murmur.KafkaMock;
+using Murmur.Logs;
 using Murmur.Nats.Integration.Tests;
 
 namespace Murmur.Kafka.Integration.Tests;

@@ -1,4 +1,5 @@
 using Murmur.KafkaMock;
+using Murmur.Logs;
 
 namespace Murmur.Kafka.Integration.Tests;
 

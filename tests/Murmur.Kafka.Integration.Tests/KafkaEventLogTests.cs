@@ -1,4 +1,5 @@
 using System.Text;
+using Murmur.Logs;
 using Murmur.Testing;
 
 namespace Murmur.Kafka.Integration.Tests;

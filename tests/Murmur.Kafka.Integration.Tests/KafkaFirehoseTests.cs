@@ -1,3 +1,5 @@
+using Murmur.Agents;
+using Murmur.Topics;
 using Xunit.Abstractions;
 
 namespace Murmur.Kafka.Integration.Tests;

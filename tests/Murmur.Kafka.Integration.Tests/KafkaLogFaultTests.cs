@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Confluent.Kafka;
 using Murmur.KafkaMock;
+using Murmur.Logs;
 using Xunit.Abstractions;
 
 namespace Murmur.Kafka.Integration.Tests;

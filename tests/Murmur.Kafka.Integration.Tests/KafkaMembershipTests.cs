@@ -1,5 +1,7 @@
 using System.Text;
+using Murmur.Agents;
 using Murmur.Fleet;
+using Murmur.Logs;
 
 namespace Murmur.Kafka.Integration.Tests;
 

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Murmur.Causality;
 using Murmur.KafkaMock;
 using Xunit.Abstractions;
 

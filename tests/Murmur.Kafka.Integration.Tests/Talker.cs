@@ -1,3 +1,5 @@
+using Murmur.Agents;
+
 namespace Murmur.Kafka.Integration.Tests;
 
 /// <summary>Publishes as many events as it is asked for on its first topic, then replies with the count.</summary>

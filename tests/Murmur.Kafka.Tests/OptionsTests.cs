@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Murmur.Logs;
 
 namespace Murmur.Kafka.Tests;
 

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Murmur.Logs;
 using Murmur.Transport;
 using Polly.CircuitBreaker;
 

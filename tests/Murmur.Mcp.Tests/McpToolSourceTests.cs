@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Murmur.AI.Tools;
 using Murmur.Mcp.Tests.Support;
+using Murmur.Supervision;
 
 namespace Murmur.Mcp.Tests;
 

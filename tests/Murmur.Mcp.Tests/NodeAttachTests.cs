@@ -1,9 +1,11 @@
 using System.Diagnostics;
-using Murmur.AI;
+using Murmur.AI.Agents;
+using Murmur.AI.Events;
 using Murmur.AI.Scripted;
 using Murmur.AI.Tools;
+using Murmur.Events;
+using Murmur.Logs;
 using Murmur.Mcp.Tests.Support;
-using Murmur.AI.Events;
 
 namespace Murmur.Mcp.Tests;
 

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Murmur.AI.Tools;
 using Murmur.AI.Events;
+using Murmur.AI.Tools;
+using Murmur.Events;
 
 namespace Murmur.Nats.Integration.Tests;
 

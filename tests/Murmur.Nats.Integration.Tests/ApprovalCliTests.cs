@@ -1,8 +1,9 @@
-using Murmur.AI;
+using Murmur.AI.Agents;
 using Murmur.AI.Approvals;
+using Murmur.AI.Events;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
-using Murmur.AI.Events;
+using Murmur.Events;
 
 namespace Murmur.Nats.Integration.Tests;
 

@@ -1,4 +1,6 @@
 using Murmur.AI.Events;
+using Murmur.Events;
+using Murmur.Topics;
 namespace Murmur.Nats.Integration.Tests;
 
 /// <summary>

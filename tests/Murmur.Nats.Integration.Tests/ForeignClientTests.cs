@@ -2,8 +2,11 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
-using Murmur.Mcp.Tests.Support;
 using Murmur.AI.Events;
+using Murmur.Agents;
+using Murmur.Events;
+using Murmur.Mcp.Tests.Support;
+using Murmur.Topics;
 
 namespace Murmur.Nats.Integration.Tests;
 

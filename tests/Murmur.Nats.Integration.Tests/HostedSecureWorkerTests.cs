@@ -3,9 +3,14 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Murmur.Hosting;
-using NATS.NKeys;
 using Murmur.AI.Events;
+using Murmur.Agents;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Hosting;
+using Murmur.Logs;
+using Murmur.Security;
+using NATS.NKeys;
 
 namespace Murmur.Nats.Integration.Tests;
 

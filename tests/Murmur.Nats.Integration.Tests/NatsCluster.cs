@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Murmur.Logs;
 
 namespace Murmur.Nats.Integration.Tests;
 

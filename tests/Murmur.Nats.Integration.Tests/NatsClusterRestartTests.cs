@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Murmur.Logs;
 using Xunit.Abstractions;
 
 namespace Murmur.Nats.Integration.Tests;

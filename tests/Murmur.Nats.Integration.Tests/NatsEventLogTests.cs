@@ -1,3 +1,4 @@
+using Murmur.Logs;
 using Murmur.Testing;
 
 namespace Murmur.Nats.Integration.Tests;

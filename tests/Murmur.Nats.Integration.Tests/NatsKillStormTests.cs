@@ -1,5 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Murmur.Agents;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Topics;
 using Xunit.Abstractions;
 
 namespace Murmur.Nats.Integration.Tests;

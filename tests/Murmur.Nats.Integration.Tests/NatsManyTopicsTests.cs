@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Xunit.Abstractions;
 using Murmur.AI.Events;
+using Murmur.Agents;
+using Murmur.Events;
+using Murmur.Topics;
+using Xunit.Abstractions;
 
 namespace Murmur.Nats.Integration.Tests;
 

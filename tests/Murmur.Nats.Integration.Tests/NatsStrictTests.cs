@@ -1,4 +1,5 @@
 using Murmur.Testing;
+using Murmur.Topics;
 
 namespace Murmur.Nats.Integration.Tests;
 

@@ -1,4 +1,8 @@
 using System.Text.Json;
+using Murmur.Agents;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Topics;
 
 namespace Murmur.Nats.Integration.Tests;
 

@@ -1,3 +1,5 @@
+using Murmur.Logs;
+
 namespace Murmur.Nats.Integration.Tests;
 
 /// <summary>The README's recipe: a stock <c>nats-server -js</c> (1 MiB max_payload) takes Murmur's defaults as they are.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Murmur.AI.Tools;
+using Murmur.AI.Tools.Mesh;
 
 namespace Murmur.Nats.Integration.Tests;
 

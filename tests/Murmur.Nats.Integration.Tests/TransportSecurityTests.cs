@@ -1,3 +1,4 @@
+using Murmur.Logs;
 using NATS.NKeys;
 
 namespace Murmur.Nats.Integration.Tests;

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
-using Murmur.AI;
+using Murmur.AI.Agents;
+using Murmur.AI.Events;
 using Murmur.AI.Scripted;
 using Murmur.AI.Tools;
+using Murmur.AI.Tools.Mesh;
 using Murmur.Benchmarks.Log;
+using Murmur.Logs;
 using Murmur.Nats;
-using Murmur.AI.Events;
 
 namespace Murmur.Benchmarks.AI;
 

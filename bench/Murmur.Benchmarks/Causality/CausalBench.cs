@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Murmur.Causality;
+using Murmur.Events;
 
 namespace Murmur.Benchmarks.Causality;
 

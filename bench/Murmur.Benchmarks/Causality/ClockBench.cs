@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Murmur.Causality;
 
 namespace Murmur.Benchmarks.Causality;
 

@@ -1,3 +1,5 @@
+using Murmur.Events;
+
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>How topic members fold CONFIG_SET events into their config.</summary>

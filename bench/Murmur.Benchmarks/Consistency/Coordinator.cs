@@ -1,4 +1,6 @@
 using Murmur.AI.Events;
+using Murmur.Agents;
+using Murmur.Events;
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>

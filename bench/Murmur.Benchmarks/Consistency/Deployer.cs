@@ -1,3 +1,6 @@
+using Murmur.Agents;
+using Murmur.Topics;
+
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Murmur.Topics;
+
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>What one exploratory run of one system measured.</summary>

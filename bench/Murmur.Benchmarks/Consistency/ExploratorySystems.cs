@@ -1,4 +1,6 @@
 using Murmur.AI.Events;
+using Murmur.Agents;
+using Murmur.Topics;
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>Runs the exploratory task once on each system; every run gets a fresh node with the in-memory log.</summary>
@@ -16,13 +18,13 @@ internal static class ExploratorySystems
     public static Task<ExploratoryResult> RunAsync(string system, ExploratoryPlan plan) => system switch
     {
         Orchestrated => RunOrchestratedAsync(plan),
-        Strict => RunTopicAsync(plan, Murmur.Consistency.Strict, CoderMode.Rounds),
-        Eventual => RunTopicAsync(plan, Murmur.Consistency.Eventual, CoderMode.AfterComplete),
-        Speculative => RunTopicAsync(plan, Murmur.Consistency.Eventual, CoderMode.Speculate),
+        Strict => RunTopicAsync(plan, Murmur.Topics.Consistency.Strict, CoderMode.Rounds),
+        Eventual => RunTopicAsync(plan, Murmur.Topics.Consistency.Eventual, CoderMode.AfterComplete),
+        Speculative => RunTopicAsync(plan, Murmur.Topics.Consistency.Eventual, CoderMode.Speculate),
         _ => throw new ArgumentOutOfRangeException(nameof(system), system, "unknown system"),
     };
 
-    private static async Task<ExploratoryResult> RunTopicAsync(ExploratoryPlan plan, Murmur.Consistency consistency, CoderMode mode)
+    private static async Task<ExploratoryResult> RunTopicAsync(ExploratoryPlan plan, Murmur.Topics.Consistency consistency, CoderMode mode)
     {
         await using var node = await MurmurNode.StartAsync(o => o.UseInMemoryLog());
         var run = new ExploratoryRun(plan);

@@ -1,3 +1,5 @@
+using Murmur.Agents;
+
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>Orchestrated precision: answers each turn with its write, computed from the coordinator's snapshot.</summary>

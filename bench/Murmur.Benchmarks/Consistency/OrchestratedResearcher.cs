@@ -1,4 +1,6 @@
 using Murmur.AI.Events;
+using Murmur.Agents;
+using Murmur.Events;
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>A researcher that reports every step to the coordinator (on "go", once the run started).</summary>

@@ -1,4 +1,5 @@
 using Murmur.AI.Events;
+using Murmur.Agents;
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>The orchestrated coder or reviewer: does what the coordinator asks (a modelled latency), answers it, ignores relays.</summary>

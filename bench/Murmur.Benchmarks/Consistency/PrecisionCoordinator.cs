@@ -1,3 +1,5 @@
+using Murmur.Agents;
+
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>

@@ -1,3 +1,6 @@
+using Murmur.Agents;
+using Murmur.Topics;
+
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>Runs the precision task once on each system; returns the wall time and the resulting config.</summary>
@@ -8,13 +11,13 @@ internal static class PrecisionSystems
     public static Task<(double Seconds, string Result)> RunAsync(string system, PrecisionPlan plan) => system switch
     {
         ExploratorySystems.Orchestrated => RunOrchestratedAsync(plan),
-        ExploratorySystems.Strict => RunTopicAsync(plan, Murmur.Consistency.Strict, CoderMode.Rounds),
-        ExploratorySystems.Eventual => RunTopicAsync(plan, Murmur.Consistency.Eventual, CoderMode.AfterComplete),
-        ExploratorySystems.Speculative => RunTopicAsync(plan, Murmur.Consistency.Eventual, CoderMode.Speculate),
+        ExploratorySystems.Strict => RunTopicAsync(plan, Murmur.Topics.Consistency.Strict, CoderMode.Rounds),
+        ExploratorySystems.Eventual => RunTopicAsync(plan, Murmur.Topics.Consistency.Eventual, CoderMode.AfterComplete),
+        ExploratorySystems.Speculative => RunTopicAsync(plan, Murmur.Topics.Consistency.Eventual, CoderMode.Speculate),
         _ => throw new ArgumentOutOfRangeException(nameof(system), system, "unknown system"),
     };
 
-    private static async Task<(double, string)> RunTopicAsync(PrecisionPlan plan, Murmur.Consistency consistency, CoderMode mode)
+    private static async Task<(double, string)> RunTopicAsync(PrecisionPlan plan, Murmur.Topics.Consistency consistency, CoderMode mode)
     {
         await using var node = await MurmurNode.StartAsync(o => o.UseInMemoryLog());
         var run = new PrecisionRun(plan);

@@ -1,3 +1,7 @@
+using Murmur.Agents;
+using Murmur.Events;
+using Murmur.Topics;
+
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>
@@ -18,7 +22,7 @@ internal sealed class TopicOperator(PrecisionRun run, IReadOnlyList<ConfigOp> op
         {
             return;
         }
-        if (view.Member.Consistency == Murmur.Consistency.Strict)
+        if (view.Member.Consistency == Murmur.Topics.Consistency.Strict)
         {
             ConfigFold.ApplyRounds(_state, view.New);
             if (_step < ops.Count)

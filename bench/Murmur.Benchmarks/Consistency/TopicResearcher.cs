@@ -1,4 +1,7 @@
 using Murmur.AI.Events;
+using Murmur.Agents;
+using Murmur.Events;
+using Murmur.Topics;
 namespace Murmur.Benchmarks.Consistency;
 
 /// <summary>
@@ -18,7 +21,7 @@ internal sealed class TopicResearcher(ExploratoryRun run, ResearcherPlan plan) :
         {
             return;
         }
-        if (view.Member.Consistency == Murmur.Consistency.Strict)
+        if (view.Member.Consistency == Murmur.Topics.Consistency.Strict)
         {
             if (_step < plan.Steps.Count)
             {

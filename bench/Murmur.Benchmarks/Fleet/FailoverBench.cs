@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using Murmur.Agents;
 using Murmur.Benchmarks.Log;
 using Murmur.Fleet;
+using Murmur.Logs;
 using Murmur.Nats;
+using Murmur.Topics;
 
 namespace Murmur.Benchmarks.Fleet;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Murmur.Agents;
 using Murmur.Fleet;
 using Murmur.Nats;
 

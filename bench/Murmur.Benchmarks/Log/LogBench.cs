@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Murmur.Logs;
 using Murmur.Nats;
 
 namespace Murmur.Benchmarks.Log;

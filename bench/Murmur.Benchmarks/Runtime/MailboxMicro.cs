@@ -1,4 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using Murmur.Agents;
+using Murmur.Runtime;
 using Proto;
 
 namespace Murmur.Benchmarks.Runtime;

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
+using Murmur.Agents;
+using Murmur.Runtime;
 using Proto;
 
 namespace Murmur.Benchmarks.Runtime;

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Murmur.Agents;
+using Murmur.Runtime;
 using Proto;
 
 namespace Murmur.Benchmarks.Runtime;

@@ -1,6 +1,10 @@
 using System.Diagnostics;
+using Murmur.Agents;
 using Murmur.Benchmarks.Log;
 using Murmur.Benchmarks.Runtime;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Logs;
 using Murmur.Nats;
 
 namespace Murmur.Benchmarks.Scale;
@@ -39,7 +43,7 @@ internal static class HistoryScale
             o.Configure(x => x with { NodeId = "history" });
         }).ConfigureAwait(false);
         ScaleCounters.Reset();
-        var topic = await node.OpenTopicAsync("long-running", Murmur.Consistency.Eventual).ConfigureAwait(false);
+        var topic = await node.OpenTopicAsync("long-running", Murmur.Topics.Consistency.Eventual).ConfigureAwait(false);
         var agents = new AgentRef[Members];
         for (var i = 0; i < Members; i++)
         {

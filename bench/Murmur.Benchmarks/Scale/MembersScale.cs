@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Murmur.Agents;
 using Murmur.Benchmarks.Runtime;
 
 namespace Murmur.Benchmarks.Scale;
@@ -23,7 +24,7 @@ internal static class MembersScale
         ScaleCounters.Reset();
         var baseline = Measure.LiveBytes();
         var start = Stopwatch.GetTimestamp();
-        var topic = await node.OpenTopicAsync("crowd", Murmur.Consistency.Eventual).ConfigureAwait(false);
+        var topic = await node.OpenTopicAsync("crowd", Murmur.Topics.Consistency.Eventual).ConfigureAwait(false);
         for (var i = 0; i < n; i++)
         {
             refs[i] = await node.SpawnAsync($"member_{i}", static () => new KickAgent(), topic).ConfigureAwait(false);

@@ -34,7 +34,7 @@ internal static class NatsScale
         {
             for (var k = 0; k < nodes.Length; k++)
             {
-                var topic = await nodes[k].OpenTopicAsync($"t{i}", Murmur.Consistency.Eventual, ct).ConfigureAwait(false);
+                var topic = await nodes[k].OpenTopicAsync($"t{i}", Murmur.Topics.Consistency.Eventual, ct).ConfigureAwait(false);
                 await nodes[k].SpawnAsync($"t{i}_on_node{k + 1}", static () => new OnceAgent(), topic, cancellationToken: ct).ConfigureAwait(false);
             }
         }).ConfigureAwait(false);

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Murmur.Agents;
 using Murmur.Benchmarks.Runtime;
+using Murmur.Logs;
 
 namespace Murmur.Benchmarks.Scale;
 
@@ -20,7 +22,7 @@ internal static class RebuildScale
         await using (var node = await MurmurNode.StartAsync(o => o.UseInMemoryLog(log).Configure(x => x with { NodeId = "before" })).ConfigureAwait(false))
         {
             ScaleCounters.Reset(n);
-            var topic = await node.OpenTopicAsync("long-running", Murmur.Consistency.Eventual).ConfigureAwait(false);
+            var topic = await node.OpenTopicAsync("long-running", Murmur.Topics.Consistency.Eventual).ConfigureAwait(false);
             var agents = new AgentRef[Members];
             for (var i = 0; i < Members; i++)
             {
@@ -39,7 +41,7 @@ internal static class RebuildScale
         ScaleCounters.WatchFor(last);
         var start = Stopwatch.GetTimestamp();
         await using var restarted = await MurmurNode.StartAsync(o => o.UseInMemoryLog(log).Configure(x => x with { NodeId = "before" })).ConfigureAwait(false);
-        var reopened = await restarted.OpenTopicAsync("long-running", Murmur.Consistency.Eventual).ConfigureAwait(false);
+        var reopened = await restarted.OpenTopicAsync("long-running", Murmur.Topics.Consistency.Eventual).ConfigureAwait(false);
         await restarted.SpawnAsync("chatter_0", static () => new ChatterAgent(), reopened).ConfigureAwait(false);
         await Measure.WaitUntilAsync(() => ScaleCounters.Seen, TimeSpan.FromMinutes(10), "the rebuild").ConfigureAwait(false);
         var seconds = Measure.Seconds(start);

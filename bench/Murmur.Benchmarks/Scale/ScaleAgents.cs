@@ -1,4 +1,7 @@
 using Murmur.AI.Events;
+using Murmur.Agents;
+using Murmur.Events;
+using Murmur.Topics;
 namespace Murmur.Benchmarks.Scale;
 
 /// <summary>Counters the scale benches' agents share (one bench runs at a time).</summary>

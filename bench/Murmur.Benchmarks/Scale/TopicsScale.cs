@@ -1,4 +1,6 @@
+using Murmur.Agents;
 using Murmur.Benchmarks.Runtime;
+using Murmur.Logs;
 
 namespace Murmur.Benchmarks.Scale;
 
@@ -29,7 +31,7 @@ internal static class TopicsScale
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
         await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
         {
-            var topic = await node.OpenTopicAsync($"t{i}", Murmur.Consistency.Eventual, ct).ConfigureAwait(false);
+            var topic = await node.OpenTopicAsync($"t{i}", Murmur.Topics.Consistency.Eventual, ct).ConfigureAwait(false);
             for (var a = 0; a < Members; a++)
             {
                 refs[(i * Members) + a] = await node.SpawnAsync($"t{i}_agent_{a}", static () => new OnceAgent(), topic, cancellationToken: ct).ConfigureAwait(false);

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Murmur.Events;
 
-namespace Murmur.AI;
+namespace Murmur.AI.Agents;
 
 /// <summary>How topic events enter a model's conversation: as user messages marked as data from another agent.</summary>
 internal static class EventMessages

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Murmur.AI.Approvals;
+using Murmur.Events;
+using Murmur.Topics;
 
-namespace Murmur.AI;
+namespace Murmur.AI.Agents;
 
 // Tool calls that wait for a person. The call's TOOL_CALL and APPROVAL_REQUESTED go to the topic, the request to the
 // approvals topic; the agent's turn waits for the decision (so a strict round waits too), records it in the topic
@@ -47,9 +49,9 @@ public partial class LlmAgent
             return await _invoker!.AnswerNotRunAsync(member, callId, tool,
                 $"not run: '{tool}' (call {callId}) needs approval, and this agent has no approval desk (LlmAgentOptions.Approvals)", cancellationToken);
         }
-        Log.ApprovalRequested(Context.Logger, member.Actor, tool, callId);
+        AgentLogMessages.ApprovalRequested(Context.Logger, member.Actor, tool, callId);
         var decision = await ApprovalSteps.DecideAsync(member, desk, callId, tool, args, reason, cancellationToken);
-        Log.ApprovalDecided(Context.Logger, member.Actor, tool, callId, decision.Outcome.ToString(), decision.Principal);
+        AgentLogMessages.ApprovalDecided(Context.Logger, member.Actor, tool, callId, decision.Outcome.ToString(), decision.Principal);
         return decision.Outcome == ApprovalOutcome.Approved
             ? await _invoker!.RunAsync(member, callId, tool, arguments, cancellationToken)
             : await _invoker!.AnswerNotRunAsync(member, callId, tool, decision.RefusalText(tool), cancellationToken);

@@ -1,8 +1,11 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Murmur.AI.Events;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Topics;
 
-namespace Murmur.AI;
+namespace Murmur.AI.Agents;
 
 // Restart from the log: an agent whose earlier incarnation (in this process or one that died) acted in a topic
 // rebuilds what it knew from the topic's history and carries on where it stopped, running no tool call twice.
@@ -129,7 +132,7 @@ public partial class LlmAgent
             _conversation.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(call.EventId, outcome.Ok ? outcome.Result : "error: " + outcome.Error)]));
         }
         _conversation.AddRange(fromViews);
-        Log.TaskResumed(Context.Logger, member.Actor, member.Topic, pending.Count);
+        AgentLogMessages.TaskResumed(Context.Logger, member.Actor, member.Topic, pending.Count);
         await RunTaskAsync(member, cancellationToken);
     }
 

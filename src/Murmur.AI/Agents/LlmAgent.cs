@@ -1,11 +1,14 @@
-using System.Text.Json;
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Murmur.AI.Events;
 using Murmur.AI.Telemetry;
 using Murmur.AI.Tools;
-using Murmur.AI.Events;
+using Murmur.Agents;
+using Murmur.Events;
+using Murmur.Topics;
 
-namespace Murmur.AI;
+namespace Murmur.AI.Agents;
 
 /// <summary>
 /// An agent whose reasoning engine is any <see cref="IChatClient"/>: it loops model → tool calls (run in-process by
@@ -134,7 +137,7 @@ public partial class LlmAgent : Agent
         _invoker ??= new ToolInvoker(_tools, Options.AllowedTools, time);
         var chatOptions = Options.ChatOptions?.Clone() ?? new ChatOptions();
         chatOptions.Tools = [.. _invoker.AllowedTools, .. Options.EnableReportFinding ? [ReportFinding] : Array.Empty<AITool>()];
-        Log.TaskStarted(logger, actor, member.Topic);
+        AgentLogMessages.TaskStarted(logger, actor, member.Topic);
         var metadata = _chat.GetService<ChatClientMetadata>();
         var requestModel = chatOptions.ModelId ?? metadata?.DefaultModelId;
         using var invoke = AiDiagnostics.StartInvokeAgent(actor, actor, member.Topic, metadata?.ProviderName, requestModel);
@@ -203,7 +206,7 @@ public partial class LlmAgent : Agent
             if (calls.Count == 0)
             {
                 var text = response.Text;
-                Log.ModelAnswer(logger, actor, text);
+                AgentLogMessages.ModelAnswer(logger, actor, text);
                 await member.PublishAsync(Actions.Message, new { text }, null, cancellationToken);
                 await EndAsync(member, "done", "the model answered", iteration, tokens, text, cancellationToken);
                 return;
@@ -238,7 +241,7 @@ public partial class LlmAgent : Agent
         }
         if (!_invoker!.IsAllowed(call.Name))
         {
-            Log.ToolRefused(Context.Logger, member.Actor, call.Name);
+            AgentLogMessages.ToolRefused(Context.Logger, member.Actor, call.Name);
         }
         else if (ApprovalReason(call) is { } reason)
         {
@@ -251,7 +254,7 @@ public partial class LlmAgent : Agent
             return await JournalAsync(member, call, provisional, cancellationToken);
         }
         var invocation = await _invoker.InvokeAsync(member, call.Name, call.Arguments, cancellationToken);
-        Log.ToolCalled(Context.Logger, member.Actor, call.Name, invocation.Ok, (long)invocation.Elapsed.TotalMicroseconds);
+        AgentLogMessages.ToolCalled(Context.Logger, member.Actor, call.Name, invocation.Ok, (long)invocation.Elapsed.TotalMicroseconds);
         return new FunctionResultContent(call.CallId, invocation.Ok ? invocation.Result : "error: " + invocation.Error);
     }
 
@@ -266,7 +269,7 @@ public partial class LlmAgent : Agent
         {
             published = await _invoker!.JournalAsync(member, speculation, call.Name, call.Arguments, cancellationToken);
         }
-        Log.ToolJournaled(Context.Logger, member.Actor, call.Name, string.Join(", ", provisional));
+        AgentLogMessages.ToolJournaled(Context.Logger, member.Actor, call.Name, string.Join(", ", provisional));
         return new FunctionResultContent(call.CallId, member.IsConfirmed(published.EventId) || provisional.All(member.IsConfirmed)
             ? $"ran: '{call.Name}' (call {published.EventId}) ran once the findings it depends on were confirmed; its TOOL_RESULT is in the topic"
             : $"journaled: '{call.Name}' (call {published.EventId}) is a side effect that depends on findings not yet confirmed [{string.Join(", ", provisional)}]; it runs when they are, and never if one is withdrawn");
@@ -275,7 +278,7 @@ public partial class LlmAgent : Agent
     /// <inheritdoc/>
     protected override ValueTask OnSpeculationAbortedAsync(Speculation aborted, CancellationToken cancellationToken)
     {
-        Log.JournalDiscarded(Context.Logger, aborted.Id, aborted.AbortReason ?? "a dependency was withdrawn");
+        AgentLogMessages.JournalDiscarded(Context.Logger, aborted.Id, aborted.AbortReason ?? "a dependency was withdrawn");
         return ValueTask.CompletedTask;
     }
 
@@ -296,7 +299,7 @@ public partial class LlmAgent : Agent
     private async Task EndAsync(TopicMember member, string status, string reason, int iterations, long tokens, string? summary, CancellationToken cancellationToken)
     {
         _findingsRead.Clear(); // the next task's side effects depend on what it reads
-        Log.TaskEnded(Context.Logger, member.Actor, status, reason);
+        AgentLogMessages.TaskEnded(Context.Logger, member.Actor, status, reason);
         await member.PublishAsync(Actions.TaskComplete, new { status, reason, iterations, tokens, summary }, null, cancellationToken);
     }
 

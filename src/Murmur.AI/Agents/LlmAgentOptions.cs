@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace Murmur.AI;
+namespace Murmur.AI.Agents;
 
 /// <summary>How an <see cref="LlmAgent"/> reasons: its prompt, its allowed tools and its budgets.</summary>
 public sealed record LlmAgentOptions

@@ -1,4 +1,4 @@
-namespace Murmur.AI;
+namespace Murmur.AI.Agents;
 
 /// <summary>A mailbox message that gives an <see cref="LlmAgent"/> a task.</summary>
 /// <param name="Goal">What to do, as the user message.</param>

@@ -1,4 +1,4 @@
-namespace Murmur.AI;
+namespace Murmur.AI.Agents;
 
 /// <summary>The keys by which <see cref="LlmAgent"/> and chat clients exchange Murmur-specific data on messages.</summary>
 public static class LlmConventions

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Murmur.AI;
+namespace Murmur.AI.Agents;
 
 /// <summary>An event a model's answer asks its <see cref="LlmAgent"/> to publish, e.g. a <c>FINDING</c>.</summary>
 /// <param name="Action">The event's action.</param>

@@ -1,5 +1,10 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Security;
+using Murmur.Threading;
 
 namespace Murmur.AI.Approvals;
 

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Security;
 
 namespace Murmur.AI.Approvals;
 

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Murmur.Events;
+using Murmur.Topics;
 
 namespace Murmur.AI.Approvals;
 

@@ -1,3 +1,5 @@
+using Murmur.AI.Agents;
+
 namespace Murmur.AI.Approvals;
 
 /// <summary>Starts an <see cref="ApprovalDesk"/> on a node's log, with its id, signing keys and clock.</summary>

@@ -1,3 +1,5 @@
+using Murmur.Events;
+
 namespace Murmur.AI.Events;
 
 /// <summary>

@@ -5,7 +5,7 @@ using Murmur.AI.Scripted;
 using OllamaSharp;
 using OpenAI;
 
-namespace Murmur.AI;
+namespace Murmur.AI.Providers;
 
 /// <summary>
 /// Creates a reasoning engine from a spec: <c>openai:&lt;model&gt;</c> (any OpenAI-compatible endpoint),

@@ -1,4 +1,4 @@
-namespace Murmur.AI;
+namespace Murmur.AI.Providers;
 
 /// <summary>Transport settings for the clients <see cref="ChatClientFactory"/> creates.</summary>
 public sealed record ChatClientFactoryOptions

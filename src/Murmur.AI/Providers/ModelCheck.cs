@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Extensions.AI;
 
-namespace Murmur.AI;
+namespace Murmur.AI.Providers;
 
 /// <summary>
 /// Checks a model endpoint with one small request before agents depend on it, so a wrong endpoint, key or model is

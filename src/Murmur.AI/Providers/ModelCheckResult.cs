@@ -1,4 +1,4 @@
-namespace Murmur.AI;
+namespace Murmur.AI.Providers;
 
 /// <summary>What one probe request to a model endpoint measured.</summary>
 /// <param name="Endpoint">The endpoint asked.</param>

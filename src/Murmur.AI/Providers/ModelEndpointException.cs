@@ -1,4 +1,4 @@
-namespace Murmur.AI;
+namespace Murmur.AI.Providers;
 
 /// <summary>A model endpoint could not be used: one clear message that names the endpoint and what to do.</summary>
 public sealed class ModelEndpointException : Exception

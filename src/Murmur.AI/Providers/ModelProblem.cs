@@ -1,4 +1,4 @@
-namespace Murmur.AI;
+namespace Murmur.AI.Providers;
 
 /// <summary>What went wrong with a model endpoint, as <see cref="ModelEndpointException"/> reports it.</summary>
 public enum ModelProblem

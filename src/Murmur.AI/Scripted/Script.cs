@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Murmur.AI.Agents;
 
 namespace Murmur.AI.Scripted;
 

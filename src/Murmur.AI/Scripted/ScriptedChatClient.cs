@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Murmur.AI.Agents;
 
 namespace Murmur.AI.Scripted;
 

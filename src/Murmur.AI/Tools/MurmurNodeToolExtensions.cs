@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Murmur.AI.Tools.Mesh;
 
 namespace Murmur.AI.Tools;
 

@@ -1,8 +1,12 @@
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
-using Murmur.AI.Telemetry;
 using Murmur.AI.Events;
+using Murmur.AI.Telemetry;
+using Murmur.AI.Tools.Mesh;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Topics;
 
 namespace Murmur.AI.Tools;
 

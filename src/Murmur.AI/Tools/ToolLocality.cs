@@ -1,3 +1,5 @@
+using Murmur.AI.Tools.Mesh;
+
 namespace Murmur.AI.Tools;
 
 /// <summary>Where a tool ran relative to the agent that called it.</summary>

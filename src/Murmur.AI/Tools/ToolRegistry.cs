@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
+using Murmur.AI.Tools.Mesh;
 
 namespace Murmur.AI.Tools;
 

@@ -1,4 +1,5 @@
 using Murmur.Configuration;
+using Murmur.Security;
 
 namespace Murmur.Cli.Commands;
 

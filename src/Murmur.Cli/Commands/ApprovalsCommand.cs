@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Murmur.AI.Approvals;
 using Murmur.Cli.Mesh;
+using Murmur.Logs;
 
 namespace Murmur.Cli.Commands;
 

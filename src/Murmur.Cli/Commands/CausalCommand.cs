@@ -1,7 +1,9 @@
 using System.CommandLine;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text;
+using Murmur.Causality;
+using Murmur.Events;
 
 namespace Murmur.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Murmur.Cli;
+namespace Murmur.Cli.Commands;
 
 /// <summary>Checks shared by the commands' definitions.</summary>
 internal static class CommandArguments

@@ -2,9 +2,8 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
-using Murmur.Cli.Commands;
 
-namespace Murmur.Cli;
+namespace Murmur.Cli.Commands;
 
 /// <summary>
 /// The <c>murmur</c> entry point: one System.CommandLine tree built from every command's definition parses the

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Murmur.Cli.Dashboard;
 using Murmur.Cli.Mesh;
+using Murmur.Logs;
 
 namespace Murmur.Cli.Commands;
 

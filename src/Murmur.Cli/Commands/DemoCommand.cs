@@ -1,8 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Murmur.Cli.Demo;
 using Murmur.AI.Events;
+using Murmur.Cli.Demo;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Topics;
 
 namespace Murmur.Cli.Commands;
 
@@ -70,13 +73,13 @@ internal sealed class DemoCommand : ICommand
         {
             try
             {
-                var check = await Murmur.AI.ModelCheck.CheckAsync(spec, settings.Endpoint);
+                var check = await Murmur.AI.Providers.ModelCheck.CheckAsync(spec, settings.Endpoint);
                 if (check is not null)
                 {
                     stdout.WriteLine($"model {check.Model} at {check.Endpoint} answered in {check.Latency.TotalMilliseconds:0} ms{(check.CalledTool ? "" : " (it did not call the offered tool: tool calling may be weak)")}");
                 }
             }
-            catch (Murmur.AI.ModelEndpointException ex)
+            catch (Murmur.AI.Providers.ModelEndpointException ex)
             {
                 stderr.WriteLine($"murmur demo: {ex.Message}");
                 return ExitCodes.Failed;
@@ -218,7 +221,7 @@ internal sealed class DemoCommand : ICommand
         {
             try
             {
-                _ = Murmur.AI.ChatClientFactory.Create(model, endpoint);
+                _ = Murmur.AI.Providers.ChatClientFactory.Create(model, endpoint);
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException)
             {

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 
-namespace Murmur.Cli;
+namespace Murmur.Cli.Commands;
 
 /// <summary>System.CommandLine's help, followed by the command's <see cref="MurmurCommand.Details"/>.</summary>
 internal sealed class DetailedHelpAction(HelpAction standard) : SynchronousCommandLineAction

@@ -1,4 +1,4 @@
-namespace Murmur.Cli;
+namespace Murmur.Cli.Commands;
 
 /// <summary>The exit codes every command uses.</summary>
 internal static class ExitCodes

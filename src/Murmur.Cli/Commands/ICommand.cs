@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Murmur.Cli;
+namespace Murmur.Cli.Commands;
 
 /// <summary>One <c>murmur</c> sub-command; add a class under <c>Commands/</c> and list it in <see cref="CommandLine"/>.</summary>
 internal interface ICommand

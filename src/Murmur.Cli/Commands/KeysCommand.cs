@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
+using Murmur.Logs;
+using Murmur.Security;
 using NATS.NKeys;
 
 namespace Murmur.Cli.Commands;

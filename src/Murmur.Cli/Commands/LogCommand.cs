@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Murmur.Cli.Mesh;
 using Murmur.Configuration;
+using Murmur.Events;
+using Murmur.Logs;
 
 namespace Murmur.Cli.Commands;
 

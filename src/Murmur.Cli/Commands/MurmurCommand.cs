@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Murmur.Cli;
+namespace Murmur.Cli.Commands;
 
 /// <summary>
 /// A <see cref="Command"/> whose description is one line (it is also the line in the parent's command list) and

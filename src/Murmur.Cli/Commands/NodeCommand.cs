@@ -2,6 +2,7 @@ using System.CommandLine;
 using Murmur.Cli.Mesh;
 using Murmur.Configuration;
 using Murmur.Fleet;
+using Murmur.Logs;
 using Murmur.Mcp;
 
 namespace Murmur.Cli.Commands;

@@ -3,6 +3,7 @@ using System.Globalization;
 using Murmur.Cli.Mesh;
 using Murmur.Configuration;
 using Murmur.Fleet;
+using Murmur.Logs;
 
 namespace Murmur.Cli.Commands;
 

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
 using Murmur.AI.Tools;
+using Murmur.AI.Tools.Mesh;
 using Murmur.Cli.Mesh;
 using Murmur.Configuration;
+using Murmur.Logs;
 
 namespace Murmur.Cli.Commands;
 

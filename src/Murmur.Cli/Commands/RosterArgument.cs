@@ -1,3 +1,5 @@
+using Murmur.Causality;
+
 namespace Murmur.Cli.Commands;
 
 /// <summary>Parses a <c>--roster A,B,C</c> value.</summary>

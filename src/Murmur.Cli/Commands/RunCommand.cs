@@ -1,9 +1,12 @@
 using System.CommandLine;
+using Murmur.AI.Agents;
+using Murmur.AI.Providers;
 using Murmur.AI.Tools;
-using Murmur.AI;
 using Murmur.Cli.Demo;
 using Murmur.Cli.Scenarios;
+using Murmur.Events;
 using Murmur.Mcp;
+using Murmur.Topics;
 
 namespace Murmur.Cli.Commands;
 

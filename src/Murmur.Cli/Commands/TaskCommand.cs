@@ -2,6 +2,9 @@ using System.CommandLine;
 using Murmur.Cli.Demo;
 using Murmur.Cli.Mesh;
 using Murmur.Configuration;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Topics;
 
 namespace Murmur.Cli.Commands;
 

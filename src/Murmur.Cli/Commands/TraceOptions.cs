@@ -1,3 +1,5 @@
+using Murmur.Causality;
+
 namespace Murmur.Cli.Commands;
 
 /// <summary>The parsed arguments of <see cref="TraceCommand"/>: the log, the outputs to write, and the roster if fixed.</summary>

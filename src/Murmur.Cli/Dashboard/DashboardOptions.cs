@@ -1,4 +1,5 @@
 using System.Net;
+using Murmur.Security;
 
 namespace Murmur.Cli.Dashboard;
 

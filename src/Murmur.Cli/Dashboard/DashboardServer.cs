@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Murmur.AI.Approvals;
+using Murmur.Logs;
 
 namespace Murmur.Cli.Dashboard;
 

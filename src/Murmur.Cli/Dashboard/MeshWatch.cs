@@ -1,4 +1,6 @@
 using Murmur.Fleet;
+using Murmur.Logs;
+using Murmur.Topics;
 
 namespace Murmur.Cli.Dashboard;
 

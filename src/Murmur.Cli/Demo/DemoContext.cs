@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Murmur.AI.Tools;
+using Murmur.Topics;
 
 namespace Murmur.Cli.Demo;
 

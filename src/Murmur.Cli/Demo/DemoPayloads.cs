@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Murmur.Events;
 
 namespace Murmur.Cli.Demo;
 

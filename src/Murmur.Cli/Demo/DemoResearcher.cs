@@ -1,5 +1,8 @@
 using System.Text.Json;
 using Murmur.AI.Events;
+using Murmur.Agents;
+using Murmur.Events;
+using Murmur.Topics;
 
 namespace Murmur.Cli.Demo;
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Murmur.AI.Events;
+using Murmur.Events;
+using Murmur.Topics;
 
 namespace Murmur.Cli.Demo;
 
@@ -33,7 +35,7 @@ internal sealed record DemoRun(
         var demo = new DemoContext(settings.Root, mode, settings.Think, settings.Seed, researchers: 3);
         var clock = Stopwatch.StartNew();
         await node.SpawnAsync("Coder_Agent_1", () => new DemoCoder(demo), topic, cancellationToken: cancellationToken);
-        var model = settings.Model is null ? null : Murmur.AI.ChatClientFactory.Create(settings.Model, settings.Endpoint);
+        var model = settings.Model is null ? null : Murmur.AI.Providers.ChatClientFactory.Create(settings.Model, settings.Endpoint);
         await node.SpawnAsync("Reviewer_Agent_1", () => new DemoReviewer(demo, model), topic, cancellationToken: cancellationToken);
         await node.SpawnAsync("Researcher_Agent_1", () => new DemoResearcher(demo, ["services/api"]), topic, cancellationToken: cancellationToken);
         await node.SpawnAsync("Researcher_Agent_2", () => new DemoResearcher(demo, ["services/web"]), topic, cancellationToken: cancellationToken);

@@ -1,3 +1,5 @@
+using Murmur.Topics;
+
 namespace Murmur.Cli.Demo;
 
 /// <summary>The demo's options, parsed from the command line.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Murmur.Topics;
 
 namespace Murmur.Cli.Demo;
 

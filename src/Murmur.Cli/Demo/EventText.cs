@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Murmur.AI.Events;
+using Murmur.Events;
 
 namespace Murmur.Cli.Demo;
 

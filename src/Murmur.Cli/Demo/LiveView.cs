@@ -1,5 +1,7 @@
-using Spectre.Console;
 using Murmur.AI.Events;
+using Murmur.Events;
+using Murmur.Topics;
+using Spectre.Console;
 
 namespace Murmur.Cli.Demo;
 

@@ -1,3 +1,5 @@
+using Murmur.Topics;
+
 namespace Murmur.Cli.Demo;
 
 /// <summary>Shows a topic's events while a run goes on, from a background task; disposing stops it and waits for it to finish.</summary>

@@ -1,3 +1,5 @@
+using Murmur.Security;
+
 namespace Murmur.Cli.Mesh;
 
 /// <summary>

@@ -1,8 +1,14 @@
 using System.Text.Json;
 using Murmur.AI.Tools;
+using Murmur.AI.Tools.Mesh;
+using Murmur.Agents;
 using Murmur.Cli.Demo;
+using Murmur.Events;
 using Murmur.Fleet;
+using Murmur.Logs;
 using Murmur.Mcp;
+using Murmur.Security;
+using Murmur.Topics;
 
 namespace Murmur.Cli.Mesh;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Text;
+using Murmur.Cli.Commands;
 using Murmur.Configuration;
 
 namespace Murmur.Cli.Mesh;

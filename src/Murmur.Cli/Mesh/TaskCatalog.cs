@@ -1,3 +1,6 @@
+using Murmur.Events;
+using Murmur.Logs;
+
 namespace Murmur.Cli.Mesh;
 
 /// <summary>What one announced task's topic holds: who joined, who completed, and whether it is done.</summary>

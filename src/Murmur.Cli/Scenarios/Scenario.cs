@@ -1,3 +1,5 @@
+using Murmur.Topics;
+
 namespace Murmur.Cli.Scenarios;
 
 /// <summary>A user-defined run: one topic, its mode, the tools' root, MCP servers whose tools join the built-in ones, and model-driven agents.</summary>

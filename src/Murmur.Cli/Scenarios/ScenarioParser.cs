@@ -1,4 +1,7 @@
 using System.Globalization;
+using Murmur.Agents;
+using Murmur.Logs;
+using Murmur.Topics;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Murmur.Events;
 
 namespace Murmur.Cli.Trace;
 

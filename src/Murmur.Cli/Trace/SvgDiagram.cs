@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Murmur.Events;
 
 namespace Murmur.Cli.Trace;
 

@@ -1,3 +1,4 @@
+using Murmur.Causality;
 using Murmur.Cli.Commands;
 
 namespace Murmur.Cli.Trace;

@@ -1,3 +1,5 @@
+using Murmur.Events;
+
 namespace Murmur.Cli.Trace;
 
 /// <summary>One delivered event placed on the diagram.</summary>

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Murmur.Logs;
 
-namespace Murmur.Hosting;
+namespace Murmur.Hosting.Health;
 
 /// <summary>Healthy when the log answers <see cref="IEventLog.GetEndPositionAsync"/> on the probe topic within the timeout.</summary>
 internal sealed class LogReachableHealthCheck(MurmurNodeAccessor accessor, IOptions<MurmurHostOptions> options, TimeProvider time) : IHealthCheck

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Murmur.Hosting;
+using Murmur.Hosting.Health;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

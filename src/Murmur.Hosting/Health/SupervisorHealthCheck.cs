@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Murmur.Runtime;
 
-namespace Murmur.Hosting;
+namespace Murmur.Hosting.Health;
 
 /// <summary>Healthy while the runtime runs; unhealthy once a failure escalated out of the root supervisor (its <see cref="AgentRuntime.Completion"/> faulted) or it stopped.</summary>
 internal sealed class SupervisorHealthCheck(MurmurNodeAccessor accessor) : IHealthCheck

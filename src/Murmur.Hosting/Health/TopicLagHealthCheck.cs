@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Murmur.Topics;
 
-namespace Murmur.Hosting;
+namespace Murmur.Hosting.Health;
 
 /// <summary>Degraded when some topic's log has more unread entries (end position minus <see cref="Topic.ReadPosition"/>) than the threshold.</summary>
 internal sealed class TopicLagHealthCheck(MurmurNodeAccessor accessor, IOptions<MurmurHostOptions> options, TimeProvider time) : IHealthCheck

@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using Murmur.Runtime;
+using Murmur.Supervision;
+using Murmur.Topics;
 
-namespace Murmur;
+namespace Murmur.Agents;
 
 /// <summary>
 /// A lightweight, failure-isolated process: private state, a mailbox and handlers.

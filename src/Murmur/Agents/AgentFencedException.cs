@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Agents;
 
 /// <summary>Thrown when a node spawns (or resumes) an agent that another node took over: it must claim the agent first.</summary>
 public sealed class AgentFencedException : InvalidOperationException

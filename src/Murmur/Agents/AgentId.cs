@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Murmur;
+namespace Murmur.Agents;
 
 /// <summary>
 /// The identity of an agent, printed as the <c>actor</c> of its events (e.g. <c>Researcher_Agent_3</c>).

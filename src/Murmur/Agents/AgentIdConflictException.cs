@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Agents;
 
 /// <summary>Thrown when spawning an agent with an id that a live agent of the runtime already has.</summary>
 public sealed class AgentIdConflictException : InvalidOperationException

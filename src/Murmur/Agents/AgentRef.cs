@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Runtime;
+
+namespace Murmur.Agents;
 
 /// <summary>
 /// A handle to an agent process: send to it, ask it, monitor it. It stays valid across restarts of the

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Agents;
 
 /// <summary>Thrown by a spawn that waits for the start when the agent's factory or <see cref="Agent.OnStartedAsync"/> failed.</summary>
 public sealed class AgentStartException : Exception

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Agents;
 
 /// <summary>Delivered to a monitoring agent when the monitored agent terminated.</summary>
 /// <param name="Agent">The agent that ended.</param>

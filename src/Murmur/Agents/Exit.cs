@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Agents;
 
 /// <summary>Delivered to an agent that traps exits when a linked agent exited.</summary>
 /// <param name="Agent">The linked agent that exited.</param>

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Agents;
 
 /// <summary>Why an agent ended.</summary>
 public enum ExitKind

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Murmur.Runtime;
 
-namespace Murmur;
+namespace Murmur.Agents;
 
 /// <summary>What a running agent can do: know itself, send, ask, spawn and supervise, monitor and link.</summary>
 /// <remarks>Use it only from the agent's own handlers; it is not thread-safe beyond that.</remarks>

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Agents;
 
 /// <summary>When a supervisor restarts a child that ended (Erlang/OTP child restart types).</summary>
 public enum Restart

@@ -1,4 +1,7 @@
-namespace Murmur;
+using Murmur.Runtime;
+using Murmur.Supervision;
+
+namespace Murmur.Agents;
 
 /// <summary>How a child is supervised and what its mailbox is.</summary>
 public sealed record SpawnOptions
@@ -7,7 +10,7 @@ public sealed record SpawnOptions
     public static SpawnOptions Default { get; } = new();
 
     /// <summary>When the supervisor restarts this child.</summary>
-    /// <value>Defaults to <see cref="Murmur.Restart.Permanent"/>.</value>
+    /// <value>Defaults to <see cref="Murmur.Agents.Restart.Permanent"/>.</value>
     public Restart Restart { get; init; } = Restart.Permanent;
 
     /// <summary>How long the supervisor waits for this child to stop before abandoning it; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</summary>

@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Events;
+
+namespace Murmur.Causality;
 
 // Bounded holding: what may wait, for how long, and what can never be delivered. Anything offered is untrusted input,
 // so a held event must be one an honest peer could still complete; the rest is refused with the missing dependency named.

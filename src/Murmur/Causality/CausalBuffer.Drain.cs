@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Events;
+
+namespace Murmur.Causality;
 
 public sealed partial class CausalBuffer
 {

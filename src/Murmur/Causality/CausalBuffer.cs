@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Numerics;
+using Murmur.Events;
 
-namespace Murmur;
+namespace Murmur.Causality;
 
 /// <summary>
 /// Delivers a topic's events in causal order: an event is handed to the sink once every event that happened

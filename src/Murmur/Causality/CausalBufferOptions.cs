@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Causality;
 
 /// <summary>Options of a <see cref="CausalBuffer"/>.</summary>
 public sealed record CausalBufferOptions

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Causality;
 
 /// <summary>How two vector clocks relate under the happened-before order.</summary>
 public enum ClockOrder

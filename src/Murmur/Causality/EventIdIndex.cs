@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using Murmur.Events;
 
-namespace Murmur;
+namespace Murmur.Causality;
 
 /// <summary>
 /// The events a <see cref="CausalBuffer"/> remembers, by <c>event_id</c>. Unlike a dictionary it is given each

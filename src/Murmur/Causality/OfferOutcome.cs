@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Causality;
 
 /// <summary>What <see cref="CausalBuffer.Offer"/> did with an event.</summary>
 public enum OfferOutcome

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Causality;
 
 /// <summary>The result of <see cref="CausalBuffer.Offer"/>.</summary>
 /// <param name="Outcome">What happened to the offered event.</param>

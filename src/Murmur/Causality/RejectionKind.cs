@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Causality;
 
 /// <summary>Why <see cref="CausalBuffer"/> refused an event.</summary>
 public enum RejectionKind

@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Events;
+
+namespace Murmur.Causality;
 
 /// <summary>
 /// The ordered members of a topic: member <c>i</c> owns entry <c>i</c> of the topic's vector clocks.

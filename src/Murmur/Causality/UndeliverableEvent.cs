@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Events;
+
+namespace Murmur.Causality;
 
 /// <summary>An event a <see cref="CausalBuffer"/> gave up on, with what it was still waiting for.</summary>
 /// <param name="Event">The event.</param>

@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Murmur;
+namespace Murmur.Causality;
 
 /// <summary>
 /// An immutable vector clock: one 64-bit counter per roster member, member <c>i</c> owning entry <c>i</c>.

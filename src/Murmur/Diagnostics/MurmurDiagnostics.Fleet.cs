@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Murmur;
+namespace Murmur.Diagnostics;
 
 public static partial class MurmurDiagnostics
 {

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Murmur.Events;
+using Murmur.Supervision;
+using Murmur.Topics;
 
-namespace Murmur;
+namespace Murmur.Diagnostics;
 
 /// <summary>The spans the core starts; every helper returns null at once when nobody listens.</summary>
 public static partial class MurmurDiagnostics

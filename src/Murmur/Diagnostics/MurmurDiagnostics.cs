@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Murmur;
+namespace Murmur.Diagnostics;
 
 /// <summary>
 /// Murmur's traces and metrics: one <see cref="ActivitySource"/> and one <see cref="Meter"/>, both named

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Events;
 
 /// <summary>
 /// The well-known values of <see cref="AgentEvent.Action"/>. The action is an open string: any other value

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Murmur.Causality;
+using Murmur.Topics;
 
-namespace Murmur;
+namespace Murmur.Events;
 
 /// <summary>
 /// The gossip envelope every agent publishes to a topic:

@@ -2,8 +2,9 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
+using Murmur.Causality;
 
-namespace Murmur;
+namespace Murmur.Events;
 
 public static partial class AgentEventCodec
 {

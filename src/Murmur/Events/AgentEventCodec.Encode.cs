@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Murmur;
+namespace Murmur.Events;
 
 public static partial class AgentEventCodec
 {

@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Murmur.Logs;
 
-namespace Murmur;
+namespace Murmur.Events;
 
 public static partial class AgentEventCodec
 {

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using Murmur.Causality;
 
-namespace Murmur;
+namespace Murmur.Events;
 
 /// <summary>
 /// Decodes and encodes <see cref="AgentEvent"/>s as one-line UTF-8 JSON, validating every incoming byte.

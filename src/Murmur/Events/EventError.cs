@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Events;
 
 /// <summary>Why an event was refused: the field at fault and a reason a person can read.</summary>
 /// <param name="Field">

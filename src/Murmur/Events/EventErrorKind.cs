@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Events;
 
 /// <summary>Why an event was refused by <see cref="AgentEventCodec"/>.</summary>
 public enum EventErrorKind

@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Agents;
+
+namespace Murmur.Events;
 
 /// <summary>
 /// Bounds that <see cref="AgentEventCodec"/> enforces on every incoming event, so a hostile or broken

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Events;
 
 /// <summary>Thrown by <see cref="AgentEventCodec.Decode"/> when an event is malformed, oversized or impossible.</summary>
 public sealed class EventValidationException : FormatException

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Murmur;
+namespace Murmur.Events;
 
 /// <summary>
 /// Detects duplicate keys in nested JSON objects during one forward pass: a stack of frames, each owning a

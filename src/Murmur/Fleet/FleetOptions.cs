@@ -1,3 +1,6 @@
+using Murmur.Agents;
+using Murmur.Logs;
+
 namespace Murmur.Fleet;
 
 /// <summary>How a node takes part in a fleet: how often it beats, how it judges others, which agent kinds it runs.</summary>

@@ -1,3 +1,5 @@
+using Murmur.Logs;
+
 namespace Murmur.Fleet;
 
 /// <summary>

@@ -1,4 +1,8 @@
 using System.Text.Json;
+using Murmur.Causality;
+using Murmur.Diagnostics;
+using Murmur.Events;
+using Murmur.Logs;
 
 namespace Murmur.Fleet;
 
@@ -29,7 +33,7 @@ public sealed partial class MurmurFleet
             }
             catch (EventLogException ex)
             {
-                FleetLog.IoFailed(_logger, what, ex);
+                FleetLogMessages.IoFailed(_logger, what, ex);
                 try
                 {
                     await Task.Delay(_options.HeartbeatInterval, _node.TimeProvider, cancellationToken).ConfigureAwait(false);
@@ -46,7 +50,7 @@ public sealed partial class MurmurFleet
     {
         if (NodeAnnouncement.TryDecode(record, out var problem) is not { } announcement)
         {
-            FleetLog.Refused(_logger, record.Node, problem!);
+            FleetLogMessages.Refused(_logger, record.Node, problem!);
             return;
         }
         if (string.Equals(announcement.Node, NodeId, StringComparison.Ordinal))
@@ -100,7 +104,7 @@ public sealed partial class MurmurFleet
                 // own. Nobody is judged again before a fresh heartbeat arrives, so a paused node never declares the
                 // live ones down when it continues.
                 RestartDetectors();
-                FleetLog.SelfPaused(_logger, _node.TimeProvider.GetElapsedTime(last, now).TotalMilliseconds);
+                FleetLogMessages.SelfPaused(_logger, _node.TimeProvider.GetElapsedTime(last, now).TotalMilliseconds);
                 return;
             }
             if (_lastEcho != 0 && _node.TimeProvider.GetElapsedTime(_lastEcho, now) > _options.Detector.AcceptableHeartbeatPause)
@@ -111,7 +115,7 @@ public sealed partial class MurmurFleet
                 if (!_storeStalled)
                 {
                     _storeStalled = true;
-                    FleetLog.StoreStalled(_logger, _node.TimeProvider.GetElapsedTime(_lastEcho, now).TotalMilliseconds);
+                    FleetLogMessages.StoreStalled(_logger, _node.TimeProvider.GetElapsedTime(_lastEcho, now).TotalMilliseconds);
                 }
                 return;
             }
@@ -119,7 +123,7 @@ public sealed partial class MurmurFleet
             {
                 _storeStalled = false;
                 RestartDetectors();
-                FleetLog.StoreRecovered(_logger);
+                FleetLogMessages.StoreRecovered(_logger);
                 return;
             }
             foreach (var observed in _observed.Values)
@@ -139,7 +143,7 @@ public sealed partial class MurmurFleet
         }
         foreach (var (suspect, phi) in suspects ?? [])
         {
-            FleetLog.Suspected(_logger, suspect.Node, suspect.Incarnation, phi);
+            FleetLogMessages.Suspected(_logger, suspect.Node, suspect.Incarnation, phi);
             MurmurDiagnostics.CountFleet(MurmurDiagnostics.NodesSuspected, suspect.Node);
             NodeSuspected?.Invoke(suspect.Node, phi);
             _ = DeclareDownAsync(suspect, phi);
@@ -186,7 +190,7 @@ public sealed partial class MurmurFleet
         catch (EventLogException ex)
         {
             // Another node's declaration, or this node's next check, will do it.
-            FleetLog.IoFailed(_logger, $"NODE_DOWN of {suspect.Node}", ex);
+            FleetLogMessages.IoFailed(_logger, $"NODE_DOWN of {suspect.Node}", ex);
             lock (_gate)
             {
                 if (_observed.TryGetValue(suspect.Node, out var observed) && observed.Announcement.Incarnation == suspect.Incarnation)
@@ -218,7 +222,7 @@ public sealed partial class MurmurFleet
     {
         if (!AgentEventCodec.TryDecode(entry.Data.Span, _node.Options.EventLimits, null, out var e, out var error))
         {
-            FleetLog.RefusedDown(_logger, entry.Position, error!.ToString());
+            FleetLogMessages.RefusedDown(_logger, entry.Position, error!.ToString());
             return null;
         }
         if (!string.Equals(e!.Action, Actions.NodeDown, StringComparison.Ordinal))
@@ -227,7 +231,7 @@ public sealed partial class MurmurFleet
         }
         if (_node.Verifier is { } verifier && !verifier.TryVerify(e, out _, out var refusal))
         {
-            FleetLog.RefusedDown(_logger, entry.Position, refusal!);
+            FleetLogMessages.RefusedDown(_logger, entry.Position, refusal!);
             return null;
         }
         try
@@ -235,14 +239,14 @@ public sealed partial class MurmurFleet
             var down = JsonSerializer.Deserialize(e.Payload.Span, FleetJson.Default.NodeDownPayload);
             if (down is null || string.IsNullOrEmpty(down.Node) || string.IsNullOrEmpty(down.By))
             {
-                FleetLog.RefusedDown(_logger, entry.Position, "a NODE_DOWN needs 'node', 'incarnation' and 'by'");
+                FleetLogMessages.RefusedDown(_logger, entry.Position, "a NODE_DOWN needs 'node', 'incarnation' and 'by'");
                 return null;
             }
             return down;
         }
         catch (JsonException ex)
         {
-            FleetLog.RefusedDown(_logger, entry.Position, $"a NODE_DOWN's payload is malformed ({ex.Message})");
+            FleetLogMessages.RefusedDown(_logger, entry.Position, $"a NODE_DOWN's payload is malformed ({ex.Message})");
             return null;
         }
     }

@@ -1,3 +1,7 @@
+using Murmur.Agents;
+using Murmur.Diagnostics;
+using Murmur.Logs;
+
 namespace Murmur.Fleet;
 
 public sealed partial class MurmurFleet
@@ -10,7 +14,7 @@ public sealed partial class MurmurFleet
         {
             if (_down.Contains((down.By, down.ByIncarnation)))
             {
-                FleetLog.VoidDown(_logger, down.Node, down.By);
+                FleetLogMessages.VoidDown(_logger, down.Node, down.By);
                 return;
             }
             if (!_down.Add((down.Node, down.Incarnation)))
@@ -22,7 +26,7 @@ public sealed partial class MurmurFleet
                 dead = observed.Announcement;
             }
         }
-        FleetLog.Down(_logger, down.Node, down.Incarnation, down.By);
+        FleetLogMessages.Down(_logger, down.Node, down.Incarnation, down.By);
         NodeDown?.Invoke(down);
         if (_options.ObserveOnly)
         {
@@ -32,7 +36,7 @@ public sealed partial class MurmurFleet
         {
             if (down.Incarnation == Incarnation)
             {
-                FleetLog.SelfDown(_logger, Incarnation, down.By);
+                FleetLogMessages.SelfDown(_logger, Incarnation, down.By);
                 DeclaredDown?.Invoke(down);
             }
             return;
@@ -111,7 +115,7 @@ public sealed partial class MurmurFleet
             }
             var spawned = await _node.SpawnAsync(agent.Agent, () => factory(agent), topic, cancellationToken: cancellationToken).ConfigureAwait(false);
             await OwnAsync(agent, spawned, cancellationToken).ConfigureAwait(false);
-            FleetLog.TookOver(_logger, agent.Agent, agent.Kind, agent.Topic, from, epoch);
+            FleetLogMessages.TookOver(_logger, agent.Agent, agent.Kind, agent.Topic, from, epoch);
             AgentTakenOver?.Invoke(agent, epoch);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -120,7 +124,7 @@ public sealed partial class MurmurFleet
         }
         catch (Exception ex) when (ex is EventLogException or InvalidOperationException or AgentStartException)
         {
-            FleetLog.TakeoverFailed(_logger, agent.Agent, agent.Topic, ex);
+            FleetLogMessages.TakeoverFailed(_logger, agent.Agent, agent.Topic, ex);
         }
     }
 }

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Murmur.Agents;
+using Murmur.Logs;
 
 namespace Murmur.Fleet;
 
@@ -248,7 +250,7 @@ public sealed partial class MurmurFleet : IAsyncDisposable
         }
         catch (Exception ex) when (ex is EventLogException or ObjectDisposedException)
         {
-            FleetLog.IoFailed(_logger, "heartbeat", ex);
+            FleetLogMessages.IoFailed(_logger, "heartbeat", ex);
         }
     }
 
@@ -293,7 +295,7 @@ public sealed partial class MurmurFleet : IAsyncDisposable
         }
         catch (Exception ex) when (ex is EventLogException or OperationCanceledException or ObjectDisposedException)
         {
-            FleetLog.IoFailed(_logger, "leaving announcement", ex);
+            FleetLogMessages.IoFailed(_logger, "leaving announcement", ex);
         }
         await _store.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();

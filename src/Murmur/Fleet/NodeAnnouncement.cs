@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Murmur.Logs;
+using Murmur.Topics;
 
 namespace Murmur.Fleet;
 
@@ -67,7 +69,7 @@ public sealed record OwnedAgent(
 {
     /// <summary>The topic's mode.</summary>
     [JsonIgnore]
-    public Consistency Mode => Consistency == "strict" ? Murmur.Consistency.Strict : Murmur.Consistency.Eventual;
+    public Consistency Mode => Consistency == "strict" ? Murmur.Topics.Consistency.Strict : Murmur.Topics.Consistency.Eventual;
 }
 
 /// <summary>

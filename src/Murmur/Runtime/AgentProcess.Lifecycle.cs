@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using Murmur.Agents;
+using Murmur.Supervision;
 
-namespace Murmur;
+namespace Murmur.Runtime;
 
 /// <summary>Start, halt, terminate; monitors and links.</summary>
 internal sealed partial class AgentProcess
@@ -14,7 +16,7 @@ internal sealed partial class AgentProcess
         }
         if (Status == ProcessStatus.Suspended)
         {
-            await HaltCoreAsync(Murmur.ExitReason.Shutdown).ConfigureAwait(false);
+            await HaltCoreAsync(Murmur.Agents.ExitReason.Shutdown).ConfigureAwait(false);
         }
         try
         {
@@ -28,10 +30,10 @@ internal sealed partial class AgentProcess
             if (start.Initial)
             {
                 // A first start that fails is the spawn's failure, not a crash to supervise (OTP start_child).
-                Log.AgentCrashed(_runtime.AgentLogger, _id, ex);
+                RuntimeLogMessages.AgentCrashed(_runtime.AgentLogger, _id, ex);
                 _agent = null;
                 TrySetStatus(ProcessStatus.Halted);
-                await TerminateCoreAsync(Murmur.ExitReason.Failure(ex)).ConfigureAwait(false);
+                await TerminateCoreAsync(Murmur.Agents.ExitReason.Failure(ex)).ConfigureAwait(false);
                 start.Done?.TrySetException(new AgentStartException(_id, ex));
                 return;
             }
@@ -77,7 +79,7 @@ internal sealed partial class AgentProcess
             }
             catch (Exception ex)
             {
-                Log.StopHandlerFailed(_runtime.AgentLogger, _id, ex);
+                RuntimeLogMessages.StopHandlerFailed(_runtime.AgentLogger, _id, ex);
             }
         }
         _agent = null;
@@ -96,7 +98,7 @@ internal sealed partial class AgentProcess
             catch (Exception ex)
             {
                 // Shutting down already: a failure while draining is logged, not supervised.
-                Log.AgentCrashed(_runtime.AgentLogger, _id, ex);
+                RuntimeLogMessages.AgentCrashed(_runtime.AgentLogger, _id, ex);
             }
             _sender = null;
         }
@@ -123,7 +125,7 @@ internal sealed partial class AgentProcess
         using var deadline = new StopDeadline(_runtime.TimeProvider);
         for (var i = children.Count - 1; i >= 0; i--)
         {
-            await TerminateChildAsync(children[i], Murmur.ExitReason.Shutdown, deadline).ConfigureAwait(false);
+            await TerminateChildAsync(children[i], Murmur.Agents.ExitReason.Shutdown, deadline).ConfigureAwait(false);
         }
     }
 
@@ -225,7 +227,7 @@ internal sealed partial class AgentProcess
         }
         catch (Exception ex)
         {
-            Log.InternalError(_runtime.RuntimeLogger, _id, ex);
+            RuntimeLogMessages.InternalError(_runtime.RuntimeLogger, _id, ex);
         }
         EndTurn(); // answers system messages that arrived meanwhile (the process is terminated now)
     }
@@ -253,7 +255,7 @@ internal sealed partial class AgentProcess
         catch (TimeoutException)
         {
             // Only StopDeadline completes the wait with an exception: the child did not stop in time.
-            Log.Killed(_runtime.RuntimeLogger, child._id, timeout);
+            RuntimeLogMessages.Killed(_runtime.RuntimeLogger, child._id, timeout);
             child.Kill();
         }
         finally
@@ -270,7 +272,7 @@ internal sealed partial class AgentProcess
         {
             child.Kill();
         }
-        FinalizeTermination(Murmur.ExitReason.Killed);
+        FinalizeTermination(Murmur.Agents.ExitReason.Killed);
     }
 
     /// <summary>Makes the termination final and tells everyone who asked to know. Idempotent.</summary>
@@ -357,7 +359,7 @@ internal sealed partial class AgentProcess
     /// <summary>A system message reached a terminated process: answer it as Erlang would for a dead pid.</summary>
     private void AnswerAfterTermination(SystemMessage message)
     {
-        var reason = _exitReason ?? Murmur.ExitReason.NoProcess;
+        var reason = _exitReason ?? Murmur.Agents.ExitReason.NoProcess;
         switch (message)
         {
             case StartSignal start:
@@ -370,10 +372,10 @@ internal sealed partial class AgentProcess
                 terminate.Done?.TrySetResult();
                 break;
             case WatchSignal { Add: true } watch:
-                SendDown(watch.Watcher, Murmur.ExitReason.NoProcess);
+                SendDown(watch.Watcher, Murmur.Agents.ExitReason.NoProcess);
                 break;
             case LinkSignal { Add: true } link:
-                ((AgentProcess)link.Other).PostSystem(new ExitSignal(this, Murmur.ExitReason.NoProcess));
+                ((AgentProcess)link.Other).PostSystem(new ExitSignal(this, Murmur.Agents.ExitReason.NoProcess));
                 break;
         }
     }

@@ -1,8 +1,9 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Murmur.Agents;
 
-namespace Murmur;
+namespace Murmur.Runtime;
 
 /// <summary>The mailbox: a pooled ring of user envelopes and an intrusive list of system messages.</summary>
 internal sealed partial class AgentProcess : IThreadPoolWorkItem

@@ -1,4 +1,8 @@
-namespace Murmur;
+using Murmur.Agents;
+using Murmur.Diagnostics;
+using Murmur.Supervision;
+
+namespace Murmur.Runtime;
 
 /// <summary>
 /// The supervisor side of a process, following Erlang/OTP's supervisor: restart types decide whether an
@@ -29,13 +33,13 @@ internal sealed partial class AgentProcess
                 child.PostSystem(new ResumeSignal());
                 break;
             case SupervisorDirective.Stop:
-                await TerminateChildAsync(child, Murmur.ExitReason.Failure(exception)).ConfigureAwait(false);
+                await TerminateChildAsync(child, Murmur.Agents.ExitReason.Failure(exception)).ConfigureAwait(false);
                 break;
             case SupervisorDirective.Escalate:
                 await FailAsync(exception).ConfigureAwait(false);
                 break;
             default:
-                await OnChildEndedAsync(child, Murmur.ExitReason.Failure(exception)).ConfigureAwait(false);
+                await OnChildEndedAsync(child, Murmur.Agents.ExitReason.Failure(exception)).ConfigureAwait(false);
                 break;
         }
     }
@@ -61,7 +65,7 @@ internal sealed partial class AgentProcess
         var recent = RecordRestart(strategy);
         if (recent > strategy.MaxRestarts)
         {
-            Log.IntensityExceeded(_runtime.RuntimeLogger, _id, strategy.MaxRestarts, strategy.Period);
+            RuntimeLogMessages.IntensityExceeded(_runtime.RuntimeLogger, _id, strategy.MaxRestarts, strategy.Period);
             await FailAsync(new RestartIntensityExceededException(_id, child._id, strategy.MaxRestarts, strategy.Period, reason.Exception))
                 .ConfigureAwait(false);
             return;
@@ -95,7 +99,7 @@ internal sealed partial class AgentProcess
     private async ValueTask RestartByStrategyAsync(AgentProcess child, ExitReason reason)
     {
         var strategy = Strategy;
-        Log.Restarting(_runtime.RuntimeLogger, _id, child._id, strategy.Kind, reason);
+        RuntimeLogMessages.Restarting(_runtime.RuntimeLogger, _id, child._id, strategy.Kind, reason);
         MurmurDiagnostics.Restarted(strategy.Kind);
         List<AgentProcess> affected;
         if (strategy.Kind == SupervisionKind.OneForOne)
@@ -123,12 +127,12 @@ internal sealed partial class AgentProcess
             }
             else if (process._options.Restart == Restart.Temporary)
             {
-                await TerminateChildAsync(process, Murmur.ExitReason.Shutdown).ConfigureAwait(false);
+                await TerminateChildAsync(process, Murmur.Agents.ExitReason.Shutdown).ConfigureAwait(false);
                 affected.RemoveAt(i);
             }
             else
             {
-                await HaltChildAsync(process, Murmur.ExitReason.Shutdown).ConfigureAwait(false);
+                await HaltChildAsync(process, Murmur.Agents.ExitReason.Shutdown).ConfigureAwait(false);
             }
         }
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using Murmur.Agents;
+using Murmur.Diagnostics;
 
-namespace Murmur;
+namespace Murmur.Runtime;
 
 /// <summary>The turn: system messages first, then up to <see cref="AgentRuntimeOptions.Throughput"/> user messages.</summary>
 internal sealed partial class AgentProcess
@@ -29,7 +31,7 @@ internal sealed partial class AgentProcess
         catch (Exception ex)
         {
             // Only a bug in the runtime lands here; user exceptions are caught where handlers are called.
-            Log.InternalError(_runtime.RuntimeLogger, _id, ex);
+            RuntimeLogMessages.InternalError(_runtime.RuntimeLogger, _id, ex);
             Array.Clear(thread.Batch);
             EndTurn();
         }
@@ -164,7 +166,7 @@ internal sealed partial class AgentProcess
         }
         catch (Exception ex)
         {
-            Log.InternalError(_runtime.RuntimeLogger, _id, ex);
+            RuntimeLogMessages.InternalError(_runtime.RuntimeLogger, _id, ex);
         }
         // Still marked scheduled: no other turn can start, so requeueing continues this one.
         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
@@ -202,8 +204,8 @@ internal sealed partial class AgentProcess
         {
             return;
         }
-        Log.AgentCrashed(_runtime.AgentLogger, _id, exception);
-        NotifyLinks(Murmur.ExitReason.Failure(exception));
+        RuntimeLogMessages.AgentCrashed(_runtime.AgentLogger, _id, exception);
+        NotifyLinks(Murmur.Agents.ExitReason.Failure(exception));
         if (_parent is null)
         {
             _runtime.OnRootFailed(exception);
@@ -218,15 +220,15 @@ internal sealed partial class AgentProcess
     private async ValueTask ExitNormallyAsync()
     {
         _stopRequested = false;
-        await HaltCoreAsync(Murmur.ExitReason.Normal).ConfigureAwait(false);
-        NotifyLinks(Murmur.ExitReason.Normal);
+        await HaltCoreAsync(Murmur.Agents.ExitReason.Normal).ConfigureAwait(false);
+        NotifyLinks(Murmur.Agents.ExitReason.Normal);
         if (_parent is null)
         {
-            await TerminateCoreAsync(Murmur.ExitReason.Normal).ConfigureAwait(false);
+            await TerminateCoreAsync(Murmur.Agents.ExitReason.Normal).ConfigureAwait(false);
         }
         else
         {
-            _parent.PostSystem(new ChildExited(this, Murmur.ExitReason.Normal));
+            _parent.PostSystem(new ChildExited(this, Murmur.Agents.ExitReason.Normal));
         }
     }
 

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Murmur.Agents;
+using Murmur.Supervision;
 
-namespace Murmur;
+namespace Murmur.Runtime;
 
 /// <summary>
 /// One agent process: its handle, mailbox, scheduler work item, supervisor of its children and the
@@ -162,7 +164,7 @@ internal sealed partial class AgentProcess : AgentRef, IAgentContext
         {
             throw new InvalidOperationException($"'{child.Id}' is not a child of '{_id}'; an agent stops only its own children (or itself with Stop()).");
         }
-        return TerminateChildAsync(process, Murmur.ExitReason.Shutdown).AsTask();
+        return TerminateChildAsync(process, Murmur.Agents.ExitReason.Shutdown).AsTask();
     }
 
     private static AgentProcess AsProcess(AgentRef target)

@@ -1,4 +1,7 @@
-namespace Murmur;
+using Murmur.Agents;
+using Murmur.Supervision;
+
+namespace Murmur.Runtime;
 
 /// <summary>Graceful shutdown and root failure.</summary>
 public sealed partial class AgentRuntime
@@ -44,7 +47,7 @@ public sealed partial class AgentRuntime
     /// <summary>A failure escalated out of the root supervisor: the runtime stops with a clear error.</summary>
     internal void OnRootFailed(Exception exception)
     {
-        Log.RootFailed(RuntimeLogger, exception);
+        RuntimeLogMessages.RootFailed(RuntimeLogger, exception);
         _failure ??= new RuntimeFailedException(exception);
         // The root's turn is running this call; terminate it by message, from outside that turn.
         _root.PostSystem(new TerminateSignal(ExitReason.Failure(exception), null));

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
+using Murmur.Agents;
+using Murmur.Supervision;
 
-namespace Murmur;
+namespace Murmur.Runtime;
 
 /// <summary>
 /// One node: hosts agent processes under a root supervisor and schedules them on the .NET thread pool.
@@ -134,7 +136,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            Log.Killed(RuntimeLogger, process.Id, timeout);
+            RuntimeLogMessages.Killed(RuntimeLogger, process.Id, timeout);
             process.Kill();
         }
     }
@@ -200,13 +202,13 @@ public sealed partial class AgentRuntime : IAsyncDisposable
     {
         var count = Interlocked.Increment(ref _deadLetters); // not inside ?.Invoke(...): its arguments are skipped when null
         DeadLetterObserved?.Invoke(count);
-        Log.DeadLetter(RuntimeLogger, target, message.GetType().Name, why);
+        RuntimeLogMessages.DeadLetter(RuntimeLogger, target, message.GetType().Name, why);
     }
 
     internal void CountDropped(AgentId target, MailboxOptions mailbox)
     {
         Interlocked.Increment(ref _dropped);
-        Log.Dropped(RuntimeLogger, target, mailbox.Capacity, mailbox.FullMode);
+        RuntimeLogMessages.Dropped(RuntimeLogger, target, mailbox.Capacity, mailbox.FullMode);
     }
 
     /// <summary>A process other than the root terminated for good (layers above the runtime forget what they kept for it).</summary>

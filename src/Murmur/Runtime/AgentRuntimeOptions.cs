@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Murmur.Agents;
+using Murmur.Supervision;
 
-namespace Murmur;
+namespace Murmur.Runtime;
 
 /// <summary>Settings of one runtime (node).</summary>
 public sealed record AgentRuntimeOptions

@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Agents;
+
+namespace Murmur.Runtime;
 
 /// <summary>
 /// Work that runs in an agent's turn like a message handler (a failure crashes the instance and its supervisor

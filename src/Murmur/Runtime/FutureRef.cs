@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Agents;
+
+namespace Murmur.Runtime;
 
 /// <summary>
 /// The reply address of one ask: the first of the reply (the first message posted to it), the ask's timeout

@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Agents;
+
+namespace Murmur.Runtime;
 
 /// <summary>Thrown to a sender when a bounded mailbox is full and may not drop.</summary>
 public sealed class MailboxFullException : InvalidOperationException

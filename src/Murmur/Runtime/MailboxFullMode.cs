@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Agents;
+
+namespace Murmur.Runtime;
 
 /// <summary>What a bounded mailbox does with a message that arrives when it is full.</summary>
 public enum MailboxFullMode

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Runtime;
 
 /// <summary>The size and overflow policy of an agent's mailbox.</summary>
 /// <remarks>

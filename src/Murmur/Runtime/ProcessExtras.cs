@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Agents;
+
+namespace Murmur.Runtime;
 
 /// <summary>
 /// The rarely used parts of a process, allocated on first use so that an idle agent that neither monitors,

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Runtime;
 
 /// <summary>The life cycle of a process. Only <see cref="Terminated"/> is final.</summary>
 internal enum ProcessStatus

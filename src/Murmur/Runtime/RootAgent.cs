@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Agents;
+
+namespace Murmur.Runtime;
 
 /// <summary>The root supervisor's agent: it only supervises; messages sent to it are ignored.</summary>
 internal sealed class RootAgent : Agent

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Runtime;
 
 /// <summary>What happens to queued user messages when an agent is shut down.</summary>
 public enum ShutdownMailboxPolicy

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Runtime;
 
 /// <summary>
 /// The shutdown timeout of a supervisor's child stops, on one timer shared by a run of stops. A supervisor

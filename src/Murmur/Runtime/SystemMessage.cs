@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Agents;
+
+namespace Murmur.Runtime;
 
 /// <summary>A control message; queued ahead of user messages and never counted against a turn's budget.</summary>
 internal abstract class SystemMessage

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
+using Murmur.Events;
 
-namespace Murmur;
+namespace Murmur.Security;
 
 /// <summary>
 /// ECDSA P-256 / SHA-256 signatures (IEEE P1363, 64 bytes) over the canonical encoding of an event without its

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Security;
 
 /// <summary>
 /// Signed events: this node's key and the keys of the nodes it trusts — HMAC-SHA256 shared secrets, or ECDSA P-256

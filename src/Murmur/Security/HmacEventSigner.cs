@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
+using Murmur.Events;
 
-namespace Murmur;
+namespace Murmur.Security;
 
 /// <summary>
 /// HMAC-SHA256 signatures over the canonical encoding of an event without its <c>signature</c> field

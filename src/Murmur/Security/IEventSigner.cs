@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Events;
+
+namespace Murmur.Security;
 
 /// <summary>Signs events before they are appended.</summary>
 public interface IEventSigner

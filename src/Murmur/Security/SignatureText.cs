@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Events;
+
+namespace Murmur.Security;
 
 /// <summary>The <c>keyid:base64</c> text of a signature, shared by the signers.</summary>
 internal static class SignatureText

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Security;
 
 /// <summary>How events are signed (<see cref="EventSigning.Algorithm"/>).</summary>
 public enum SigningAlgorithm

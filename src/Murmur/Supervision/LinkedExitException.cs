@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Agents;
+
+namespace Murmur.Supervision;
 
 /// <summary>The reason an agent ends when a linked agent exited abnormally and it does not trap exits.</summary>
 public sealed class LinkedExitException : Exception

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Supervision;
 
 /// <summary>An exponential delay before restarts, with jitter, timed by the runtime's <see cref="TimeProvider"/>.</summary>
 public sealed record RestartBackoff

@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Agents;
+
+namespace Murmur.Supervision;
 
 /// <summary>The reason a supervisor fails when its children restarted more often than its intensity allows.</summary>
 public sealed class RestartIntensityExceededException : Exception

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Supervision;
 
 /// <summary>The runtime stopped because a failure escalated out of its root supervisor.</summary>
 public sealed class RuntimeFailedException : Exception

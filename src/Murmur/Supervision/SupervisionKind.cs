@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Supervision;
 
 /// <summary>Which children a supervisor restarts when one of them ends (Erlang/OTP restart strategies).</summary>
 public enum SupervisionKind

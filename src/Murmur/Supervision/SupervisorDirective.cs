@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Supervision;
 
 /// <summary>What a supervisor does with a crashed child, as decided by <see cref="SupervisorStrategy.Decider"/>.</summary>
 public enum SupervisorDirective

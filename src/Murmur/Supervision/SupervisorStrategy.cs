@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Supervision;
 
 /// <summary>
 /// How a supervisor treats its children's exits: the OTP restart strategy, the restart intensity

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>A snapshot of a topic's causal buffer on one node.</summary>
 /// <param name="Held">Events waiting for their causes.</param>

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Murmur.Events;
 
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>The payload of a <c>CLAIM</c>: which node owns <see cref="Agent"/> from <see cref="Epoch"/> on.</summary>
 /// <param name="Agent">The agent taken over (also the claim's actor).</param>

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>How the members of a topic see each other's events; chosen per topic.</summary>
 public enum Consistency

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>An event a node refused, kept with the reason so a person can list and inspect it.</summary>
 /// <param name="Topic">The topic it was read from.</param>

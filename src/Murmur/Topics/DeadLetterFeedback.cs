@@ -1,6 +1,9 @@
 using System.Text.Json;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Logs;
 
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>
 /// Tells senders why their events were refused: each dead letter of a topic read from its log is also appended, as a
@@ -77,7 +80,7 @@ internal sealed class DeadLetterFeedback(TopicHost host)
         }
         catch (Exception ex) when (ex is EventLogException or ObjectDisposedException or ArgumentException or OperationCanceledException)
         {
-            TopicLog.FeedbackFailed(host.Node.Logger, topic, ex);
+            TopicLogMessages.FeedbackFailed(host.Node.Logger, topic, ex);
         }
     }
 }

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>The node's bounded list of refused events (the oldest are forgotten past the capacity, but counted).</summary>
 /// <remarks>Thread-safe.</remarks>

@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Events;
+
+namespace Murmur.Topics;
 
 /// <summary>
 /// The events a topic delivered on this node, in delivery order (a causal order), by absolute index: index 0 is the

@@ -1,4 +1,8 @@
-namespace Murmur;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Security;
+
+namespace Murmur.Topics;
 
 /// <summary>
 /// What every record read from a topic's log goes through before it is offered for delivery: decoding against the

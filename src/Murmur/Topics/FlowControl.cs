@@ -1,4 +1,8 @@
-namespace Murmur;
+using Murmur.Diagnostics;
+using Murmur.Events;
+using Murmur.Threading;
+
+namespace Murmur.Topics;
 
 /// <summary>
 /// Flow control (<see cref="MurmurNodeOptions.MaxLag"/>), in eventual topics: a slow local member holds back this

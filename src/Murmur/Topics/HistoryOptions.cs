@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>How much of each topic's delivered history a node keeps in memory; what is older stays in the log.</summary>
 /// <remarks>

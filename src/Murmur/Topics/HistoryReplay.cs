@@ -1,10 +1,12 @@
 using System.Runtime.CompilerServices;
+using Murmur.Causality;
+using Murmur.Events;
 
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>
 /// Reads a topic's delivered history back from the log — for a member that needs events the node no longer keeps
-/// (a restarted agent, a late joiner, <see cref="Murmur.Topic.ReadHistoryAsync"/>). The records go through the same screen and
+/// (a restarted agent, a late joiner, <see cref="Murmur.Topics.Topic.ReadHistoryAsync"/>). The records go through the same screen and
 /// a fresh causal buffer, so they come out validated and in a causal order; a record the node refused is refused again.
 /// </summary>
 internal static class HistoryReplay

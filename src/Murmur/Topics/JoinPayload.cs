@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
+using Murmur.Events;
 
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>The payload of a runtime's <c>JOIN</c>: which node hosts the member and the topic's mode.</summary>
 internal sealed record JoinPayload(

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
+using Murmur.Logs;
 
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>
 /// How a node reads the log for all of its topics. When the log has a firehose (<see cref="ILogFirehose"/>), one
@@ -116,7 +117,7 @@ internal sealed class LogFeed(MurmurNode node) : IAsyncDisposable
             catch (Exception ex)
             {
                 failures++;
-                TopicLog.FirehoseFailed(node.Logger, failures, ex);
+                TopicLogMessages.FirehoseFailed(node.Logger, failures, ex);
                 if (!await ReopenAsync(failures).ConfigureAwait(false))
                 {
                     return;
@@ -151,7 +152,7 @@ internal sealed class LogFeed(MurmurNode node) : IAsyncDisposable
             catch (Exception ex) when (ex is EventLogException)
             {
                 failures++;
-                TopicLog.FirehoseFailed(node.Logger, failures, ex);
+                TopicLogMessages.FirehoseFailed(node.Logger, failures, ex);
             }
         }
         foreach (var subscription in _subscriptions.Values)
@@ -281,7 +282,7 @@ internal sealed class LogFeed(MurmurNode node) : IAsyncDisposable
             catch (Exception ex)
             {
                 failures++;
-                TopicLog.ReadFailed(node.Logger, reader.Topic, subscription.Next, ex);
+                TopicLogMessages.ReadFailed(node.Logger, reader.Topic, subscription.Next, ex);
                 if (!await BackOffAsync(failures, subscription.Token).ConfigureAwait(false))
                 {
                     return;
@@ -319,7 +320,7 @@ internal sealed class LogFeed(MurmurNode node) : IAsyncDisposable
             catch (Exception ex)
             {
                 failures++;
-                TopicLog.ReadFailed(node.Logger, reader.Topic, subscription.Next, ex);
+                TopicLogMessages.ReadFailed(node.Logger, reader.Topic, subscription.Next, ex);
                 if (!await BackOffAsync(failures, subscription.Token).ConfigureAwait(false))
                 {
                     return;

@@ -1,4 +1,10 @@
-namespace Murmur;
+using Murmur.Agents;
+using Murmur.Causality;
+using Murmur.Diagnostics;
+using Murmur.Events;
+using Murmur.Runtime;
+
+namespace Murmur.Topics;
 
 /// <summary>
 /// Hands one member's agent its topic's events: the wake-up the topic posts (as <see cref="AgentWork"/>, so a full

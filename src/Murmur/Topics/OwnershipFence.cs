@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Events;
+
+namespace Murmur.Topics;
 
 /// <summary>
 /// Who owns each agent of a topic at which epoch, learnt from the log: epoch 1 is the node its first <c>JOIN</c> names,

@@ -1,8 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Security;
 
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>
 /// Agent snapshots and node checkpoints, kept in small topics of their own so the latest is one read away:

@@ -1,4 +1,7 @@
-namespace Murmur;
+using Murmur.Agents;
+using Murmur.Events;
+
+namespace Murmur.Topics;
 
 /// <summary>
 /// Work an agent does on provisional events (e.g. a <c>FINDING</c> before its producer's <c>TASK_COMPLETE</c>).

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>The payload of <c>SPECULATION_COMMIT</c> / <c>SPECULATION_ABORT</c>.</summary>
 /// <param name="Speculation">The speculation's id.</param>

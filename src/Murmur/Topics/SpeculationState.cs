@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>Where a speculation stands.</summary>
 public enum SpeculationState

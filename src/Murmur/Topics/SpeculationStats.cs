@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>Counts of a topic's speculations on one node.</summary>
 /// <param name="Started">Speculations started.</param>

@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Murmur.Events;
 
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>
 /// A member's view of what is provisional, confirmed and withdrawn, worked out from the events it is handed —

@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Events;
+
+namespace Murmur.Topics;
 
 /// <summary>
 /// Strict rounds, computed by every node from the delivered order alone (which, with no local fast path in strict

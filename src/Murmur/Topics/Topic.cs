@@ -1,4 +1,7 @@
-namespace Murmur;
+using Murmur.Causality;
+using Murmur.Events;
+
+namespace Murmur.Topics;
 
 /// <summary>A task's shared event stream as seen from one node: its name, mode, roster and delivered history.</summary>
 /// <remarks>Thread-safe. Obtain it with <see cref="MurmurNode.OpenTopicAsync(string, Consistency, CancellationToken)"/>.</remarks>

@@ -1,4 +1,8 @@
-namespace Murmur;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Logs;
+
+namespace Murmur.Topics;
 
 /// <summary>
 /// Appends a topic's events to the log for the node: stamps the envelope fields the node owns (id, topic, time),
@@ -52,7 +56,7 @@ internal sealed class TopicAppender(TopicHost host)
             }
             catch (EventLogException ex) when (attempt < Node.Options.AppendAttempts)
             {
-                TopicLog.AppendRetry(Node.Logger, host.Name, record.EventId, attempt, ex);
+                TopicLogMessages.AppendRetry(Node.Logger, host.Name, record.EventId, attempt, ex);
                 await Task.Delay(Node.Options.AppendRetryDelay * attempt, cancellationToken).ConfigureAwait(false);
             }
         }

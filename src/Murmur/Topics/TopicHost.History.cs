@@ -1,4 +1,7 @@
-namespace Murmur;
+using Murmur.Causality;
+using Murmur.Events;
+
+namespace Murmur.Topics;
 
 // The delivered history: reading and watching it, trimming the window, and the clock at any delivered position.
 internal sealed partial class TopicHost

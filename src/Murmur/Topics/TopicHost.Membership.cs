@@ -1,6 +1,9 @@
 using System.Text.Json;
+using Murmur.Agents;
+using Murmur.Causality;
+using Murmur.Events;
 
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>Joining: the local members of the topic.</summary>
 internal sealed partial class TopicHost

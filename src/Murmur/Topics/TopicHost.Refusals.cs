@@ -1,4 +1,8 @@
-namespace Murmur;
+using Murmur.Causality;
+using Murmur.Diagnostics;
+using Murmur.Events;
+
+namespace Murmur.Topics;
 
 // Refusals: events that are given up or refused become dead letters (and feedback to their senders).
 internal sealed partial class TopicHost
@@ -10,7 +14,7 @@ internal sealed partial class TopicHost
         {
             var text = e.ToString();
             Node.DeadLetters.Add(new DeadLetterEvent(Name, 0, e.EventId, reason, text.Length > 256 ? text[..256] : text));
-            TopicLog.Refused(Node.Logger, Name, 0, $"{actor}: {reason}");
+            TopicLogMessages.Refused(Node.Logger, Name, 0, $"{actor}: {reason}");
         }
     }
 
@@ -54,7 +58,7 @@ internal sealed partial class TopicHost
         Node.DeadLetters.Add(dead);
         _feedback.Report(dead);
         MurmurDiagnostics.Count(MurmurDiagnostics.EventsRejected, Name);
-        TopicLog.Refused(Node.Logger, Name, position, reason);
+        TopicLogMessages.Refused(Node.Logger, Name, position, reason);
     }
 
     private void RefuseLocked(long position, AgentEvent @event, string reason)

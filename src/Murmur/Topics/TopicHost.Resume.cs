@@ -1,4 +1,6 @@
-namespace Murmur;
+using Murmur.Causality;
+
+namespace Murmur.Topics;
 
 // Starting: from a checkpoint when the node has one, else from the log's start; where a resumed member starts reading.
 internal sealed partial class TopicHost

@@ -1,6 +1,9 @@
 using System.Text.Json;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Logs;
 
-namespace Murmur;
+namespace Murmur.Topics;
 
 // Strict rounds as the host sees them: the open round, each member's next step, and eviction of silent members.
 internal sealed partial class TopicHost
@@ -95,7 +98,7 @@ internal sealed partial class TopicHost
             }
             catch (Exception ex) when (ex is EventLogException or OperationCanceledException or ObjectDisposedException)
             {
-                TopicLog.AppendRetry(Node.Logger, Name, $"evict-{actor}-r{round}", 0, ex);
+                TopicLogMessages.AppendRetry(Node.Logger, Name, $"evict-{actor}-r{round}", 0, ex);
             }
         }
     }

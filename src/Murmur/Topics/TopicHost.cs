@@ -1,4 +1,9 @@
-namespace Murmur;
+using Murmur.Causality;
+using Murmur.Diagnostics;
+using Murmur.Events;
+using Murmur.Threading;
+
+namespace Murmur.Topics;
 
 /// <summary>
 /// One topic on one node: the roster and causal delivery (<see cref="CausalBuffer"/>), the delivered history, the

@@ -1,6 +1,11 @@
 using System.Text.Json;
+using Murmur.Agents;
+using Murmur.Causality;
+using Murmur.Diagnostics;
+using Murmur.Events;
+using Murmur.Logs;
 
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>
 /// An agent's membership of a topic: its roster index, what it has seen, and publishing. The runtime stamps
@@ -265,7 +270,7 @@ public sealed class TopicMember
         MurmurDiagnostics.Count(MurmurDiagnostics.Snapshots, Topic);
     }
 
-    /// <summary>Every event of the topic delivered on this node, from the first (see <see cref="Murmur.Topic.ReadHistoryAsync"/>).</summary>
+    /// <summary>Every event of the topic delivered on this node, from the first (see <see cref="Murmur.Topics.Topic.ReadHistoryAsync"/>).</summary>
     public IAsyncEnumerable<AgentEvent> ReadHistoryAsync(CancellationToken cancellationToken = default) => Host.ReadHistoryAsync(cancellationToken);
 
     /// <summary>Leaves the topic (a <c>LEAVE</c> event); the member no longer holds strict rounds.</summary>

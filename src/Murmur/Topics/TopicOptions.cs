@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>Settings of a topic, written into the first <c>JOIN</c> so every node uses the same ones.</summary>
 public sealed record TopicOptions

@@ -1,4 +1,8 @@
-namespace Murmur;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Threading;
+
+namespace Murmur.Topics;
 
 /// <summary>
 /// Reads a topic's log for its node: screens each record (<see cref="EventScreen"/>), offers what passes to the topic,

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Topics;
 
 /// <summary>
 /// A wait on a topic that can no longer complete: this node released the topic (its last local member stopped, see

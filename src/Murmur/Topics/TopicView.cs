@@ -1,4 +1,8 @@
-namespace Murmur;
+using Murmur.Agents;
+using Murmur.Causality;
+using Murmur.Events;
+
+namespace Murmur.Topics;
 
 /// <summary>
 /// What an agent is handed by <see cref="Agent.OnEventsAsync"/>: the topic's events it has not seen yet,

@@ -1,4 +1,4 @@
-namespace Murmur;
+namespace Murmur.Threading;
 
 /// <summary>
 /// Tasks that complete when a condition over their owner's state holds: the one waiter utility of the topic layer.

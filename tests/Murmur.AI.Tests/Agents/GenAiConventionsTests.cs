@@ -1,12 +1,16 @@
-using Murmur.AI.Telemetry;
 using System.Diagnostics;
 using Murmur.AI.Scripted;
+using Murmur.AI.Telemetry;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using GenAi = Murmur.AI.Telemetry.AiDiagnostics.GenAi;
 using Murmur.AI.Events;
+using Murmur.AI.Agents;
+using Murmur.Diagnostics;
+using Murmur.Events;
+using Murmur.Logs;
 
 namespace Murmur.AI.Tests.Agents;
 

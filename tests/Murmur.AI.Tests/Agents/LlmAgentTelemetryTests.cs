@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Murmur.AI.Agents;
 using Murmur.AI.Scripted;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
+using Murmur.Diagnostics;
+using Murmur.Events;
 
 namespace Murmur.AI.Tests.Agents;
 

@@ -1,9 +1,14 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Murmur.AI.Agents;
+using Murmur.AI.Events;
 using Murmur.AI.Scripted;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
-using Murmur.AI.Events;
+using Murmur.Agents;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Topics;
 
 namespace Murmur.AI.Tests.Agents;
 

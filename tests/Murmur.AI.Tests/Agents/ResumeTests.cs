@@ -1,8 +1,13 @@
 using Microsoft.Extensions.AI;
+using Murmur.AI.Agents;
+using Murmur.AI.Events;
 using Murmur.AI.Tests.Mesh;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
-using Murmur.AI.Events;
+using Murmur.AI.Tools.Mesh;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Topics;
 
 namespace Murmur.AI.Tests.Agents;
 

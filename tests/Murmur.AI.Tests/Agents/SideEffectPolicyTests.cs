@@ -1,7 +1,10 @@
+using Murmur.AI.Agents;
+using Murmur.AI.Events;
 using Murmur.AI.Scripted;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
-using Murmur.AI.Events;
+using Murmur.Events;
+using Murmur.Topics;
 
 namespace Murmur.AI.Tests.Agents;
 

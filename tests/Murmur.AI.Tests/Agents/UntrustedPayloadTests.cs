@@ -1,6 +1,8 @@
+using Murmur.AI.Agents;
+using Murmur.AI.Events;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
-using Murmur.AI.Events;
+using Murmur.Events;
 
 namespace Murmur.AI.Tests.Agents;
 

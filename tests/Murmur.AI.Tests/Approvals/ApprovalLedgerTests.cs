@@ -1,5 +1,9 @@
 using System.Text;
 using Murmur.AI.Approvals;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Security;
 
 namespace Murmur.AI.Tests.Approvals;
 

@@ -1,9 +1,13 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
+using Murmur.AI.Agents;
 using Murmur.AI.Approvals;
+using Murmur.AI.Events;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
-using Murmur.AI.Events;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Topics;
 
 namespace Murmur.AI.Tests.Approvals;
 

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Murmur.AI.Events;
+using Murmur.Causality;
+using Murmur.Events;
 
 namespace Murmur.AI.Tests.Events;
 

@@ -1,4 +1,6 @@
 using Murmur.AI.Tools;
+using Murmur.AI.Tools.Mesh;
+using Murmur.Logs;
 
 namespace Murmur.AI.Tests.Mesh;
 

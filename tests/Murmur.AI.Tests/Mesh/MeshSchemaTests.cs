@@ -1,9 +1,13 @@
 using Microsoft.Extensions.AI;
+using Murmur.AI.Agents;
+using Murmur.AI.Events;
 using Murmur.AI.Scripted;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
+using Murmur.AI.Tools.Mesh;
 using Murmur.Cli.Tests.Protocol;
-using Murmur.AI.Events;
+using Murmur.Events;
+using Murmur.Logs;
 
 namespace Murmur.AI.Tests.Mesh;
 

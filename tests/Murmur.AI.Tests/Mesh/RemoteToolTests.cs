@@ -1,9 +1,13 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Murmur.AI.Agents;
+using Murmur.AI.Events;
 using Murmur.AI.Scripted;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
-using Murmur.AI.Events;
+using Murmur.AI.Tools.Mesh;
+using Murmur.Events;
+using Murmur.Logs;
 
 namespace Murmur.AI.Tests.Mesh;
 

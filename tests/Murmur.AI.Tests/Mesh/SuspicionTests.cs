@@ -1,6 +1,9 @@
 using Microsoft.Extensions.AI;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
+using Murmur.AI.Tools.Mesh;
+using Murmur.Agents;
+using Murmur.Logs;
 
 namespace Murmur.AI.Tests.Mesh;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Murmur.AI.Providers;
 using Murmur.AI.Tests.Support;
 using Murmur.Mcp.Tests.Support;
 using static Murmur.AI.Tests.Support.FakeOpenAIServer;

@@ -4,6 +4,9 @@ using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
 using static Murmur.AI.Tests.Support.FakeOpenAIServer;
 using Murmur.AI.Events;
+using Murmur.AI.Agents;
+using Murmur.AI.Providers;
+using Murmur.Events;
 
 namespace Murmur.AI.Tests.Providers;
 

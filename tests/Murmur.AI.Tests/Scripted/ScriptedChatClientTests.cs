@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Murmur.AI.Agents;
 using Murmur.AI.Scripted;
 
 namespace Murmur.AI.Tests.Scripted;

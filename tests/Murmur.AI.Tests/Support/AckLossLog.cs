@@ -1,3 +1,5 @@
+using Murmur.Logs;
+
 namespace Murmur.AI.Tests.Support;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Murmur.Logs;
 
 namespace Murmur.AI.Tests.Support;
 

@@ -1,3 +1,6 @@
+using Murmur.Agents;
+using Murmur.Topics;
+
 namespace Murmur.AI.Tests.Support;
 
 /// <summary>An agent that does nothing but hand its topic membership to the test, which publishes through it.</summary>

@@ -1,3 +1,6 @@
+using Murmur.Events;
+using Murmur.Topics;
+
 namespace Murmur.AI.Tests.Support;
 
 internal static class TopicWait

@@ -1,7 +1,9 @@
+using Murmur.AI.Events;
 using Murmur.AI.Tests.Mesh;
 using Murmur.AI.Tests.Support;
 using Murmur.AI.Tools;
-using Murmur.AI.Events;
+using Murmur.Events;
+using Murmur.Logs;
 
 namespace Murmur.AI.Tests.Tools;
 

@@ -1,6 +1,10 @@
 using System.Text;
-using Murmur.Cli.Demo;
 using Murmur.AI.Events;
+using Murmur.Agents;
+using Murmur.Cli.Demo;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Topics;
 
 namespace Murmur.Cli.Tests.Demo;
 

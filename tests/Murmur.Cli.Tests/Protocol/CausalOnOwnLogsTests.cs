@@ -1,3 +1,7 @@
+using Murmur.Agents;
+using Murmur.Cli.Commands;
+using Murmur.Events;
+using Murmur.Logs;
 
 namespace Murmur.Cli.Tests.Protocol;
 

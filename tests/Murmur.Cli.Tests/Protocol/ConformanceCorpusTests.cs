@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Murmur.Cli.Commands;
+using Murmur.Logs;
 
 namespace Murmur.Cli.Tests.Protocol;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Json.Schema;
+using Murmur.Events;
 
 namespace Murmur.Cli.Tests.Protocol;
 

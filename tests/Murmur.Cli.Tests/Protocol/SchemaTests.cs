@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Murmur.Cli.Commands;
+using Murmur.Events;
 
 namespace Murmur.Cli.Tests.Protocol;
 

@@ -1,3 +1,5 @@
+using Murmur.Supervision;
+
 namespace Murmur.Mcp.Tests.Support;
 
 /// <summary>Specs for the npm MCP servers the tests attach.</summary>

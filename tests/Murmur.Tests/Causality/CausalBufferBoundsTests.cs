@@ -1,3 +1,6 @@
+using Murmur.Causality;
+using Murmur.Events;
+
 namespace Murmur.Tests.Causality;
 
 /// <summary>Bounded holding: what can never be delivered is refused or given up with the missing dependency named.</summary>

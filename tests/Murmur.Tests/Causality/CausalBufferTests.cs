@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
+using Murmur.Causality;
+using Murmur.Events;
 
 namespace Murmur.Tests.Causality;
 

@@ -1,4 +1,6 @@
 using CsCheck;
+using Murmur.Causality;
+using Murmur.Events;
 
 namespace Murmur.Tests.Causality;
 

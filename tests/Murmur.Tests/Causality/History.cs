@@ -1,3 +1,6 @@
+using Murmur.Causality;
+using Murmur.Events;
+
 namespace Murmur.Tests.Causality;
 
 /// <summary>Random multi-agent histories: agents send (broadcast), receive (merge a seen event) and act concurrently.</summary>

@@ -1,4 +1,5 @@
 using CsCheck;
+using Murmur.Causality;
 
 namespace Murmur.Tests.Causality;
 

@@ -1,5 +1,7 @@
 using System.Text;
 using CsCheck;
+using Murmur.Causality;
+using Murmur.Events;
 
 namespace Murmur.Tests.Events;
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
+using Murmur.Agents;
 using Murmur.Fleet;
+using Murmur.Logs;
 using Murmur.Tests.Topics;
 
 namespace Murmur.Tests.Fleet;

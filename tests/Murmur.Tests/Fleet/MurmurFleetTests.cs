@@ -1,4 +1,8 @@
+using Murmur.Agents;
+using Murmur.Causality;
+using Murmur.Events;
 using Murmur.Fleet;
+using Murmur.Logs;
 using Murmur.Tests.Reliability;
 
 namespace Murmur.Tests.Fleet;

@@ -1,5 +1,8 @@
+using Murmur.Agents;
+using Murmur.Events;
 using Murmur.Fleet;
 using Murmur.Testing;
+using Murmur.Topics;
 
 namespace Murmur.Tests.Fleet;
 

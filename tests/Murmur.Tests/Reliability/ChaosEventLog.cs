@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Murmur.Logs;
 
 namespace Murmur.Tests.Reliability;
 

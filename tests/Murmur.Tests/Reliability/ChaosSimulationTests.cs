@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using Murmur.Agents;
+using Murmur.Events;
+using Murmur.Security;
 using Murmur.Tests.Topics;
+using Murmur.Topics;
 using Xunit.Abstractions;
 
 namespace Murmur.Tests.Reliability;

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Murmur.Events;
+using Murmur.Logs;
 using Xunit.Abstractions;
 
 namespace Murmur.Tests.Reliability;

@@ -1,4 +1,6 @@
 using System.Text;
+using Murmur.Causality;
+using Murmur.Events;
 
 namespace Murmur.Tests.Reliability;
 

@@ -1,3 +1,6 @@
+using Murmur.Causality;
+using Murmur.Events;
+
 namespace Murmur.Tests.Reliability;
 
 public sealed class HistoryCheckerTests

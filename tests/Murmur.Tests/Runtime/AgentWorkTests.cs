@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using Murmur.Agents;
+using Murmur.Runtime;
 
 namespace Murmur.Tests.Runtime;
 

@@ -1,3 +1,7 @@
+using Murmur.Agents;
+using Murmur.Runtime;
+using Murmur.Supervision;
+
 namespace Murmur.Tests.Runtime;
 
 public sealed class IsolationTests

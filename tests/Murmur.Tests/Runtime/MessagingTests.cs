@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
+using Murmur.Agents;
+using Murmur.Runtime;
 using Murmur.Tests.Support;
 
 namespace Murmur.Tests.Runtime;

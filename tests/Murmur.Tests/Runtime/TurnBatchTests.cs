@@ -1,3 +1,6 @@
+using Murmur.Agents;
+using Murmur.Runtime;
+
 namespace Murmur.Tests.Runtime;
 
 /// <summary>

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
+using Murmur.Agents;
+using Murmur.Runtime;
+using Murmur.Supervision;
 using Murmur.Tests.Support;
 
 namespace Murmur.Tests.Supervision;

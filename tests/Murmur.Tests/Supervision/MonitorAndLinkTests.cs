@@ -1,3 +1,5 @@
+using Murmur.Agents;
+using Murmur.Runtime;
 using Murmur.Tests.Support;
 
 namespace Murmur.Tests.Supervision;

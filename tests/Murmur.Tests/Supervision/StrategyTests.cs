@@ -1,3 +1,6 @@
+using Murmur.Agents;
+using Murmur.Runtime;
+using Murmur.Supervision;
 using Murmur.Tests.Support;
 
 namespace Murmur.Tests.Supervision;

@@ -1,3 +1,6 @@
+using Murmur.Agents;
+using Murmur.Supervision;
+
 namespace Murmur.Tests.Support;
 
 /// <summary>Records its life cycle in a probe; crashes on "crash", stops itself on "stop", echoes "ping".</summary>

@@ -1,3 +1,8 @@
+using Murmur.Agents;
+using Murmur.Events;
+using Murmur.Runtime;
+using Murmur.Topics;
+
 namespace Murmur.Tests.Topics;
 
 /// <summary>Topic wake-ups travel apart from user messages: a full bounded mailbox never costs a member its events.</summary>

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
+using Murmur.Events;
+using Murmur.Logs;
 
 namespace Murmur.Tests.Topics;
 

@@ -1,3 +1,7 @@
+using Murmur.Agents;
+using Murmur.Events;
+using Murmur.Topics;
+
 namespace Murmur.Tests.Topics;
 
 public sealed class PoisonEventTests

@@ -1,3 +1,8 @@
+using Murmur.Agents;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Topics;
+
 namespace Murmur.Tests.Topics;
 
 /// <summary>Finished topics leave the node's memory, and on request the log.</summary>

@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Murmur.Agents;
+using Murmur.Logs;
+using Murmur.Topics;
 
 namespace Murmur.Tests.Topics;
 

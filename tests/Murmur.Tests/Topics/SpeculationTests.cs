@@ -1,3 +1,8 @@
+using Murmur.Agents;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Topics;
+
 namespace Murmur.Tests.Topics;
 
 public sealed class SpeculationTests : IDisposable

@@ -1,5 +1,9 @@
 using Microsoft.Extensions.Time.Testing;
+using Murmur.Agents;
+using Murmur.Events;
+using Murmur.Logs;
 using Murmur.Testing;
+using Murmur.Topics;
 
 namespace Murmur.Tests.Topics;
 

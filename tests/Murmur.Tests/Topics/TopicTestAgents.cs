@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Murmur.Agents;
+using Murmur.Events;
+using Murmur.Topics;
 
 namespace Murmur.Tests.Topics;
 

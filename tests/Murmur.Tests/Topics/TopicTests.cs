@@ -1,4 +1,8 @@
 using System.Text;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Topics;
 
 namespace Murmur.Tests.Topics;
 

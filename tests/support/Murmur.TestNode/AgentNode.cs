@@ -1,9 +1,11 @@
 using Microsoft.Extensions.AI;
 using Murmur;
-using Murmur.AI;
-using Murmur.AI.Tools;
-using Murmur.Nats;
+using Murmur.AI.Agents;
 using Murmur.AI.Events;
+using Murmur.AI.Tools;
+using Murmur.AI.Tools.Mesh;
+using Murmur.Events;
+using Murmur.Nats;
 
 /// <summary>
 /// An LlmAgent node in its own process, killed (SIGKILL, by itself) at a chosen point of its task:

@@ -1,9 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Murmur;
-using Murmur.Nats;
 using Murmur.AI.Events;
+using Murmur.Causality;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Nats;
+using Murmur.Security;
 
 /// <summary>
 /// A client with valid transport credentials (nkey, client certificate) but no trusted signing key, which writes

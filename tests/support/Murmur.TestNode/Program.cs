@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Murmur;
+using Murmur.Agents;
 using Murmur.Nats;
 
 // A node in its own OS process, for the two-process and process-kill tests.

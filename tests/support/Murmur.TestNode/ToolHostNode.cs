@@ -1,9 +1,11 @@
 using System.Text;
 using System.Text.Json;
 using Murmur;
-using Murmur.AI.Tools;
-using Murmur.Nats;
 using Murmur.AI.Events;
+using Murmur.AI.Tools;
+using Murmur.AI.Tools.Mesh;
+using Murmur.Events;
+using Murmur.Nats;
 
 /// <summary>
 /// A tool-mesh host in its own process, killed (SIGKILL, by itself) at a chosen point of a call:

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Murmur.AI.Tools;
+namespace Murmur.AI.Tools.Mesh;
 
 /// <summary>A tool another node serves, as its <c>TOOLS_HOSTED</c> announcement describes it.</summary>
 /// <param name="Name">The tool's name.</param>

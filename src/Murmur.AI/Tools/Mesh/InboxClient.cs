@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Murmur.AI.Events;
+using Murmur.Agents;
+using Murmur.Events;
+using Murmur.Topics;
 
-namespace Murmur.AI.Tools;
+namespace Murmur.AI.Tools.Mesh;
 
 /// <summary>This node's requests to one other node: a member of that node's inbox, and the calls waiting for its answers.</summary>
 internal sealed class InboxClient(string host, Topic inbox)

@@ -1,4 +1,7 @@
-namespace Murmur.AI.Tools;
+using Murmur.Agents;
+using Murmur.Topics;
+
+namespace Murmur.AI.Tools.Mesh;
 
 /// <summary>The member through which a node sends requests into another node's inbox and hears its answers.</summary>
 internal sealed class InboxClientAgent(InboxClient client) : Agent

@@ -1,4 +1,7 @@
-namespace Murmur.AI.Tools;
+using Murmur.Agents;
+using Murmur.Topics;
+
+namespace Murmur.AI.Tools.Mesh;
 
 /// <summary>A node's mesh agent (<c>tools@node</c>): member of the directory and of the node's inbox, it hands the inbox's requests to its <see cref="ToolMesh"/>.</summary>
 internal sealed class MeshAgent(ToolMesh mesh) : Agent

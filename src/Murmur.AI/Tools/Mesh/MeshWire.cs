@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Murmur.Events;
+using Murmur.Topics;
 
-namespace Murmur.AI.Tools;
+namespace Murmur.AI.Tools.Mesh;
 
 /// <summary>Builds and reads the payloads of <see cref="ToolMeshActions"/> and the inbox's TOOL_CALL/TOOL_RESULT.</summary>
 internal static class MeshWire

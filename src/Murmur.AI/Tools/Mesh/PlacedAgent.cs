@@ -1,4 +1,6 @@
-namespace Murmur.AI.Tools;
+using Murmur.Agents;
+
+namespace Murmur.AI.Tools.Mesh;
 
 /// <summary>An agent spawned by <see cref="ToolMesh.SpawnAsync"/>.</summary>
 /// <param name="Id">The agent's id (its actor in the topic).</param>

@@ -1,4 +1,4 @@
-namespace Murmur.AI.Tools;
+namespace Murmur.AI.Tools.Mesh;
 
 /// <summary>Where <see cref="ToolMesh.Place"/> puts an agent, and why.</summary>
 /// <param name="Node">The chosen node.</param>

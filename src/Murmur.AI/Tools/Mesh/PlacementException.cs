@@ -1,4 +1,4 @@
-namespace Murmur.AI.Tools;
+namespace Murmur.AI.Tools.Mesh;
 
 /// <summary>No node of the mesh can take the agent (no node offers its kind), or the chosen node refused it.</summary>
 public sealed class PlacementException : Exception

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Murmur.AI.Tools;
+namespace Murmur.AI.Tools.Mesh;
 
 /// <summary>The answer to a request sent through a node's inbox (a remote tool call or spawn).</summary>
 /// <param name="Ok">True when the host ran the tool (or spawned the agent) and it succeeded.</param>

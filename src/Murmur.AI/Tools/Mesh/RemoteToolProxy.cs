@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
-namespace Murmur.AI.Tools;
+namespace Murmur.AI.Tools.Mesh;
 
 /// <summary>A tool served by another node, as a model sees it: its name, description and schema; invoking it calls it through the mesh.</summary>
 internal sealed class RemoteToolProxy(ToolMesh mesh, HostedTool hosted) : AIFunction

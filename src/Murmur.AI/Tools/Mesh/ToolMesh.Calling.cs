@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Murmur.AI.Events;
+using Murmur.Agents;
+using Murmur.Logs;
+using Murmur.Topics;
 
-namespace Murmur.AI.Tools;
+namespace Murmur.AI.Tools.Mesh;
 
 // The caller side: requests into other nodes' inboxes, waiting for their answers.
 public sealed partial class ToolMesh

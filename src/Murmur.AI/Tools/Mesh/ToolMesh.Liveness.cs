@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Murmur.AI.Tools;
+namespace Murmur.AI.Tools.Mesh;
 
 // Liveness as this node sees it: a node that let a request time out is suspected until it is heard from again.
 public sealed partial class ToolMesh

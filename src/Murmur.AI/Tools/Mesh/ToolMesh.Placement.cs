@@ -1,4 +1,9 @@
-namespace Murmur.AI.Tools;
+using Murmur.AI.Agents;
+using Murmur.Agents;
+using Murmur.Logs;
+using Murmur.Topics;
+
+namespace Murmur.AI.Tools.Mesh;
 
 // Placement: choose the node that serves the tools an agent needs, and spawn it there.
 public sealed partial class ToolMesh
@@ -82,7 +87,7 @@ public sealed partial class ToolMesh
         var placement = Place(kind, tools);
         if (!placement.IsComplete)
         {
-            Log.PlacementIncomplete(Node.Runtime.Options.LoggerFactory.CreateLogger(typeof(ToolMesh).FullName!), id.ToString(), placement.Report);
+            AgentLogMessages.PlacementIncomplete(Node.Runtime.Options.LoggerFactory.CreateLogger(typeof(ToolMesh).FullName!), id.ToString(), placement.Report);
         }
         if (placement.IsLocal)
         {

@@ -1,11 +1,15 @@
-using Murmur.AI.Telemetry;
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Murmur.AI.Events;
+using Murmur.AI.Telemetry;
+using Murmur.Agents;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Topics;
 
-namespace Murmur.AI.Tools;
+namespace Murmur.AI.Tools.Mesh;
 
 // The host side: the effect ledger over the inbox, and running the requests addressed to this node.
 public sealed partial class ToolMesh

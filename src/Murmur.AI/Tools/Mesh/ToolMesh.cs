@@ -1,8 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.AI;
+using Murmur.Agents;
+using Murmur.Events;
+using Murmur.Logs;
+using Murmur.Topics;
 
-namespace Murmur.AI.Tools;
+namespace Murmur.AI.Tools.Mesh;
 
 /// <summary>
 /// One node's part in a mesh of nodes that serve each other's tools and spawn each other's agents through the log:

@@ -1,4 +1,6 @@
-namespace Murmur.AI.Tools;
+using Murmur.Events;
+
+namespace Murmur.AI.Tools.Mesh;
 
 /// <summary>
 /// The actions a <see cref="ToolMesh"/> adds to the core ones (<see cref="Actions"/>), and its topic names.

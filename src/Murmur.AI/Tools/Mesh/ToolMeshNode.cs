@@ -1,4 +1,4 @@
-namespace Murmur.AI.Tools;
+namespace Murmur.AI.Tools.Mesh;
 
 /// <summary>One node of a <see cref="ToolMesh"/>: what its latest <c>TOOLS_HOSTED</c> announcement says.</summary>
 /// <param name="NodeId">The node.</param>

@@ -1,4 +1,4 @@
-namespace Murmur.AI.Tools;
+namespace Murmur.AI.Tools.Mesh;
 
 /// <summary>How a node takes part in a <see cref="ToolMesh"/>.</summary>
 public sealed record ToolMeshOptions
