@@ -25,8 +25,10 @@ internal static class KafkaErrors
             => $"the message is too large for the broker or topic ({error.Code}: raise the topic's max.message.bytes and the brokers' message.max.bytes to at least MaxRecordBytes + 64 KiB, or lower MaxRecordBytes)",
         ErrorCode.Local_MsgTimedOut or ErrorCode.Local_TimedOut or ErrorCode.RequestTimedOut or ErrorCode.Local_TimedOutQueue
             => $"no answer within RequestTimeout {options.RequestTimeout.TotalSeconds:0.###} s ({error.Code}: are the brokers at {options.BootstrapServers} up and reachable?)",
-        ErrorCode.UnknownTopicOrPart or ErrorCode.Local_UnknownTopic or ErrorCode.Local_UnknownPartition
+        ErrorCode.UnknownTopicOrPart or ErrorCode.Local_UnknownTopic
             => $"Kafka topic '{options.KafkaTopic}' or its partition does not exist ({error.Code})",
+        ErrorCode.Local_UnknownPartition
+            => $"the client does not know the partition of Kafka topic '{options.KafkaTopic}' ({error.Code}: its leader may be down, or the topic has fewer partitions than the log expects)",
         ErrorCode.NotEnoughReplicas or ErrorCode.NotEnoughReplicasAfterAppend
             => $"fewer in-sync replicas than min.insync.replicas ({error.Code}): the append was not acknowledged",
         ErrorCode.NotLeaderForPartition or ErrorCode.LeaderNotAvailable
@@ -66,7 +68,10 @@ internal static class KafkaErrors
         or ErrorCode.NotEnoughReplicas or ErrorCode.NotEnoughReplicasAfterAppend or ErrorCode.KafkaStorageError
         or ErrorCode.FencedLeaderEpoch or ErrorCode.UnknownLeaderEpoch or ErrorCode.OffsetNotAvailable
         or ErrorCode.NotCoordinatorForGroup or ErrorCode.GroupCoordinatorNotAvailable or ErrorCode.GroupLoadInProgress
-        or ErrorCode.Local_WaitCoord or ErrorCode.Local_Outdated or ErrorCode.Local_NoOffset;
+        or ErrorCode.Local_WaitCoord or ErrorCode.Local_Outdated or ErrorCode.Local_NoOffset
+        // The client's own metadata lacks the partition: while its leader is down librdkafka can drop it from its view
+        // (seen with a broker down in the fault tests). A topic that really lacks it fails the same way once retries end.
+        or ErrorCode.Local_UnknownPartition;
 
     /// <summary>
     /// Errors of the credentials, the permissions or the settings: no retry helps until the configuration changes
@@ -77,7 +82,7 @@ internal static class KafkaErrors
         or ErrorCode.TransactionalIdAuthorizationFailed or ErrorCode.SaslAuthenticationFailed or ErrorCode.Local_Authentication
         or ErrorCode.IllegalSaslState or ErrorCode.UnsupportedSaslMechanism or ErrorCode.Local_Ssl
         or ErrorCode.MsgSizeTooLarge or ErrorCode.RecordListTooLarge
-        or ErrorCode.UnknownTopicOrPart or ErrorCode.Local_UnknownTopic or ErrorCode.Local_UnknownPartition
+        or ErrorCode.UnknownTopicOrPart or ErrorCode.Local_UnknownTopic
         or ErrorCode.Local_UnsupportedFeature or ErrorCode.UnsupportedVersion or ErrorCode.InvalidConfig
         or ErrorCode.InvalidReplicationFactor or ErrorCode.InvalidPartitions or ErrorCode.PolicyViolation
         or ErrorCode.Local_InvalidArg or ErrorCode.Local_Fatal;
@@ -95,7 +100,7 @@ internal static class KafkaErrors
     public static EventLogException AppendFailed(string topic, string eventId, Exception ex, KafkaEventLogOptions options)
     {
         var configuration = IsConfiguration(ex);
-        var notSent = configuration || CodeOf(ex) is ErrorCode.Local_QueueFull;
+        var notSent = configuration || CodeOf(ex) is ErrorCode.Local_QueueFull or ErrorCode.Local_UnknownPartition; // refused before it left the process
         return new EventLogException(
             $"Appending event '{eventId}' to topic '{topic}' on Kafka failed: {Describe(ex, options)}. "
             + (notSent ? "The event was not stored." : "The event may or may not be stored; retrying with the same event id is safe (readers drop the second copy)."), ex)

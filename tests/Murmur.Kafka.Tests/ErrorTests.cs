@@ -60,6 +60,7 @@ public sealed class ErrorTests
     [InlineData(ErrorCode.LeaderNotAvailable, true, true, false)]
     [InlineData(ErrorCode.NotEnoughReplicas, true, true, false)]
     [InlineData(ErrorCode.Local_QueueFull, true, false, false)]            // never left the process
+    [InlineData(ErrorCode.Local_UnknownPartition, true, false, false)]     // the client lost the partition from its metadata (leader down)
     [InlineData(ErrorCode.InvalidRecord, false, true, false)]              // unknown kind: not retried, outcome unknown
     public void AppendFailure_IsClassified(ErrorCode code, bool transient, bool outcomeUnknown, bool configuration)
     {
