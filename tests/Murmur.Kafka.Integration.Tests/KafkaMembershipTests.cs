@@ -1,7 +1,7 @@
 using System.Text;
 using Murmur.Agents;
 using Murmur.Fleet;
-using Murmur.Logs;
+using Murmur.Testing;
 
 namespace Murmur.Kafka.Integration.Tests;
 
@@ -140,34 +140,6 @@ public sealed class KafkaMembershipTests
             await fleetA.DisposeAsync();
             await a.DisposeAsync();
             await cutA.Inner.DisposeAsync();
-        }
-    }
-
-    /// <summary>A node's link to the log whose membership store can be cut: its heartbeats stop reaching the others.</summary>
-    private sealed class CuttableLog(IEventLog inner) : DelegatingEventLog(inner)
-    {
-        private volatile bool _cut;
-
-        public IEventLog Inner => InnerLog;
-
-        public void Cut() => _cut = true;
-
-        public override async ValueTask<IMembershipStore?> OpenMembershipStoreAsync(CancellationToken cancellationToken = default)
-            => await base.OpenMembershipStoreAsync(cancellationToken) is { } store ? new Store(store, this) : null;
-
-        /// <summary>The test disposes the inner log once, after the fleet's last (dropped) announcement.</summary>
-        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-        private sealed class Store(IMembershipStore inner, CuttableLog link) : IMembershipStore
-        {
-            public ValueTask PublishAsync(string node, ReadOnlyMemory<byte> announcement, CancellationToken cancellationToken = default)
-                => link._cut ? ValueTask.CompletedTask : inner.PublishAsync(node, announcement, cancellationToken);
-
-            public ValueTask<IReadOnlyList<MembershipRecord>> ReadAllAsync(CancellationToken cancellationToken = default) => inner.ReadAllAsync(cancellationToken);
-
-            public IAsyncEnumerable<MembershipRecord> WatchAsync(CancellationToken cancellationToken = default) => inner.WatchAsync(cancellationToken);
-
-            public ValueTask DisposeAsync() => inner.DisposeAsync();
         }
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Murmur.Agents;
 using Murmur.Fleet;
 using Murmur.Logs;
+using Murmur.Testing;
 using Murmur.Tests.Topics;
 
 namespace Murmur.Tests.Fleet;
@@ -69,34 +70,5 @@ internal sealed class FleetHarness : IAsyncDisposable
         {
             await _owned[i].DisposeAsync();
         }
-    }
-}
-
-/// <summary>A node's link to the shared log whose membership store can be cut: its heartbeats stop reaching the others.</summary>
-internal sealed class CuttableLog(IEventLog inner) : DelegatingEventLog(inner)
-{
-    private volatile bool _cut;
-
-    public void Cut() => _cut = true;
-
-    /// <summary>Lets the node's heartbeats reach the store again (a healed partition, a store that answers again).</summary>
-    public void Restore() => _cut = false;
-
-    public override async ValueTask<IMembershipStore?> OpenMembershipStoreAsync(CancellationToken cancellationToken = default)
-        => await base.OpenMembershipStoreAsync(cancellationToken) is { } store ? new Store(store, this) : null;
-
-    /// <summary>The owner disposes the shared log, not each node.</summary>
-    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-    private sealed class Store(IMembershipStore inner, CuttableLog link) : IMembershipStore
-    {
-        public ValueTask PublishAsync(string node, ReadOnlyMemory<byte> announcement, CancellationToken cancellationToken = default)
-            => link._cut ? ValueTask.CompletedTask : inner.PublishAsync(node, announcement, cancellationToken);
-
-        public ValueTask<IReadOnlyList<MembershipRecord>> ReadAllAsync(CancellationToken cancellationToken = default) => inner.ReadAllAsync(cancellationToken);
-
-        public IAsyncEnumerable<MembershipRecord> WatchAsync(CancellationToken cancellationToken = default) => inner.WatchAsync(cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }
