@@ -38,7 +38,8 @@ public sealed class Topic
 
     /// <summary>
     /// Every event of the topic delivered on this node, from the first, then each new one as it is delivered, until
-    /// <paramref name="cancellationToken"/> is cancelled: a follower that never misses an event, whatever the node trims.
+    /// <paramref name="cancellationToken"/> is cancelled or the node releases the topic (then the enumeration ends): a
+    /// follower that never misses an event, whatever the node trims.
     /// </summary>
     public IAsyncEnumerable<AgentEvent> WatchAsync(CancellationToken cancellationToken = default) => Host.WatchAsync(cancellationToken);
 

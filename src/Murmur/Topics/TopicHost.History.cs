@@ -33,8 +33,9 @@ internal sealed partial class TopicHost
     }
 
     /// <summary>
-    /// Every delivered event from the topic's first, then each one as it is delivered, until cancelled. What the window
-    /// no longer holds when the watcher gets to it is read back from the log.
+    /// Every delivered event from the topic's first, then each one as it is delivered, until cancelled or until the
+    /// node releases the topic (the watch then ends). What the window no longer holds when the watcher gets to it is
+    /// read back from the log.
     /// </summary>
     public async IAsyncEnumerable<AgentEvent> WatchAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -67,7 +68,28 @@ internal sealed partial class TopicHost
             {
                 yield return e;
             }
-            await WaitDeliveredAsync(next + 1, cancellationToken).ConfigureAwait(false);
+            var released = false;
+            try
+            {
+                await WaitDeliveredAsync(next + 1, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TopicReleasedException)
+            {
+                released = true; // nothing more will be delivered here
+            }
+            if (released)
+            {
+                // Hand over what came in meanwhile, then end the watch.
+                lock (Gate)
+                {
+                    window = next >= _history.First ? _history.Range(next, _history.Count) : [];
+                }
+                foreach (var e in window)
+                {
+                    yield return e;
+                }
+                yield break;
+            }
         }
     }
 

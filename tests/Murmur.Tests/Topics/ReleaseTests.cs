@@ -50,7 +50,6 @@ public sealed class ReleaseTests
         var ex = await Assert.ThrowsAsync<TopicReleasedException>(() => never.WaitAsync(Patience));
         Assert.Equal("released-waits", ex.Topic);
         await Assert.ThrowsAsync<TopicReleasedException>(() => later.WaitAsync(Patience));
-        await topic.CatchUpAsync().WaitAsync(Patience); // it had read to the log's end: nothing to wait for
 
         // Another node writes on: this node no longer reads the topic, so it cannot catch up with that.
         await using var other = await MurmurNode.StartAsync(o => o.UseInMemoryLog(log));
@@ -59,6 +58,31 @@ public sealed class ReleaseTests
         await Assert.ThrowsAsync<TopicReleasedException>(() => topic.CatchUpAsync().WaitAsync(Patience));
         await Assert.ThrowsAsync<TopicReleasedException>(() => topic.WaitForEventAsync(e => e.Action == "NEVER").WaitAsync(Patience));
         Assert.Equal(note.EventId, (await topic.WaitForEventAsync(e => e.EventId == note.EventId).WaitAsync(Patience)).EventId); // what it holds still answers
+    }
+
+    [Fact]
+    public async Task AWatchOfAReleasedTopic_HandsOverEverything_ThenEnds()
+    {
+        var log = new InMemoryEventLog();
+        await using var node = await MurmurNode.StartAsync(o => o.UseInMemoryLog(log));
+        var topic = await node.OpenTopicAsync("watched-then-released");
+        var a = await node.SpawnAsync("A", () => new Crashy(new Seen()), topic, new SpawnOptions { Restart = Restart.Temporary });
+        var note = await node.Runtime.AskAsync<AgentEvent>(a, "note");
+        var seen = new List<AgentEvent>();
+        var watch = Task.Run(async () =>
+        {
+            await foreach (var e in topic.WatchAsync())
+            {
+                seen.Add(e);
+            }
+        });
+
+        await node.Runtime.StopAsync(a);
+        await topic.Released.WaitAsync(Patience);
+
+        await watch.WaitAsync(Patience); // ends, without an exception
+        Assert.Equal(topic.History.Select(e => e.EventId), seen.Select(e => e.EventId));
+        Assert.Contains(seen, e => e.EventId == note.EventId);
     }
 
     [Fact]
