@@ -57,11 +57,15 @@ internal sealed class WatchedTopic : IAsyncDisposable
     /// <summary>The roster, the most recent delivered events (at most the window) and how many were delivered in all.</summary>
     public (Roster Roster, IReadOnlyList<AgentEvent> Latest, long Total) Window()
     {
-        var roster = Topic.Roster;
+        List<AgentEvent> latest;
+        long total;
         lock (_gate)
         {
-            return (roster, [.. _latest], _events);
+            latest = [.. _latest];
+            total = _events;
         }
+        // Read after the events: the roster only grows, so it names every actor among them.
+        return (Topic.Roster, latest, total);
     }
 
     private async Task WatchAsync(CancellationToken cancellationToken)
