@@ -89,7 +89,7 @@ internal static class SvgDiagram
     private static void TimeAxis(StringBuilder svg, TraceModel model, int y, int width)
     {
         svg.Append($"<g id=\"time-axis\"><line class=\"axis-line\" x1=\"{Left - 16}\" y1=\"{y}\" x2=\"{width - 24}\" y2=\"{y}\"/>");
-        svg.Append($"<text class=\"axis-name\" x=\"{Left - 28}\" y=\"{y + 18}\">time (UTC)</text>\n");
+        svg.Append($"<text class=\"axis-name\" x=\"{Left - 44}\" y=\"{y + 18}\">time (UTC)</text>\n");
         var lastColumn = -2; // so column 0 has room
         string? lastText = null;
         foreach (var node in model.Nodes)
