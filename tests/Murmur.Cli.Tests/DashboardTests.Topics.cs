@@ -6,6 +6,7 @@ using Murmur.Cli.Mesh;
 using Murmur.Events;
 using Murmur.Fleet;
 using Murmur.Logs;
+using Murmur.Topics;
 using PuppeteerSharp;
 
 namespace Murmur.Cli.Tests;
@@ -16,9 +17,9 @@ public sealed partial class DashboardTests
     private WaitForFunctionOptions Waiting => new() { Timeout = (int)Patience.TotalMilliseconds };
 
     /// <summary>Announces a task on the control topic as <c>murmur task start</c> does.</summary>
-    private async Task AnnounceAsync(string task, string goal)
+    private async Task AnnounceAsync(string task, string goal, string mode = "eventual")
     {
-        var announcement = new TaskRequest(task, goal, "eventual", $"task-{task}", 1, 2).ToEvent($"task-{task}", 1_700_000_000_000);
+        var announcement = new TaskRequest(task, goal, mode, $"task-{task}", 1, 2).ToEvent($"task-{task}", 1_700_000_000_000);
         await _log.AppendAsync(TaskRequest.ControlTopic, new LogRecord(announcement.EventId, AgentEventCodec.Encode(announcement)));
     }
 
@@ -39,7 +40,7 @@ public sealed partial class DashboardTests
         var reviewer = await Puppet.JoinAsync(_node, topic, "Reviewer-1");
         await researcher.PublishAsync("FINDING", new { text = "the token expires early" });
 
-        await page.WaitForFunctionAsync("() => document.querySelector(\"tr[data-topic='task-login']\")?.cells[3].textContent === 'Researcher-1, Reviewer-1'", Waiting);
+        await page.WaitForFunctionAsync("() => { const r = document.querySelector(\"tr[data-topic='task-login']\"); return r?.cells[3].textContent === 'Researcher-1, Reviewer-1' && r.dataset.state === 'running'; }", Waiting);
         var row = await page.EvaluateExpressionAsync<string[]>("[...document.querySelector(\"tr[data-topic='task-login']\").cells].map(c => c.textContent)");
         Assert.Equal(["task-login", "login: fix the login bug", "eventual"], row[..3]);
         Assert.Equal("running", row[7]);
@@ -97,6 +98,29 @@ public sealed partial class DashboardTests
         Assert.True(await page.EvaluateExpressionAsync<bool>("(() => { const b = document.getElementById('diagram-box'); return b.scrollWidth <= b.clientWidth; })()"));
         await page.ClickAsync("#zoom");
         Assert.Equal("1", await page.EvaluateExpressionAsync<string>("document.getElementById('diagram-box').dataset.zoom"));
+    }
+
+    [Fact]
+    public async Task AStrictTasksRow_ShowsItsModeAndOpenRound()
+    {
+        await AnnounceAsync("audit", "audit the release", "strict");
+        var topic = await _node.OpenTopicAsync("task-audit", Consistency.Strict);
+        await Puppet.JoinAsync(_node, topic, "Auditor");
+        await using var dashboard = await DashboardServer.StartAsync(_log, new DashboardOptions { Port = 0, Principal = "alice" });
+        await using var browser = await BrowserAsync();
+        await using var page = await browser.NewPageAsync();
+        await page.GoToAsync(dashboard.Address.AbsoluteUri);
+
+        // The dashboard's node counts the rounds the members' node closes (the auditor's base agent ends each round):
+        // it shows at least what that node had closed before the wait, and one that node reaches.
+        var before = topic.Round!.Value;
+        await page.WaitForFunctionAsync("(least) => { const r = document.querySelector(\"tr[data-topic='task-audit']\"); return r?.cells[3].textContent === 'Auditor' && Number(r.cells[6].textContent) >= least; }", Waiting, before);
+        var row = await page.EvaluateExpressionAsync<string[]>("[...document.querySelector(\"tr[data-topic='task-audit']\").cells].map(c => c.textContent)");
+
+        Assert.Equal("strict", row[2]);
+        var shown = int.Parse(row[6], System.Globalization.CultureInfo.InvariantCulture);
+        using var patience = new CancellationTokenSource(Patience);
+        await topic.WaitForRoundAsync(shown, patience.Token); // the members' node gets there too: the same rounds
     }
 
     [Fact]
