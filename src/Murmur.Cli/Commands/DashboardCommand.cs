@@ -6,7 +6,7 @@ using Murmur.Logs;
 
 namespace Murmur.Cli.Commands;
 
-/// <summary><c>murmur dashboard --log URL</c>: a live page of the approvals that wait, with Approve/Deny when allowed.</summary>
+/// <summary><c>murmur dashboard --log URL</c>: a live page of the approvals that wait (Approve/Deny when allowed), nodes, topics and their diagrams.</summary>
 internal sealed class DashboardCommand : ICommand
 {
     public Command Build()
@@ -15,18 +15,21 @@ internal sealed class DashboardCommand : ICommand
         port.Check(v => v is >= 0 and <= 65535, _ => "--port takes a number from 0 to 65535.");
         var bind = new Option<string>("--bind") { HelpName = "ADDRESS", Description = "the address to listen on (default 127.0.0.1: only this machine)" };
         var allow = new Option<bool>("--allow-approvals") { Description = "let the page approve and deny" };
-        var topics = new Option<string[]>("--topic") { HelpName = "T", Description = "a topic whose dead letters the page lists (repeatable)" };
+        var topics = new Option<string[]>("--topic") { HelpName = "T", Description = "a topic the page follows besides the announced tasks' (repeatable)" };
         var named = new Option<string>("--as") { HelpName = "NAME", Description = "who decides, without signing (default: the configured node id, else the login name)" };
-        var command = new MurmurCommand("dashboard", "serve a live page of the mesh: approvals waiting (Approve/Deny with --allow-approvals), nodes, dead letters")
+        var command = new MurmurCommand("dashboard", "serve a live page of the mesh: approvals waiting (Approve/Deny with --allow-approvals), nodes, topics and their space-time diagrams, dead letters")
         {
             Details = $"""
                 Serves one self-contained page (no CDN) that lists, live over Server-Sent Events, the tool calls waiting
                 for approval in '{AI.Approvals.ApprovalDesk.LogTopic}' and the entries refused there; the nodes of the
-                fleet with their state (alive, suspected, down, left), phi and agents, as 'murmur nodes' reads them; and
-                the dead letters of each --topic T with their reasons, as 'murmur log dead-letters' finds them (checked
-                with this command's --sign-key/--trust-keys). Read-only unless started with --allow-approvals: then each
-                approval has Approve and Deny buttons, which decide as NAME (with --sign-key, as the key's node). Runs
-                until Ctrl-C.
+                fleet with their state (alive, suspected, down, left), phi and agents, as 'murmur nodes' reads them; the
+                topics it follows — every task announced on '{TaskRequest.ControlTopic}' (as 'murmur task list' reads them,
+                and each one announced while it runs) plus each --topic T — with their members, events, completions
+                (TASK_COMPLETE), strict round and state; and their dead letters with reasons, as 'murmur log dead-letters'
+                finds them (checked with this command's --sign-key/--trust-keys). Clicking a topic shows its live
+                space-time diagram, drawn as 'murmur trace' draws it, over its latest {new DashboardOptions().DiagramEvents} events, with a time axis, Zoom to
+                fit and follow the tail. Read-only unless started with --allow-approvals: then each approval has Approve
+                and Deny buttons, which decide as NAME (with --sign-key, as the key's node). Runs until Ctrl-C.
 
                 {MeshOptions.Help}
 

@@ -11,8 +11,9 @@ namespace Murmur.Cli.Dashboard;
 
 /// <summary>
 /// <c>murmur dashboard</c>'s web server: one self-contained page (no CDN) and a Server-Sent Events stream of the
-/// approvals that wait, the fleet's nodes and the dead letters of the chosen topics; with <c>--allow-approvals</c> the
-/// page's Approve/Deny buttons decide as the dashboard's principal.
+/// approvals that wait, the fleet's nodes, the followed topics (announced tasks and <c>--topic</c> ones) and their dead
+/// letters; <c>/topics/NAME/diagram</c> draws a topic's latest events, which the page fetches again when the stream says
+/// the topic moved. With <c>--allow-approvals</c> the page's Approve/Deny buttons decide as the dashboard's principal.
 /// </summary>
 /// <remarks>
 /// Binds to loopback unless told otherwise. Decisions are POSTs that must carry the header <c>X-Murmur-Dashboard</c>:
@@ -22,6 +23,9 @@ internal sealed class DashboardServer : IAsyncDisposable
 {
     private const string Header = "X-Murmur-Dashboard";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The shortest gap between two snapshots sent because topics moved: a busy topic does not flood the page.</summary>
+    private static readonly TimeSpan TopicGap = TimeSpan.FromMilliseconds(100);
     private readonly WebApplication _app;
     private readonly ApprovalDesk _desk;
     private readonly MeshWatch _watch;
@@ -39,6 +43,7 @@ internal sealed class DashboardServer : IAsyncDisposable
 
     public static async Task<DashboardServer> StartAsync(IEventLog log, DashboardOptions options, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DiagramEvents, 1);
         var desk = await ApprovalDesk.StartAsync(log, options.Principal, signing: options.Signing, cancellationToken: cancellationToken);
         MeshWatch? watch = null;
         try
@@ -51,6 +56,9 @@ internal sealed class DashboardServer : IAsyncDisposable
             var page = Page(options.AllowApprovals);
             app.MapGet("/", () => Results.Content(page, "text/html; charset=utf-8"));
             app.MapGet("/events", (HttpContext http) => StreamAsync(http, desk, watch, options));
+            app.MapGet("/topics/{name}/diagram", (string name) => watch.Topics.Find(name) is { } topic
+                ? Results.Json(TopicDiagram.Of(topic), Json)
+                : Results.Text($"this dashboard does not follow a topic named '{name}'", statusCode: StatusCodes.Status404NotFound));
             app.MapPost("/approvals/{callId}/{verdict}", (HttpContext http, string callId, string verdict) => DecideAsync(http, desk, options.AllowApprovals, callId, verdict));
             await app.StartAsync(cancellationToken);
             var bound = app.Urls.Select(u => new Uri(u)).First();
@@ -68,28 +76,38 @@ internal sealed class DashboardServer : IAsyncDisposable
     }
 
     private static string Page(bool allowApprovals)
+        // The diagram's style is murmur trace's own, so both draw the same; the page's style comes after it.
+        => Resource("Murmur.Cli.Dashboard.dashboard.html")
+            .Replace("{{TRACE_CSS}}", Resource("Murmur.Cli.Trace.trace.css"), StringComparison.Ordinal)
+            .Replace("{{ALLOW}}", allowApprovals ? "true" : "false", StringComparison.Ordinal);
+
+    private static string Resource(string name)
     {
-        using var stream = typeof(DashboardServer).Assembly.GetManifestResourceStream("Murmur.Cli.Dashboard.dashboard.html")
-            ?? throw new InvalidOperationException("the dashboard page is missing from the assembly");
+        using var stream = typeof(DashboardServer).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"the dashboard's resource '{name}' is missing from the assembly");
         using var reader = new StreamReader(stream);
-        return reader.ReadToEnd().Replace("{{ALLOW}}", allowApprovals ? "true" : "false", StringComparison.Ordinal);
+        return reader.ReadToEnd();
     }
 
     /// <summary>
-    /// Sends a snapshot now, after every change of the approvals topic, and every <see cref="DashboardOptions.Refresh"/>
-    /// (the nodes' phi moves with time), until the browser goes away.
+    /// Sends a snapshot now, after every change of the approvals topic or of a followed topic (at most one per
+    /// <see cref="TopicGap"/> for those), and every <see cref="DashboardOptions.Refresh"/> (the nodes' phi moves with
+    /// time), until the browser goes away.
     /// </summary>
     private static async Task StreamAsync(HttpContext http, ApprovalDesk desk, MeshWatch watch, DashboardOptions options)
     {
         http.Response.Headers.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-store";
         var seen = -1L;
+        var topicsSeen = -1L;
         var ct = http.RequestAborted;
         try
         {
             while (!ct.IsCancellationRequested)
             {
                 seen = desk.Position;
+                topicsSeen = watch.Topics.Changed.Version;
+                var followed = watch.Topics.Topics.Select(t => t.Summary()).ToList();
                 var snapshot = new
                 {
                     allowApprovals = options.AllowApprovals,
@@ -105,20 +123,30 @@ internal sealed class DashboardServer : IAsyncDisposable
                         incarnation = m.Announcement.Incarnation,
                         agents = m.Announcement.Agents.Select(a => a.Agent),
                     }),
-                    topics = options.Topics,
+                    topics = followed.Select(t => t.Name),
+                    followed,
+                    topicsProblem = watch.Topics.Problem,
                     deadLetters = watch.DeadLetters.Select(d => new { topic = d.Topic, position = d.Position, eventId = d.EventId, reason = d.Reason }),
                 };
                 await http.Response.WriteAsync($"data: {JsonSerializer.Serialize(snapshot, Json)}\n\n", ct);
                 await http.Response.Body.FlushAsync(ct);
                 using var tick = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 tick.CancelAfter(options.Refresh);
+                var approvals = desk.WaitForChangeAsync(seen, tick.Token);
+                var moved = watch.Topics.Changed.WaitForChangeAsync(topicsSeen, tick.Token);
+                var woken = await Task.WhenAny(approvals, moved);
+                await tick.CancelAsync();
                 try
                 {
-                    await desk.WaitForChangeAsync(seen, tick.Token);
+                    await Task.WhenAll(approvals, moved);
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {
-                    // the refresh interval passed without a change of the approvals: send the nodes' state anyway
+                    // one wait ended the other, or the refresh interval passed without a change: send the nodes' state anyway
+                }
+                if (woken == moved && moved.IsCompletedSuccessfully)
+                {
+                    await Task.Delay(TopicGap, TimeProvider.System, ct);
                 }
             }
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using Murmur.Events;
@@ -26,6 +27,9 @@ internal static class SvgDiagram
     private const int Bottom = 36;
     private const int Radius = 8;
     private const int MaxLaneName = 24;
+    private const int AxisHeight = 28;
+    private static readonly long MinMilliseconds = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+    private static readonly long MaxMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
 
     /// <summary>The colour of lane <paramref name="lane"/>.</summary>
     public static string LaneColor(int lane) => Palette[lane % Palette.Length];
@@ -34,11 +38,13 @@ internal static class SvgDiagram
         ["#2563eb", "#9333ea", "#0d9488", "#c2410c", "#4d7c0f", "#be185d", "#475569", "#a16207"];
 
     /// <summary>The SVG element.</summary>
-    public static string Render(TraceModel model)
+    /// <param name="model">What to draw.</param>
+    /// <param name="timeAxis">Whether to draw a time axis under the lanes: each column's time (UTC) from its event's timestamp.</param>
+    public static string Render(TraceModel model, bool timeAxis = false)
     {
         var lanes = Math.Max(1, model.Roster.Count);
         var width = Left + (Math.Max(1, model.Nodes.Count) - 1) * ColumnGap + Right;
-        var height = Top + (lanes - 1) * LaneGap + Bottom;
+        var height = Top + (lanes - 1) * LaneGap + Bottom + (timeAxis ? AxisHeight : 0);
         var svg = new StringBuilder();
         svg.Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"diagram\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"space-time diagram\">\n");
         svg.Append("<defs><marker id=\"head\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" class=\"head\"/></marker>");
@@ -67,8 +73,44 @@ internal static class SvgDiagram
         {
             svg.Append(Mark(node)).Append('\n');
         }
-        svg.Append("</g>\n</svg>");
+        svg.Append("</g>\n");
+        if (timeAxis)
+        {
+            TimeAxis(svg, model, Top + (lanes - 1) * LaneGap + Bottom, width);
+        }
+        svg.Append("</svg>");
         return svg.ToString();
+    }
+
+    /// <summary>
+    /// A tick under every column and, where there is room (two columns apart) and the second changed, the event's time.
+    /// Columns are delivery order, not a linear time scale: the labels say when each event was stamped.
+    /// </summary>
+    private static void TimeAxis(StringBuilder svg, TraceModel model, int y, int width)
+    {
+        svg.Append($"<g id=\"time-axis\"><line class=\"axis-line\" x1=\"{Left - 16}\" y1=\"{y}\" x2=\"{width - 24}\" y2=\"{y}\"/>");
+        svg.Append($"<text class=\"axis-name\" x=\"{Left - 44}\" y=\"{y + 18}\">time (UTC)</text>\n");
+        var lastColumn = -2; // so column 0 has room
+        string? lastText = null;
+        foreach (var node in model.Nodes)
+        {
+            var x = X(node.Index);
+            svg.Append($"<line class=\"tick\" x1=\"{x}\" y1=\"{y}\" x2=\"{x}\" y2=\"{y + 5}\"/>");
+            // A timestamp is whatever the writer put there: one outside DateTimeOffset's range gets no label.
+            if (node.Event.Timestamp is not { } ms || ms < MinMilliseconds || ms > MaxMilliseconds)
+            {
+                continue;
+            }
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            var text = at.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+            if (text != lastText && node.Index - lastColumn >= 2)
+            {
+                svg.Append($"<text class=\"time\" data-i=\"{node.Index}\" x=\"{x}\" y=\"{y + 18}\">{text}<title>{at.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)} UTC</title></text>");
+                lastColumn = node.Index;
+                lastText = text;
+            }
+        }
+        svg.Append("</g>\n");
     }
 
     private static int X(int column) => Left + column * ColumnGap;

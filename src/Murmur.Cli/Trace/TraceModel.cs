@@ -1,5 +1,6 @@
 using Murmur.Causality;
 using Murmur.Cli.Commands;
+using Murmur.Events;
 
 namespace Murmur.Cli.Trace;
 
@@ -39,7 +40,24 @@ internal sealed class TraceModel
     public static TraceModel Build(ReadOnlySpan<byte> content, Roster? roster)
     {
         var report = CausalCommand.Deliver(content, roster);
-        roster ??= Roster.FromJoins(report.Delivered);
+        return Layout(roster ?? Roster.FromJoins(report.Delivered), report);
+    }
+
+    /// <summary>
+    /// Lays out events a node already delivered, in its delivery order (a live topic's latest window): nothing is
+    /// delivered again, and arrows from events before the window are left out.
+    /// </summary>
+    /// <param name="roster">The topic's roster: member i owns clock entry i.</param>
+    /// <param name="delivered">The events, in a causal order.</param>
+    public static TraceModel FromDelivered(Roster roster, IEnumerable<AgentEvent> delivered)
+    {
+        var report = new CausalReport();
+        report.Delivered.AddRange(delivered);
+        return Layout(roster, report);
+    }
+
+    private static TraceModel Layout(Roster roster, CausalReport report)
+    {
         var nodes = new List<TraceNode>(report.Delivered.Count);
         foreach (var e in report.Delivered)
         {
