@@ -108,14 +108,13 @@ internal sealed class TopicWatch : IAsyncDisposable
     private TaskRequest? Announcement(ReadOnlySpan<byte> data)
     {
         // Anyone who can write to the log can write there: what does not decode (or verify) as a task is not one.
+        // TryRead refuses an announcement without a valid topic name.
         if (!AgentEventCodec.TryDecode(data, null, null, out var e, out _)
-            || (_signing is not null && !_signing.Verifier.TryVerify(e!, out _, out _))
-            || TaskRequest.TryRead(e!) is not { } task)
+            || (_signing is not null && !_signing.Verifier.TryVerify(e!, out _, out _)))
         {
             return null;
         }
-        var topic = string.IsNullOrEmpty(task.Topic) ? $"task-{task.Task}" : task.Topic;
-        return TopicName.Check(topic) is null ? task with { Topic = topic } : null;
+        return TaskRequest.TryRead(e!);
     }
 
     private async Task FollowAnnouncementsAsync(long from, CancellationToken cancellationToken)

@@ -31,13 +31,10 @@ internal static class TaskCatalog
         await foreach (var entry in log.ReadAsync(TaskRequest.ControlTopic, 1, follow: false, cancellationToken))
         {
             // Anyone who can write to the log can write here: what does not decode as a task is not one.
+            // TryRead refuses an announcement without a valid topic name.
             if (AgentEventCodec.TryDecode(entry.Data.Span, limits, null, out var e, out _) && TaskRequest.TryRead(e!) is { } request)
             {
-                var topic = string.IsNullOrEmpty(request.Topic) ? $"task-{request.Task}" : request.Topic;
-                if (TopicName.Check(topic) is null)
-                {
-                    announced[request.Task] = (request with { Topic = topic }, e!.Timestamp ?? 0);
-                }
+                announced[request.Task] = (request, e!.Timestamp ?? 0);
             }
         }
         var tasks = new List<TaskStatus>(announced.Count);
