@@ -4,8 +4,8 @@ using Murmur.Logs;
 
 namespace Murmur.AI.Tests.Mesh;
 
-/// <summary>Nodes that share one in-memory log, each in a tool mesh; disposes meshes before nodes.</summary>
-internal sealed class MeshNodes(IEventLog log) : IAsyncDisposable
+/// <summary>Nodes that share one in-memory log (and a clock, when given), each in a tool mesh; disposes meshes before nodes.</summary>
+internal sealed class MeshNodes(IEventLog log, TimeProvider? time = null) : IAsyncDisposable
 {
     private readonly List<(MurmurNode Node, ToolMesh? Mesh)> _members = [];
     private readonly List<ToolMesh?> _killed = [];
@@ -17,7 +17,13 @@ internal sealed class MeshNodes(IEventLog log) : IAsyncDisposable
         var node = await MurmurNode.StartAsync(o =>
         {
             o.UseLog(Log);
-            o.Options = o.Options with { NodeId = id, AppendAttempts = appendAttempts, AppendRetryDelay = TimeSpan.Zero };
+            o.Options = o.Options with
+            {
+                NodeId = id,
+                AppendAttempts = appendAttempts,
+                AppendRetryDelay = TimeSpan.Zero,
+                Runtime = o.Options.Runtime with { TimeProvider = time ?? TimeProvider.System },
+            };
         });
         _members.Add((node, null));
         return node;

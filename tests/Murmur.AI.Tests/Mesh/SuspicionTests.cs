@@ -10,11 +10,27 @@ namespace Murmur.AI.Tests.Mesh;
 /// <summary>
 /// A node that crashed without saying it left stays in the directory; a request it lets time out makes the caller
 /// suspect it, which sends later calls to another host of the tool and placement to another node, until it is heard from.
+/// The nodes share fake time: a call to the dead host times out when the test advances the clock, and no call to a
+/// live host can time out because the machine is slow.
 /// </summary>
 public sealed class SuspicionTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private static readonly ToolMeshOptions QuickTimeout = new() { CallTimeout = TimeSpan.FromMilliseconds(300) };
+    private readonly WatchedTime _time = new(DateTimeOffset.UtcNow);
+
+    /// <summary>
+    /// Lets <paramref name="call"/> (to a dead host) time out: advances the clock past its deadline once its wait has a
+    /// timer, so a host that reads the request later does not run it.
+    /// </summary>
+    private async Task<T> TimedOutAsync<T>(Func<Task<T>> call)
+    {
+        var timerSet = _time.TimerSetAsync(QuickTimeout.CallTimeout);
+        var pending = call();
+        await timerSet.WaitAsync(Patience);
+        _time.Advance(QuickTimeout.CallTimeout + TimeSpan.FromSeconds(1));
+        return await pending.WaitAsync(Patience);
+    }
 
     private static AIFunction Lookup(string host, Counter runs) => AIFunctionFactory.Create(
         (string key) =>
@@ -27,7 +43,7 @@ public sealed class SuspicionTests
     [Fact]
     public async Task AHostThatLetsACallTimeOut_IsSuspected_AndTheNextCallGoesToAnotherHostOfTheTool()
     {
-        await using var nodes = new MeshNodes(new InMemoryEventLog());
+        await using var nodes = new MeshNodes(new InMemoryEventLog(), _time);
         var b = await nodes.NodeAsync("host-b");
         var bRuns = new Counter();
         b.Tools().Add(Lookup("host-b", bRuns));
@@ -48,7 +64,7 @@ public sealed class SuspicionTests
         var topic = await caller.OpenTopicAsync("task");
         var member = await Puppet.JoinAsync(caller, topic, "Agent_X");
         var invoker = new ToolInvoker(caller.Tools());
-        var lost = await invoker.InvokeAsync(member, "lookup", new Dictionary<string, object?> { ["key"] = "k1" }).WaitAsync(Patience);
+        var lost = await TimedOutAsync(() => invoker.InvokeAsync(member, "lookup", new Dictionary<string, object?> { ["key"] = "k1" }));
         var answered = await invoker.InvokeAsync(member, "lookup", new Dictionary<string, object?> { ["key"] = "k2" }).WaitAsync(Patience);
 
         Assert.False(lost.Ok);
@@ -65,7 +81,7 @@ public sealed class SuspicionTests
     [Fact]
     public async Task ASuspectedNodeThatComesBack_AndAnnouncesItself_IsHeardFromAgain()
     {
-        await using var nodes = new MeshNodes(new InMemoryEventLog());
+        await using var nodes = new MeshNodes(new InMemoryEventLog(), _time);
         var b = await nodes.NodeAsync("host-b");
         b.Tools().Add(Lookup("host-b", new Counter()));
         await nodes.JoinAsync(b);
@@ -73,7 +89,7 @@ public sealed class SuspicionTests
         var mesh = await nodes.JoinAsync(caller, QuickTimeout);
         await mesh.WaitForNodeAsync("host-b").WaitAsync(Patience);
         await nodes.KillAsync(b);
-        var lost = await mesh.CallAsync("host-b", "lookup", new Dictionary<string, object?> { ["key"] = "k" }, "call-1", "tester").WaitAsync(Patience);
+        var lost = await TimedOutAsync(() => mesh.CallAsync("host-b", "lookup", new Dictionary<string, object?> { ["key"] = "k" }, "call-1", "tester"));
         Assert.False(lost.Ok);
         Assert.True(mesh.IsSuspected("host-b"));
 
@@ -94,7 +110,7 @@ public sealed class SuspicionTests
     [Fact]
     public async Task Placement_PassesOverASuspectedNode_AndSaysSo()
     {
-        await using var nodes = new MeshNodes(new InMemoryEventLog());
+        await using var nodes = new MeshNodes(new InMemoryEventLog(), _time);
         var b = await nodes.NodeAsync("node-b");
         b.Tools().Add(Lookup("node-b", new Counter()));
         var bMesh = await nodes.JoinAsync(b);
@@ -109,7 +125,7 @@ public sealed class SuspicionTests
         Assert.Equal("node-b", mesh.Place("coder", ["lookup"]).Node); // it serves the tool
 
         await nodes.KillAsync(b);
-        await mesh.CallAsync("node-b", "lookup", null, "call-1", "tester").WaitAsync(Patience);
+        await TimedOutAsync(() => mesh.CallAsync("node-b", "lookup", null, "call-1", "tester"));
         var placement = mesh.Place("coder", ["lookup"]);
 
         Assert.Equal("node-c", placement.Node);

@@ -8,8 +8,10 @@ namespace Murmur.AI.Tests.Tools;
 
 /// <summary>
 /// Every built-in tool against a corpus of traversal and injection attempts: nothing outside the root is read or
-/// changed, every refusal is an error with a reason, and no process is spawned.
+/// changed, every refusal is an error with a reason, and no process is spawned. It runs alone: other tests start
+/// servers as child processes (mock-llm from npm), which its process check must not count.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class HostileCorpusTests : IDisposable
 {
     private static readonly string[] Paths =
@@ -45,6 +47,7 @@ public sealed class HostileCorpusTests : IDisposable
     public async Task EveryToolAndEveryHostilePath_NothingOutsideTheRootIsReadOrChanged_AndNoProcessIsSpawned()
     {
         var outsideBefore = Fingerprint(_tree.Parent, exceptUnder: _tree.Root);
+        var childrenBefore = ChildProcesses();
         var tools = BuiltInTools.All(_tree.Root);
         var tried = 0;
         var refused = 0;
@@ -73,7 +76,7 @@ public sealed class HostileCorpusTests : IDisposable
         Assert.Equal(tried, refused); // none of them names a file inside the root
         Assert.Equal(outsideBefore, Fingerprint(_tree.Parent, exceptUnder: _tree.Root));
         Assert.Equal("auth_token\n", File.ReadAllText(Path.Combine(_tree.Root, "src", "app.cs")));
-        Assert.Empty(ChildProcesses());
+        Assert.Empty(ChildProcesses().Except(childrenBefore)); // a child left by an earlier test may still be exiting
     }
 
     [Fact]
