@@ -29,7 +29,7 @@ internal static partial class FleetLogMessages
     [LoggerMessage(67, LogLevel.Error, "This node (incarnation {Incarnation}) was declared down by {By}: its agents are taken over elsewhere")]
     public static partial void SelfDown(ILogger logger, long incarnation, string by);
 
-    [LoggerMessage(68, LogLevel.Warning, "This node stood still for {Milliseconds:0} ms (paused or starved): the silence it measured is its own, so every node's detection starts again")]
+    [LoggerMessage(68, LogLevel.Warning, "This node stood still for {Milliseconds:0} ms (paused or starved): the silence it measured is its own, so nobody is judged until its own heartbeat comes back, and the stretch is not counted against anyone")]
     public static partial void SelfPaused(ILogger logger, double milliseconds);
 
     [LoggerMessage(69, LogLevel.Warning, "Ignored the NODE_DOWN of {Node} by {By}: {By} was itself declared down earlier in the log")]
@@ -38,6 +38,6 @@ internal static partial class FleetLogMessages
     [LoggerMessage(70, LogLevel.Warning, "This node's own announcements have not come back from the membership store for {Milliseconds:0} ms: no node is judged until the store reaches this node again")]
     public static partial void StoreStalled(ILogger logger, double milliseconds);
 
-    [LoggerMessage(71, LogLevel.Information, "The membership store reaches this node again: every node's detection starts again")]
-    public static partial void StoreRecovered(ILogger logger);
+    [LoggerMessage(71, LogLevel.Information, "The membership store reaches this node again: {Milliseconds:0} ms of its delay are not counted as anyone's silence")]
+    public static partial void StoreRecovered(ILogger logger, double milliseconds);
 }

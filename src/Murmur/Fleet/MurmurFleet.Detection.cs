@@ -57,10 +57,7 @@ public sealed partial class MurmurFleet
         {
             if (announcement.Incarnation == Incarnation)
             {
-                lock (_gate)
-                {
-                    _lastEcho = _node.TimeProvider.GetTimestamp(); // the store reaches this node: its silences are others'
-                }
+                OnEcho();
             }
             return; // this node (or an older run of it, already read at start)
         }
@@ -79,9 +76,37 @@ public sealed partial class MurmurFleet
             }
             if (announcement.Beat != observed.Announcement.Beat || announcement.Leaving)
             {
-                observed.Detector.Heartbeat();
+                // While this node's own beat is overdue, whatever arrives was held up with it: the interval is the
+                // store's delay, not the node's rhythm, so it is not learned.
+                var now = _node.TimeProvider.GetTimestamp();
+                observed.Detector.Heartbeat(sample: _node.TimeProvider.GetElapsedTime(_lastEcho, now) <= _options.HeartbeatInterval * 1.5);
             }
             observed.Announcement = announcement;
+        }
+    }
+
+    /// <summary>
+    /// One of this run's own announcements came back from the store. The store delivered nothing between the previous
+    /// echo and this one beyond the usual heartbeat interval: that excess is not counted as anyone's silence, so a store
+    /// (or a route to it) whose latency comes and goes never stretches or postpones detection, and a node that died
+    /// meanwhile is still declared once the silence outside the stalls adds up.
+    /// </summary>
+    private void OnEcho()
+    {
+        lock (_gate)
+        {
+            var now = _node.TimeProvider.GetTimestamp();
+            var excess = _node.TimeProvider.GetElapsedTime(_lastEcho, now) - _options.HeartbeatInterval;
+            _lastEcho = now;
+            if (excess <= _options.HeartbeatInterval / 2)
+            {
+                return; // timer jitter, not a stall
+            }
+            foreach (var observed in _observed.Values)
+            {
+                observed.Detector.Discount(excess);
+            }
+            _discounted += excess;
         }
     }
 
@@ -101,9 +126,9 @@ public sealed partial class MurmurFleet
             if (last != 0 && _node.TimeProvider.GetElapsedTime(last, now) > _options.Detector.AcceptableHeartbeatPause)
             {
                 // This node itself stood still (SIGSTOP, a long GC, a starved machine): the silence it measured is its
-                // own. Nobody is judged again before a fresh heartbeat arrives, so a paused node never declares the
-                // live ones down when it continues.
-                RestartDetectors();
+                // own. Nobody is judged now; its own beat is overdue too, so nobody is judged until it comes back,
+                // and then the stretch is not counted (OnEcho). A paused node never declares live ones down when it
+                // continues.
                 FleetLogMessages.SelfPaused(_logger, _node.TimeProvider.GetElapsedTime(last, now).TotalMilliseconds);
                 return;
             }
@@ -111,7 +136,7 @@ public sealed partial class MurmurFleet
             {
                 // This node's own announcements stopped coming back from the store (a server it depends on stalled, a
                 // leader election, a partition): every other node looks silent to it, and that silence says nothing
-                // about them. Nobody is judged until the store answers again.
+                // about them. Nobody is judged until the store answers again; the stall is then not counted (OnEcho).
                 if (!_storeStalled)
                 {
                     _storeStalled = true;
@@ -122,10 +147,9 @@ public sealed partial class MurmurFleet
             if (_storeStalled)
             {
                 _storeStalled = false;
-                RestartDetectors();
-                FleetLogMessages.StoreRecovered(_logger);
-                return;
+                FleetLogMessages.StoreRecovered(_logger, _discounted.TotalMilliseconds);
             }
+            _discounted = TimeSpan.Zero;
             foreach (var observed in _observed.Values)
             {
                 var a = observed.Announcement;
@@ -147,24 +171,6 @@ public sealed partial class MurmurFleet
             MurmurDiagnostics.CountFleet(MurmurDiagnostics.NodesSuspected, suspect.Node);
             NodeSuspected?.Invoke(suspect.Node, phi);
             _ = DeclareDownAsync(suspect, phi);
-        }
-    }
-
-    /// <summary>
-    /// Forgets the rhythm measured so far, after a silence that was this node's own (it stood still, or the store did
-    /// not reach it). A node that beat before starts again as if it had just beaten, so one that died meanwhile is still
-    /// declared down a detection time later; one that never beat while watched is judged only once it beats.
-    /// </summary>
-    private void RestartDetectors()
-    {
-        foreach (var observed in _observed.Values)
-        {
-            var beating = observed.Detector.HasHeartbeat;
-            observed.Detector = new PhiAccrualDetector(_options.Detector, _node.TimeProvider);
-            if (beating)
-            {
-                observed.Detector.Heartbeat();
-            }
         }
     }
 

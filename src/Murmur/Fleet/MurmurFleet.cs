@@ -32,6 +32,7 @@ public sealed partial class MurmurFleet : IAsyncDisposable
     private long _lastCheck;
     private long _lastEcho;
     private bool _storeStalled;
+    private TimeSpan _discounted;
     private int _disposed;
 
     private sealed class Observed(NodeAnnouncement announcement, PhiAccrualDetector detector)

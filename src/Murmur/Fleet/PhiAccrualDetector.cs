@@ -49,16 +49,44 @@ public sealed class PhiAccrualDetector
     }
 
     /// <summary>Records a heartbeat arriving now.</summary>
-    public void Heartbeat()
+    public void Heartbeat() => Heartbeat(sample: true);
+
+    /// <summary>
+    /// Records a heartbeat arriving now; with <paramref name="sample"/> false the interval since the last one is not
+    /// learned (it was stretched by a delay that was not the observed node's, e.g. a stalled store).
+    /// </summary>
+    internal void Heartbeat(bool sample)
     {
+        var now = _time.GetTimestamp();
+        lock (_intervals)
+        {
+            if (sample && _last is { } last)
+            {
+                Add(_time.GetElapsedTime(last, now).TotalMilliseconds);
+            }
+            _last = now;
+        }
+    }
+
+    /// <summary>
+    /// Does not count <paramref name="span"/> of the silence so far against the node: moves its last heartbeat later
+    /// (never past now). For a stretch during which heartbeats could not have arrived (the store did not deliver, this
+    /// node stood still); silence before and after it still adds up.
+    /// </summary>
+    internal void Discount(TimeSpan span)
+    {
+        if (span <= TimeSpan.Zero)
+        {
+            return;
+        }
         var now = _time.GetTimestamp();
         lock (_intervals)
         {
             if (_last is { } last)
             {
-                Add(_time.GetElapsedTime(last, now).TotalMilliseconds);
+                var shifted = last + (long)(span.TotalSeconds * _time.TimestampFrequency);
+                _last = shifted < last || shifted > now ? now : shifted;
             }
-            _last = now;
         }
     }
 

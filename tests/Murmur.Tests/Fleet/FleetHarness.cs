@@ -20,11 +20,12 @@ internal sealed class FleetHarness : IAsyncDisposable
 
     public static readonly OwnedAgent Worker = new("Worker", "worker", "work", "eventual");
 
-    public async Task<(MurmurNode Node, MurmurFleet Fleet, CuttableLog Link)> StartAsync(string id, IReadOnlyDictionary<string, Func<OwnedAgent, Agent>>? kinds = null)
+    public async Task<(MurmurNode Node, MurmurFleet Fleet, CuttableLog Link)> StartAsync(string id, IReadOnlyDictionary<string, Func<OwnedAgent, Agent>>? kinds = null, Func<FleetOptions, FleetOptions>? configure = null)
     {
         var link = new CuttableLog(Log);
         var node = await MurmurNode.StartAsync(o => o.UseLog(link).Configure(x => x with { NodeId = id, Runtime = x.Runtime with { TimeProvider = Time } }));
-        var fleet = await MurmurFleet.StartAsync(node, new FleetOptions { Kinds = kinds ?? new Dictionary<string, Func<OwnedAgent, Agent>> { ["worker"] = _ => new Crashy(Seen) } });
+        var options = new FleetOptions { Kinds = kinds ?? new Dictionary<string, Func<OwnedAgent, Agent>> { ["worker"] = _ => new Crashy(Seen) } };
+        var fleet = await MurmurFleet.StartAsync(node, configure?.Invoke(options) ?? options);
         _owned.Add(node);
         _owned.Add(fleet);
         return (node, fleet, link);

@@ -112,6 +112,51 @@ public sealed class MurmurFleetTests
     }
 
     [Fact]
+    public async Task AStoreWhoseDeliveryToANodeComesAndGoes_NeitherPostponesItsDetection_NorMakesItSuspectTheLive()
+    {
+        await using var h = new FleetHarness();
+        var (_, _, linkA) = await h.StartAsync("a");
+        var (_, fleetB, linkB) = await h.StartAsync("b");
+        // c beats like everyone but never judges, so the only judge of a's silence is b.
+        await h.StartAsync("c", configure: o => o with { Detector = o.Detector with { AcceptableHeartbeatPause = TimeSpan.FromHours(1) } });
+        var suspects = new List<string>();
+        var aSuspected = Signal<bool>();
+        fleetB.NodeSuspected += (node, _) =>
+        {
+            lock (suspects)
+            {
+                suspects.Add(node);
+            }
+            if (node == "a")
+            {
+                aSuspected.TrySetResult(true);
+            }
+        };
+        await h.AdvanceAsync(TimeSpan.FromSeconds(3));
+
+        // a dies. The store's records reach b 2 s late, then promptly for 0.5 s, again and again: each stall is longer
+        // than the acceptable pause (1.5 s), and the prompt stretches with the stalls' start are shorter than the
+        // detection time (≈ 2.6 s). Restarting detection after each stall would never declare a; counting only the
+        // silence outside the stalls does, and the live c, whose beats are held with b's own, is never suspected.
+        linkA.Cut();
+        var cycles = 0;
+        for (; cycles < 12 && !aSuspected.Task.IsCompleted; cycles++)
+        {
+            linkB.Hold();
+            await h.AdvanceAsync(TimeSpan.FromSeconds(2));
+            linkB.Release();
+            await h.AdvanceAsync(TimeSpan.FromSeconds(0.5));
+        }
+
+        Assert.True(aSuspected.Task.IsCompleted, $"a not suspected by b after {cycles} stalls");
+        await h.AdvanceAsync(TimeSpan.FromSeconds(3));
+        lock (suspects)
+        {
+            Assert.Equal(["a"], suspects);
+        }
+    }
+
+    [Fact]
     public async Task PausedNode_IsFenced_ItsCopyStops_AndItLearnsItWasDeclaredDown()
     {
         await using var h = new FleetHarness();

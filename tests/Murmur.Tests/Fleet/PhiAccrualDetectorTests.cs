@@ -41,6 +41,58 @@ public sealed class PhiAccrualDetectorTests
     }
 
     [Fact]
+    public void ADiscountedStretch_IsNotCountedAsSilence_ButTheSilenceAroundItIs_AndNeverMoreThanAllOfIt()
+    {
+        var time = new FakeTimeProvider();
+        var twin = new FakeTimeProvider();
+        var detector = new PhiAccrualDetector(PhiAccrualOptions.Default, time);
+        var reference = new PhiAccrualDetector(PhiAccrualOptions.Default, twin);
+        for (var i = 0; i < 10; i++)
+        {
+            detector.Heartbeat();
+            reference.Heartbeat();
+            time.Advance(TimeSpan.FromSeconds(1));
+            twin.Advance(TimeSpan.FromSeconds(1));
+        }
+        detector.Heartbeat();
+        reference.Heartbeat();
+
+        // 1 s of silence, a 5 s stall not counted, 1 s more: the same φ as 2 s of silence.
+        time.Advance(TimeSpan.FromSeconds(6));
+        detector.Discount(TimeSpan.FromSeconds(5));
+        time.Advance(TimeSpan.FromSeconds(1));
+        twin.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(reference.Phi(), detector.Phi(), 9);
+
+        // A discount longer than the silence leaves none (never a heartbeat in the future).
+        detector.Discount(TimeSpan.FromMinutes(5));
+        Assert.Equal(0, detector.Phi(), 1);
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(reference.Phi(), detector.Phi(), 9);
+    }
+
+    [Fact]
+    public void AHeartbeatThatIsNotSampled_EndsTheSilence_WithoutTeachingTheDetectorALongInterval()
+    {
+        var time = new FakeTimeProvider();
+        var detector = new PhiAccrualDetector(PhiAccrualOptions.Default, time);
+        var learning = new PhiAccrualDetector(PhiAccrualOptions.Default, time);
+        for (var i = 0; i < 10; i++)
+        {
+            detector.Heartbeat();
+            learning.Heartbeat();
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+        time.Advance(TimeSpan.FromSeconds(20)); // held up by a stalled store
+        detector.Heartbeat(sample: false);
+        learning.Heartbeat();
+
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.False(detector.IsAvailable, $"the 20 s interval was learned: 10 s of silence no longer looks long (φ {detector.Phi():0.00})");
+        Assert.True(learning.IsAvailable, $"φ {learning.Phi():0.00}"); // what learning it would have done
+    }
+
+    [Fact]
     public void Silence_IsSuspected_WithinIntervalPlusAcceptablePausePlusTenDeviations()
     {
         var time = new FakeTimeProvider();
