@@ -34,23 +34,10 @@ public sealed partial class KafkaEventLog
             ["cleanup.policy"] = "compact",
             ["max.message.bytes"] = KafkaConfigFactory.Format(KafkaConfigFactory.MessageMaxBytes(_options)),
         };
+        var topic = new TopicSpecification { Name = name, NumPartitions = 1, ReplicationFactor = _options.ReplicationFactor, Configs = configs };
         try
         {
-            await _admin.CreateTopicsAsync(
-                [new TopicSpecification { Name = name, NumPartitions = 1, ReplicationFactor = _options.ReplicationFactor, Configs = configs }],
-                new CreateTopicsOptions { RequestTimeout = _options.RequestTimeout, OperationTimeout = _options.RequestTimeout })
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (CreateTopicsException ex) when (ex.Results.All(r => !r.Error.IsError || r.Error.Code == ErrorCode.TopicAlreadyExists))
-        {
-            // Another node created it first.
-        }
-        catch (Exception ex) when (KafkaErrors.CodeOf(ex) is ErrorCode.Local_UnsupportedFeature or ErrorCode.UnsupportedVersion or ErrorCode.InvalidRequest)
-        {
-            throw new EventLogException(
-                $"The fleet's membership topic '{name}' does not exist at {_options.BootstrapServers} and the brokers do not serve CreateTopics " +
-                $"({KafkaErrors.CodeOf(ex)}); create it beforehand with 1 partition and cleanup.policy=compact.", ex)
-            { IsConfigurationError = true };
+            await KafkaTopicCreation.CreateAsync(_admin, topic, _options, "The fleet's membership topic", "1 partition and cleanup.policy=compact", cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is KafkaException or TimeoutException)
         {

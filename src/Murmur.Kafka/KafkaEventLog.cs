@@ -136,28 +136,12 @@ public sealed partial class KafkaEventLog : IEventLog
         {
             configs["min.insync.replicas"] = KafkaConfigFactory.Format(isr);
         }
-        try
+        var topic = new TopicSpecification { Name = options.KafkaTopic, NumPartitions = options.Partitions, ReplicationFactor = options.ReplicationFactor, Configs = configs };
+        await once.ExecuteAsync(async ct =>
         {
-            await once.ExecuteAsync(async ct =>
-            {
-                await admin.CreateTopicsAsync(
-                    [new TopicSpecification { Name = options.KafkaTopic, NumPartitions = options.Partitions, ReplicationFactor = options.ReplicationFactor, Configs = configs }],
-                    new CreateTopicsOptions { RequestTimeout = options.RequestTimeout, OperationTimeout = options.RequestTimeout })
-                    .WaitAsync(ct).ConfigureAwait(false);
-                return true;
-            }, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-        }
-        catch (CreateTopicsException ex) when (ex.Results.All(r => !r.Error.IsError || r.Error.Code == ErrorCode.TopicAlreadyExists))
-        {
-            // Another node created it first.
-        }
-        catch (Exception ex) when (KafkaErrors.CodeOf(ex) is ErrorCode.Local_UnsupportedFeature or ErrorCode.UnsupportedVersion or ErrorCode.InvalidRequest)
-        {
-            throw new EventLogException(
-                $"Cannot open the Kafka event log at {options.BootstrapServers}: Kafka topic '{options.KafkaTopic}' does not exist and the brokers do not " +
-                $"serve CreateTopics ({KafkaErrors.CodeOf(ex)}); create it beforehand with {options.Partitions} partition(s).", ex)
-            { IsConfigurationError = true };
-        }
+            await KafkaTopicCreation.CreateAsync(admin, topic, options, "The event log's Kafka topic", $"{options.Partitions} partition(s)", ct).ConfigureAwait(false);
+            return true;
+        }, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         // A new topic's metadata reaches every broker a moment later.
         var appear = new LogPipeline(options.Resilience, ex => ex is PartitionsNotVisibleException || KafkaErrors.IsTransient(ex), options.RequestTimeout * 2,
             (_, attempt, _, _) => KafkaLogMessages.WaitingForPartitions(logger, options.KafkaTopic, attempt));

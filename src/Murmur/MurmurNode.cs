@@ -247,30 +247,34 @@ public sealed partial class MurmurNode : IAsyncDisposable
     {
         TopicName.Validate(name);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        // Who took part (actors, and the nodes that own them) names the snapshot and checkpoint topics to delete too.
-        var members = new HashSet<string>(StringComparer.Ordinal);
-        var nodes = new HashSet<string>(StringComparer.Ordinal) { NodeId };
-        await foreach (var entry in Log.ReadAsync(name, 1, follow: false, cancellationToken).ConfigureAwait(false))
-        {
-            if (AgentEventCodec.TryDecode(entry.Data.Span, Options.EventLimits, null, out var e, out _) && e!.Action == Actions.Join)
-            {
-                members.Add(e.Actor);
-                if (JoinPayload.NodeOf(e) is { } node)
-                {
-                    nodes.Add(node);
-                }
-            }
-        }
+        var participants = await TopicParticipants.ReadAsync(Log, name, Options.EventLimits, cancellationToken).ConfigureAwait(false);
+        return await DeleteTopicAsync(name, participants, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Like <see cref="DeleteTopicAsync(string, CancellationToken)"/>, with the participants the caller already read
+    /// (it went through the topic anyway), so the topic is not read again. A <c>JOIN</c> they miss leaves that member's
+    /// snapshots in the log.
+    /// </summary>
+    /// <returns>False when the log cannot delete one topic's records (see <see cref="IEventLog.DeleteTopicAsync"/>).</returns>
+    /// <exception cref="InvalidOperationException">An agent of this node is still a live member of the topic.</exception>
+    /// <exception cref="EventLogException">The log failed.</exception>
+    public async Task<bool> DeleteTopicAsync(string name, TopicParticipants participants, CancellationToken cancellationToken = default)
+    {
+        TopicName.Validate(name);
+        ArgumentNullException.ThrowIfNull(participants);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
         await ReleaseTopicAsync(name, cancellationToken).ConfigureAwait(false);
         if (!await Log.DeleteTopicAsync(name, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
-        foreach (var actor in members)
+        foreach (var actor in participants.Actors)
         {
             await Log.DeleteTopicAsync(Snapshots.SnapshotTopic(name, actor), cancellationToken).ConfigureAwait(false);
         }
-        foreach (var node in nodes)
+        // This node's checkpoints too, whether or not one of its agents joined.
+        foreach (var node in participants.Nodes.Append(NodeId).Distinct(StringComparer.Ordinal))
         {
             await Log.DeleteTopicAsync(Snapshots.CheckpointTopic(name, node), cancellationToken).ConfigureAwait(false);
         }

@@ -3,6 +3,7 @@ using Murmur.Agents;
 using Murmur.Fleet;
 using Murmur.Logs;
 using Murmur.Nats;
+using Murmur.Testing;
 using Murmur.Topics;
 
 namespace Murmur.Benchmarks.Fleet;
@@ -35,13 +36,13 @@ internal static class FailoverInProcess
 
     private static async Task<(TimeSpan Claimed, TimeSpan? Resumed, int FalseDowns)> KillOnceAsync(string url, IEventLog watchLog, int round)
     {
-        var nodes = new List<(MurmurNode Node, MurmurFleet Fleet, CutLog Link)>();
+        var nodes = new List<(MurmurNode Node, MurmurFleet Fleet, CuttableLog Link)>();
         var kinds = new Dictionary<string, Func<OwnedAgent, Agent>> { ["ticker"] = _ => new Ticker() };
         try
         {
             foreach (var name in new[] { "a", "b", "c" })
             {
-                var link = new CutLog(await NatsEventLog.ConnectAsync(Options(url, "murmur-failover")));
+                var link = new CuttableLog(await NatsEventLog.ConnectAsync(Options(url, "murmur-failover")));
                 var node = await MurmurNode.StartAsync(o => o.UseLog(link).Configure(x => x with { NodeId = $"{name}{round}" }));
                 nodes.Add((node, await MurmurFleet.StartAsync(node, FleetOptions.Default with { Kinds = kinds }), link));
             }
@@ -67,7 +68,7 @@ internal static class FailoverInProcess
             {
                 await fleet.DisposeAsync();
                 await node.DisposeAsync();
-                await link.InnerDisposeAsync();
+                await link.Inner.DisposeAsync();
             }
         }
     }
@@ -84,33 +85,6 @@ internal static class FailoverInProcess
                 _ticked = true;
                 await view.PublishAsync("TICK", new { }, cancellationToken: cancellationToken);
             }
-        }
-    }
-
-    /// <summary>A node's own connection whose membership writes can be cut: the owner falls silent at once.</summary>
-    private sealed class CutLog(IEventLog inner) : DelegatingEventLog(inner)
-    {
-        private volatile bool _cut;
-
-        public void Cut() => _cut = true;
-
-        public ValueTask InnerDisposeAsync() => InnerLog.DisposeAsync();
-
-        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-        public override async ValueTask<IMembershipStore?> OpenMembershipStoreAsync(CancellationToken cancellationToken = default)
-            => await base.OpenMembershipStoreAsync(cancellationToken) is { } store ? new Store(store, this) : null;
-
-        private sealed class Store(IMembershipStore inner, CutLog link) : IMembershipStore
-        {
-            public ValueTask PublishAsync(string node, ReadOnlyMemory<byte> announcement, CancellationToken cancellationToken = default)
-                => link._cut ? ValueTask.CompletedTask : inner.PublishAsync(node, announcement, cancellationToken);
-
-            public ValueTask<IReadOnlyList<MembershipRecord>> ReadAllAsync(CancellationToken cancellationToken = default) => inner.ReadAllAsync(cancellationToken);
-
-            public IAsyncEnumerable<MembershipRecord> WatchAsync(CancellationToken cancellationToken = default) => inner.WatchAsync(cancellationToken);
-
-            public ValueTask DisposeAsync() => inner.DisposeAsync();
         }
     }
 }

@@ -108,7 +108,7 @@ internal static class TaskMaintenance
             long records = 0;
             foreach (var t in doomed)
             {
-                if (!await node.DeleteTopicAsync(t.Request.Topic))
+                if (!await node.DeleteTopicAsync(t.Request.Topic, t.Participants))
                 {
                     stderr.WriteLine($"murmur task: this log cannot delete one topic's records (Kafka: use retention); deleted {doomed.IndexOf(t)} task(s) before {t.Request.Task}.");
                     return ExitCodes.Failed;

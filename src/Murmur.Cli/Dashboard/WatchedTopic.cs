@@ -49,8 +49,8 @@ internal sealed class WatchedTopic : IAsyncDisposable
         lock (_gate)
         {
             // The rule of 'murmur task list': a coder completed, or every member that joined did.
-            var status = new TaskStatus(Task ?? new TaskRequest("", "", "", Name, 0, 0), 0, _events, members.ToHashSet(StringComparer.Ordinal), _completed.ToHashSet(StringComparer.Ordinal));
-            return new TopicSummary(Name, Task?.Task, Task?.Goal, Topic.Consistency.ToString().ToLowerInvariant(), members, _events, [.. _completed], Topic.Round, status.State, _problem);
+            var state = TaskStatus.StateOf(_events, members, _completed);
+            return new TopicSummary(Name, Task?.Task, Task?.Goal, Topic.Consistency.ToString().ToLowerInvariant(), members, _events, [.. _completed], Topic.Round, state, _problem);
         }
     }
 

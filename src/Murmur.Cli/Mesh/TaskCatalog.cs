@@ -1,5 +1,6 @@
 using Murmur.Events;
 using Murmur.Logs;
+using Murmur.Topics;
 
 namespace Murmur.Cli.Mesh;
 
@@ -7,18 +8,27 @@ namespace Murmur.Cli.Mesh;
 /// <param name="Request">The announcement.</param>
 /// <param name="AnnouncedAt">When it was announced (milliseconds since the epoch), from the announcement.</param>
 /// <param name="Events">How many records the task's topic holds (0 once it was deleted, or when no node joined).</param>
-/// <param name="Members">Actors that joined the topic.</param>
+/// <param name="Participants">Actors that joined the topic, and their nodes (what deleting the topic deletes with it).</param>
 /// <param name="Completed">Members that published TASK_COMPLETE.</param>
-internal sealed record TaskStatus(TaskRequest Request, long AnnouncedAt, long Events, IReadOnlySet<string> Members, IReadOnlySet<string> Completed)
+internal sealed record TaskStatus(TaskRequest Request, long AnnouncedAt, long Events, TopicParticipants Participants, IReadOnlySet<string> Completed)
 {
+    /// <summary>Actors that joined the topic.</summary>
+    public IReadOnlySet<string> Members => Participants.Actors;
+
     /// <summary>
     /// Done as <c>murmur task start --wait</c> sees it (a coder completed), or every member that joined completed.
     /// </summary>
-    public bool IsDone => Completed.Any(a => a.StartsWith("Coder", StringComparison.Ordinal))
-        || (Members.Count > 0 && Members.All(Completed.Contains));
+    public bool IsDone => IsDoneWith(Members, Completed);
 
     /// <summary>One word for <c>murmur task list</c>.</summary>
-    public string State => Events == 0 ? "empty" : IsDone ? "done" : "running";
+    public string State => StateOf(Events, Members, Completed);
+
+    /// <summary>The rule of <see cref="State"/>, for a topic followed live (the dashboard).</summary>
+    public static string StateOf(long events, IReadOnlyCollection<string> members, IReadOnlyCollection<string> completed)
+        => events == 0 ? "empty" : IsDoneWith(members, completed) ? "done" : "running";
+
+    private static bool IsDoneWith(IReadOnlyCollection<string> members, IReadOnlyCollection<string> completed)
+        => completed.Any(a => a.StartsWith("Coder", StringComparison.Ordinal)) || (members.Count > 0 && members.All(m => completed.Contains(m, StringComparer.Ordinal)));
 }
 
 /// <summary>Reads the tasks announced on the control topic and the state of each one's topic, from the log alone.</summary>
@@ -47,7 +57,7 @@ internal static class TaskCatalog
 
     private static async Task<TaskStatus> ReadTopicAsync(IEventLog log, EventLimits limits, TaskRequest request, long at, CancellationToken cancellationToken)
     {
-        var members = new HashSet<string>(StringComparer.Ordinal);
+        var participants = new TopicParticipants();
         var completed = new HashSet<string>(StringComparer.Ordinal);
         long events = 0;
         await foreach (var entry in log.ReadAsync(request.Topic, 1, follow: false, cancellationToken))
@@ -57,15 +67,12 @@ internal static class TaskCatalog
             {
                 continue;
             }
-            if (e!.Action == Actions.Join)
-            {
-                members.Add(e.Actor);
-            }
-            else if (e.Action == Actions.TaskComplete)
+            participants.Observe(e!);
+            if (e!.Action == Actions.TaskComplete)
             {
                 completed.Add(e.Actor);
             }
         }
-        return new TaskStatus(request, at, events, members, completed);
+        return new TaskStatus(request, at, events, participants, completed);
     }
 }
