@@ -28,14 +28,18 @@ internal sealed class KafkaMembershipStore(
     private readonly TopicPartition _partition = new(topic, new Partition(0));
     private readonly CancellationTokenSource _disposed = new();
 
-    public async ValueTask PublishAsync(string node, ReadOnlyMemory<byte> announcement, CancellationToken cancellationToken = default)
+    public ValueTask PublishAsync(string node, ReadOnlyMemory<byte> announcement, CancellationToken cancellationToken = default)
+        => ProduceAsync(node, announcement.ToArray(), "Publishing", cancellationToken);
+
+    /// <summary>Writes a node's record; a null value is a tombstone, which removes the key (compaction drops both later).</summary>
+    private async ValueTask ProduceAsync(string node, byte[]? value, string what, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(node);
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         var delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            producer.Produce(_partition, new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(node), Value = announcement.ToArray() }, report =>
+            producer.Produce(_partition, new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes(node), Value = value! }, report =>
             {
                 if (report.Error.IsError || report.Status != PersistenceStatus.Persisted)
                 {
@@ -51,9 +55,11 @@ internal sealed class KafkaMembershipStore(
         }
         catch (Exception ex) when (ex is KafkaException or ObjectDisposedException)
         {
-            throw KafkaErrors.Classified($"Publishing the announcement of node '{node}' to Kafka topic '{topic}' failed: {KafkaErrors.Describe(ex, options)}", ex);
+            throw KafkaErrors.Classified($"{what} the announcement of node '{node}' to Kafka topic '{topic}' failed: {KafkaErrors.Describe(ex, options)}", ex);
         }
     }
+
+    public ValueTask RemoveAsync(string node, CancellationToken cancellationToken = default) => ProduceAsync(node, null, "Removing", cancellationToken);
 
     public async ValueTask<IReadOnlyList<MembershipRecord>> ReadAllAsync(CancellationToken cancellationToken = default)
     {
@@ -90,8 +96,10 @@ internal sealed class KafkaMembershipStore(
                 while (!linked.Token.IsCancellationRequested)
                 {
                     var result = Consume(consumer, TimeSpan.FromMilliseconds(100));
-                    if (result is { IsPartitionEOF: false, Message: { } message } && Decode(message) is { Node: var node } record && record.Data is { } data)
+                    if (result is { IsPartitionEOF: false, Message: { } message } && Decode(message) is { Node: var node } record)
                     {
+                        // A tombstone is a removal: a record without data.
+                        var data = record.Data is { } value ? value : ReadOnlyMemory<byte>.Empty;
                         await channel.Writer.WriteAsync(new MembershipRecord(node, data), linked.Token).ConfigureAwait(false);
                     }
                 }

@@ -8,7 +8,7 @@ namespace Murmur.Nats;
 /// <summary>
 /// The fleet's membership store on NATS: a key-value bucket (<c>{stream}_FLEET</c>) with one key per node and a history
 /// of one, so each node's last announcement is kept and nothing else; watchers get every key's current value, then
-/// every update.
+/// every update (a removal as a record without data).
 /// </summary>
 internal sealed class NatsMembershipStore(INatsKVStore bucket, Func<Exception, string> describe) : IMembershipStore
 {
@@ -24,6 +24,20 @@ internal sealed class NatsMembershipStore(INatsKVStore bucket, Func<Exception, s
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             throw NatsErrors.Failed($"Publishing the announcement of node '{node}' on NATS failed: {describe(ex)}", ex);
+        }
+    }
+
+    public async ValueTask RemoveAsync(string node, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            // A purge keeps no value, only a small marker, which the bucket drops once markers are older than a minute.
+            await bucket.PurgeAsync(node, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await bucket.PurgeDeletesAsync(new NatsKVPurgeOpts { DeleteMarkersThreshold = TimeSpan.FromMinutes(1) }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw NatsErrors.Failed($"Removing the announcement of node '{node}' on NATS failed: {describe(ex)}", ex);
         }
     }
 
@@ -50,7 +64,7 @@ internal sealed class NatsMembershipStore(INatsKVStore bucket, Func<Exception, s
 
     public async IAsyncEnumerable<MembershipRecord> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var entries = bucket.WatchAsync(">", NatsRawSerializer<byte[]>.Default, new NatsKVWatchOpts { IgnoreDeletes = true }, cancellationToken);
+        var entries = bucket.WatchAsync(">", NatsRawSerializer<byte[]>.Default, new NatsKVWatchOpts { IgnoreDeletes = false }, cancellationToken);
         await using var enumerator = entries.GetAsyncEnumerator(cancellationToken);
         while (true)
         {
@@ -70,6 +84,10 @@ internal sealed class NatsMembershipStore(INatsKVStore bucket, Func<Exception, s
             if (enumerator.Current is { Operation: NatsKVOperation.Put, Value: { } data } entry)
             {
                 yield return new MembershipRecord(entry.Key, data);
+            }
+            else if (enumerator.Current is { Operation: NatsKVOperation.Del or NatsKVOperation.Purge } removed)
+            {
+                yield return new MembershipRecord(removed.Key, ReadOnlyMemory<byte>.Empty);
             }
         }
     }

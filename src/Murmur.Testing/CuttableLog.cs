@@ -77,6 +77,9 @@ public sealed class CuttableLog(IEventLog inner) : DelegatingEventLog(inner)
         public ValueTask PublishAsync(string node, ReadOnlyMemory<byte> announcement, CancellationToken cancellationToken = default)
             => link._cut ? ValueTask.CompletedTask : inner.PublishAsync(node, announcement, cancellationToken);
 
+        public ValueTask RemoveAsync(string node, CancellationToken cancellationToken = default)
+            => link._cut ? ValueTask.CompletedTask : inner.RemoveAsync(node, cancellationToken);
+
         public ValueTask<IReadOnlyList<MembershipRecord>> ReadAllAsync(CancellationToken cancellationToken = default) => inner.ReadAllAsync(cancellationToken);
 
         public async IAsyncEnumerable<MembershipRecord> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -74,6 +74,32 @@ public sealed class KafkaMembershipTests
     }
 
     [Fact]
+    public async Task Store_ARemovedNode_IsATombstone_GoneFromReads_AndAWatchSeesItAsARecordWithoutData()
+    {
+        await using var log = await ConnectAsync();
+        await using var store = (await log.OpenMembershipStoreAsync())!;
+        var gone = $"gone{Guid.NewGuid():N}";
+        await store.PublishAsync(gone, Encoding.UTF8.GetBytes("left"));
+        using var cts = new CancellationTokenSource(Patience);
+        await using var watch = store.WatchAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+        while (await watch.MoveNextAsync() && watch.Current.Node != gone)
+        {
+        }
+        Assert.Equal("left", Text(watch.Current));
+
+        await store.RemoveAsync(gone);
+
+        while (await watch.MoveNextAsync() && watch.Current.Node != gone)
+        {
+        }
+        Assert.True(watch.Current.Data.IsEmpty, $"after the removal the watch saw '{Text(watch.Current)}'");
+        Assert.DoesNotContain(await store.ReadAllAsync(), r => r.Node == gone);
+        await using var other = await ConnectAsync();
+        await using var otherStore = (await other.OpenMembershipStoreAsync())!;
+        Assert.DoesNotContain(await otherStore.ReadAllAsync(), r => r.Node == gone);
+    }
+
+    [Fact]
     public async Task Fleet_NodeThatStopsBeating_IsDeclaredDown_AndItsAgentTakenOverByTheOther()
     {
         var id = Guid.NewGuid().ToString("N")[..8];

@@ -38,6 +38,9 @@ internal static partial class FleetLogMessages
     [LoggerMessage(70, LogLevel.Warning, "This node's own announcements have not come back from the membership store for {Milliseconds:0} ms: no node is judged until the store reaches this node again")]
     public static partial void StoreStalled(ILogger logger, double milliseconds);
 
+    [LoggerMessage(72, LogLevel.Information, "Forgot node {Node} (incarnation {Incarnation}, {State}): its record is removed from the membership store")]
+    public static partial void Forgot(ILogger logger, string node, long incarnation, string state);
+
     [LoggerMessage(71, LogLevel.Information, "The membership store reaches this node again: {Milliseconds:0} ms of its delay are not counted as anyone's silence")]
     public static partial void StoreRecovered(ILogger logger, double milliseconds);
 }

@@ -47,8 +47,21 @@ public sealed record FleetOptions
     /// <value>Defaults to false.</value>
     public bool ObserveOnly { get; init; }
 
+    /// <summary>
+    /// How long the record of a node gone for good (it left, or was declared down) stays in the membership store after
+    /// its last change; then the alive node with the lowest id removes it, so the store holds the recent past, not every
+    /// node that ever ran (pods with generated names come and go). Null keeps every record. A node that restarts under
+    /// a forgotten id starts afresh: agents of its that nobody could take over are no longer re-attached.
+    /// </summary>
+    /// <value>Defaults to one hour.</value>
+    public TimeSpan? ForgetAfter { get; init; } = TimeSpan.FromHours(1);
+
     internal void Validate()
     {
+        if (ForgetAfter is { } forget && forget <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ForgetAfter), forget, "Fleet.ForgetAfter must be positive (or null to keep every record).");
+        }
         if (HeartbeatInterval <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(HeartbeatInterval), HeartbeatInterval, "Fleet.HeartbeatInterval must be positive.");

@@ -19,6 +19,16 @@ public interface IMembershipStore : IAsyncDisposable
     /// <exception cref="EventLogException">The transport failed.</exception>
     ValueTask<IReadOnlyList<MembershipRecord>> ReadAllAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>The last announcement of every node, then every new one as it is published, until cancelled.</summary>
+    /// <summary>
+    /// Removes <paramref name="node"/>'s record: a node gone for good (it left, or was declared down) is forgotten, so the
+    /// store holds the nodes of the recent past, not every node that ever ran. Removing what is not there does nothing.
+    /// </summary>
+    /// <exception cref="EventLogException">The transport failed.</exception>
+    ValueTask RemoveAsync(string node, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The last announcement of every node, then every new one as it is published, until cancelled. A record with empty
+    /// <see cref="MembershipRecord.Data"/> says the node's record was removed (<see cref="RemoveAsync"/>).
+    /// </summary>
     IAsyncEnumerable<MembershipRecord> WatchAsync(CancellationToken cancellationToken = default);
 }

@@ -25,6 +25,22 @@ internal sealed class InMemoryMembershipStore : IMembershipStore
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask RemoveAsync(string node, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(node);
+        lock (_last)
+        {
+            if (_last.Remove(node))
+            {
+                foreach (var watcher in _watchers)
+                {
+                    watcher.Writer.TryWrite(new MembershipRecord(node, ReadOnlyMemory<byte>.Empty));
+                }
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask<IReadOnlyList<MembershipRecord>> ReadAllAsync(CancellationToken cancellationToken = default)
     {
         lock (_last)

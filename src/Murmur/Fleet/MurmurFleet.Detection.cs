@@ -48,6 +48,11 @@ public sealed partial class MurmurFleet
 
     private void Observe(MembershipRecord record)
     {
+        if (record.Data.IsEmpty)
+        {
+            Forget(record.Node);
+            return;
+        }
         if (NodeAnnouncement.TryDecode(record, out var problem) is not { } announcement)
         {
             FleetLogMessages.Refused(_logger, record.Node, problem!);
@@ -67,7 +72,7 @@ public sealed partial class MurmurFleet
             {
                 // Judged only once it beats while this node watches: a dead node's last record, left in the store, is
                 // never its heartbeat (it was declared down by the nodes that saw it live, or it left on purpose).
-                _observed[announcement.Node] = new Observed(announcement, new PhiAccrualDetector(_options.Detector, _node.TimeProvider));
+                _observed[announcement.Node] = new Observed(announcement, new PhiAccrualDetector(_options.Detector, _node.TimeProvider)) { Changed = _node.TimeProvider.GetTimestamp() };
                 return;
             }
             if (announcement.Incarnation < observed.Announcement.Incarnation)
@@ -82,6 +87,77 @@ public sealed partial class MurmurFleet
                 observed.Detector.Heartbeat(sample: _node.TimeProvider.GetElapsedTime(_lastEcho, now) <= _options.HeartbeatInterval * 1.5);
             }
             observed.Announcement = announcement;
+            observed.Changed = _node.TimeProvider.GetTimestamp();
+        }
+    }
+
+    /// <summary>A node's record was removed: one gone for good is forgotten; a live one's next beat puts it back.</summary>
+    private void Forget(string node)
+    {
+        lock (_gate)
+        {
+            if (_observed.TryGetValue(node, out var observed) && IsGone(observed.Announcement))
+            {
+                _observed.Remove(node);
+            }
+        }
+    }
+
+    private bool IsGone(NodeAnnouncement a) => a.Leaving || _down.Contains((a.Node, a.Incarnation));
+
+    /// <summary>
+    /// Removes from the store the records of nodes gone for good longer than <see cref="FleetOptions.ForgetAfter"/>, if
+    /// this node is the alive one with the lowest id (so one node does it; two with different views both removing is harmless).
+    /// </summary>
+    private List<NodeAnnouncement>? ToForget(long now)
+    {
+        if (_options.ForgetAfter is not { } after)
+        {
+            return null;
+        }
+        List<NodeAnnouncement>? gone = null;
+        foreach (var observed in _observed.Values)
+        {
+            var a = observed.Announcement;
+            if (IsGone(a))
+            {
+                if (!observed.Forgetting && _node.TimeProvider.GetElapsedTime(observed.Changed, now) >= after)
+                {
+                    (gone ??= []).Add(a);
+                }
+            }
+            else if (string.CompareOrdinal(a.Node, NodeId) < 0 && observed.Detector.HasHeartbeat)
+            {
+                return null; // a lower live node does it
+            }
+        }
+        foreach (var a in gone ?? [])
+        {
+            _observed[a.Node].Forgetting = true;
+        }
+        return gone;
+    }
+
+    private async Task ForgetAsync(NodeAnnouncement gone)
+    {
+        try
+        {
+            await _store.RemoveAsync(gone.Node, _stop.Token).ConfigureAwait(false);
+            FleetLogMessages.Forgot(_logger, gone.Node, gone.Incarnation, gone.Leaving ? "left" : "down");
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (EventLogException ex)
+        {
+            FleetLogMessages.IoFailed(_logger, $"forgetting {gone.Node}", ex);
+            lock (_gate)
+            {
+                if (_observed.TryGetValue(gone.Node, out var observed))
+                {
+                    observed.Forgetting = false;
+                }
+            }
         }
     }
 
@@ -118,6 +194,7 @@ public sealed partial class MurmurFleet
             return;
         }
         List<(NodeAnnouncement Node, double Phi)>? suspects = null;
+        List<NodeAnnouncement>? gone = null;
         lock (_gate)
         {
             var now = _node.TimeProvider.GetTimestamp();
@@ -164,6 +241,11 @@ public sealed partial class MurmurFleet
                     (suspects ??= []).Add((a, phi));
                 }
             }
+            gone = ToForget(now);
+        }
+        foreach (var a in gone ?? [])
+        {
+            _ = ForgetAsync(a);
         }
         foreach (var (suspect, phi) in suspects ?? [])
         {

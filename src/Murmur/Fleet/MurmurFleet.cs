@@ -40,6 +40,8 @@ public sealed partial class MurmurFleet : IAsyncDisposable
         public NodeAnnouncement Announcement = announcement;
         public PhiAccrualDetector Detector = detector;
         public bool Declared;
+        public long Changed;
+        public bool Forgetting;
     }
 
     private MurmurFleet(MurmurNode node, FleetOptions options, IMembershipStore store)

@@ -41,6 +41,8 @@ public sealed class InMemoryEventLog : IEventLog
     {
         public ValueTask PublishAsync(string node, ReadOnlyMemory<byte> announcement, CancellationToken cancellationToken = default) => inner.PublishAsync(node, announcement, cancellationToken);
 
+        public ValueTask RemoveAsync(string node, CancellationToken cancellationToken = default) => inner.RemoveAsync(node, cancellationToken);
+
         public ValueTask<IReadOnlyList<Fleet.MembershipRecord>> ReadAllAsync(CancellationToken cancellationToken = default) => inner.ReadAllAsync(cancellationToken);
 
         public IAsyncEnumerable<Fleet.MembershipRecord> WatchAsync(CancellationToken cancellationToken = default) => inner.WatchAsync(cancellationToken);

@@ -234,6 +234,59 @@ public sealed class MurmurFleetTests
     }
 
     [Fact]
+    public async Task NodesGoneForGood_AreForgotten_AfterForgetAfter_SoTheStoreDoesNotGrowWithEveryNodeThatEverRan()
+    {
+        await using var h = new FleetHarness();
+        var forgetAfter = TimeSpan.FromSeconds(10);
+        FleetOptions Configure(FleetOptions o) => o with { ForgetAfter = forgetAfter };
+        var (_, _, linkA) = await h.StartAsync("a", configure: Configure);
+        await h.StartAsync("b", configure: Configure);
+        var (_, fleetC, _) = await h.StartAsync("c", configure: Configure);
+        var (_, fleetD, _) = await h.StartAsync("d", configure: Configure);
+        var aDown = Signal<bool>();
+        fleetD.NodeDown += d =>
+        {
+            if (d.Node == "a")
+            {
+                aDown.TrySetResult(true);
+            }
+        };
+        await using var store = (await h.Log.OpenMembershipStoreAsync())!;
+        using var watching = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var removed = WaitForRemovalsAsync(store, ["a", "c"], watching.Token);
+        await h.AdvanceAsync(TimeSpan.FromSeconds(3));
+
+        linkA.Cut();                  // a dies
+        await fleetC.DisposeAsync();  // c leaves on purpose
+        var gone = h.Time.GetTimestamp();
+        await h.AdvanceUntilAsync(aDown.Task, TimeSpan.FromSeconds(10), "a declared down");
+        Assert.Equal(["a", "b", "c", "d"], (await store.ReadAllAsync()).Select(r => r.Node).Order(StringComparer.Ordinal));
+        Assert.Equal(FleetMemberState.Down, fleetD.Members.Single(m => m.Announcement.Node == "a").State);
+        Assert.Equal(FleetMemberState.Left, fleetD.Members.Single(m => m.Announcement.Node == "c").State);
+
+        await h.AdvanceUntilAsync(removed, TimeSpan.FromSeconds(30), "a's and c's records removed");
+
+        Assert.True(h.Time.GetElapsedTime(gone) >= forgetAfter, $"forgotten after {h.Time.GetElapsedTime(gone).TotalSeconds} s");
+        Assert.Equal(["b", "d"], (await store.ReadAllAsync()).Select(r => r.Node).Order(StringComparer.Ordinal));
+        await h.AdvanceAsync(TimeSpan.FromSeconds(1)); // the removals reach every watcher
+        Assert.Equal(["b", "d"], fleetD.Members.Select(m => m.Announcement.Node));
+        Assert.All(fleetD.Members, m => Assert.Equal(FleetMemberState.Alive, m.State));
+    }
+
+    /// <summary>Completes when the store's watch has reported each of <paramref name="nodes"/> removed.</summary>
+    private static async Task WaitForRemovalsAsync(IMembershipStore store, string[] nodes, CancellationToken cancellationToken)
+    {
+        var left = new HashSet<string>(nodes, StringComparer.Ordinal);
+        await foreach (var record in store.WatchAsync(cancellationToken))
+        {
+            if (record.Data.IsEmpty && left.Remove(record.Node) && left.Count == 0)
+            {
+                return;
+            }
+        }
+    }
+
+    [Fact]
     public async Task ADeadNodesLastRecord_SeenByANewcomer_IsUnknown_AndNeverDeclaredAgain()
     {
         await using var h = new FleetHarness();
