@@ -107,6 +107,7 @@ public sealed partial class MurmurFleet
         using var activity = MurmurDiagnostics.StartFleet("takeover", from, agent.Agent);
         try
         {
+            EnsureRoomFor(agent); // before the claim: a claim this node could not hold would leave the agent to nobody
             var topic = await _node.OpenTopicAsync(agent.Topic, agent.Mode, cancellationToken).ConfigureAwait(false);
             if (await _node.ClaimAsync(topic, agent.Agent, from, cancellationToken).ConfigureAwait(false) is not { } epoch)
             {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Murmur.Agents;
 using Murmur.Logs;
@@ -32,6 +33,7 @@ public sealed partial class MurmurFleet : IAsyncDisposable
     private long _lastCheck;
     private long _lastEcho;
     private bool _storeStalled;
+    private long _ownedBytes;
     private TimeSpan _discounted;
     private int _disposed;
 
@@ -187,6 +189,7 @@ public sealed partial class MurmurFleet : IAsyncDisposable
         {
             throw new ArgumentException($"This node offers no agent kind '{agent.Kind}' (it offers {string.Join(", ", _options.Kinds.Keys)}).", nameof(agent));
         }
+        EnsureRoomFor(agent);
         var topic = await _node.OpenTopicAsync(agent.Topic, agent.Mode, cancellationToken).ConfigureAwait(false);
         var spawned = await _node.SpawnAsync(agent.Agent, () => factory(agent), topic, cancellationToken: cancellationToken).ConfigureAwait(false);
         await OwnAsync(agent, spawned, cancellationToken).ConfigureAwait(false);
@@ -201,7 +204,12 @@ public sealed partial class MurmurFleet : IAsyncDisposable
             {
                 return;
             }
+            if (_owned.TryGetValue(agent.Agent, out var replaced))
+            {
+                _ownedBytes -= SizeOf(replaced.Spec);
+            }
             _owned[agent.Agent] = (agent, spawned);
+            _ownedBytes += SizeOf(agent);
         }
         await PublishAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -216,9 +224,41 @@ public sealed partial class MurmurFleet : IAsyncDisposable
                 return;
             }
             _owned.Remove(id);
+            _ownedBytes -= SizeOf(owned.Spec);
         }
         _ = PublishQuietlyAsync();
     }
+
+    /// <summary>An owned agent's share of the announcement, in bytes (its entry and a separator).</summary>
+    private static int SizeOf(OwnedAgent agent) => JsonSerializer.SerializeToUtf8Bytes(agent, FleetJson.Default.OwnedAgent).Length + 1;
+
+    /// <summary>
+    /// Refuses an agent whose entry would make this node's announcement, which lists every agent it owns and is published
+    /// with each heartbeat, larger than the log's record limit: its beats would be refused and the live node declared
+    /// down. Checked before spawning or claiming, so a takeover this node cannot hold is left to another candidate.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The announcement would not fit.</exception>
+    private void EnsureRoomFor(OwnedAgent agent)
+    {
+        var limit = _node.Log.MaxRecordBytes;
+        long needed;
+        int count;
+        lock (_gate)
+        {
+            count = _owned.Count;
+            needed = _ownedBytes + SizeOf(agent) + (_options.Kinds.Keys.Sum(k => k.Length + 3) + _options.Tools.Sum(t => t.Length + 3) + NodeId.Length + AnnouncementOverhead);
+        }
+        if (needed > limit)
+        {
+            throw new InvalidOperationException(
+                $"Node '{NodeId}' cannot own agent '{agent.Agent}': its announcement lists every agent it owns ({count} now) and would grow to about " +
+                $"{needed} bytes, above the log's record limit of {limit} bytes, so its heartbeats would be refused. Spread the agents over more nodes, " +
+                "or let agents whose tasks are done stop.");
+        }
+    }
+
+    /// <summary>An announcement's bytes besides its agents, kinds and tools (field names, numbers), with room to spare.</summary>
+    private const int AnnouncementOverhead = 512;
 
     private NodeAnnouncement Announcement(bool leaving = false)
     {

@@ -99,4 +99,5 @@ public sealed record NodeDownPayload(
 
 [JsonSerializable(typeof(NodeAnnouncement))]
 [JsonSerializable(typeof(NodeDownPayload))]
+[JsonSerializable(typeof(OwnedAgent))]
 internal sealed partial class FleetJson : JsonSerializerContext;
