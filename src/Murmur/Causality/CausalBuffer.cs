@@ -273,19 +273,6 @@ public sealed partial class CausalBuffer
         return new OfferResult(OfferOutcome.Buffered, 0, RejectionKind.None, null);
     }
 
-    private OfferResult SeenBefore(AgentEvent e, int s, ulong seq, ulong delivered)
-    {
-        // A sender's ring holds its last ring.Length delivered entries (the ring grows with the sender up to the window).
-        if (_recent[s] is { } ring && delivered - seq < (ulong)ring.Length && ring[(int)(seq & (ulong)(ring.Length - 1))].Event is { } earlier)
-        {
-            return earlier.Equals(e)
-                ? Duplicate($"'{e.Actor}' entry {seq} was already delivered")
-                : Reject(RejectionKind.Conflict, $"'{e.Actor}' entry {seq} was already delivered as event '{earlier.EventId}' with different content");
-        }
-        // Older than the remembered window: the entry is certainly taken, the content can no longer be compared.
-        return Duplicate($"'{e.Actor}' entry {seq} was already delivered (too old to compare content)");
-    }
-
     /// <summary>
     /// The index whose delivered count is too low for <paramref name="e"/>, or -1 when it is ready; entries
     /// before <paramref name="from"/> are known to be satisfied (delivered counts only grow).
@@ -383,22 +370,6 @@ public sealed partial class CausalBuffer
         }
     }
 
-    /// <summary>The ring a sender starts with; it doubles up to the duplicate window as the sender's events are delivered.</summary>
-    private const int InitialRing = 8;
-
-    private static Recent[] Grow(Recent[] ring, int s)
-    {
-        var grown = new Recent[ring.Length * 2];
-        foreach (var entry in ring)
-        {
-            if (entry.Event is { } e)
-            {
-                grown[(int)(e.Clock[s] & (ulong)(grown.Length - 1))] = entry;
-            }
-        }
-        return grown;
-    }
-
     private Held Hold(int s, ulong seq, AgentEvent e, int hash)
     {
         var pending = _pending[s] ??= [];
@@ -408,107 +379,6 @@ public sealed partial class CausalBuffer
         _held++;
         _heldPerSlot[s]++;
         return held;
-    }
-
-    private OfferResult HoldStranger(AgentEvent e, int hash)
-    {
-        if (_held >= _options.Capacity)
-        {
-            return Full();
-        }
-        _strangersPerActor.TryGetValue(e.Actor, out var count);
-        if (count >= _options.MaxHeldPerSender)
-        {
-            return Reject(RejectionKind.SenderFull, $"'{e.Actor}' (not a member yet) already has {count} events waiting for its JOIN; at most {_options.MaxHeldPerSender} are held per sender");
-        }
-        _strangersPerActor[e.Actor] = count + 1;
-        _strangers.Add(new Held(e, Now(), hash));
-        _ids.Add(e, hash);
-        _held++;
-        return new OfferResult(OfferOutcome.Buffered, 0, RejectionKind.None, null);
-    }
-
-    private void ReleaseStrangers(string actor)
-    {
-        // Re-admit, in arrival order, what the newcomer sent before its JOIN was delivered.
-        for (var i = 0; i < _strangers.Count;)
-        {
-            var held = _strangers[i];
-            if (!string.Equals(held.Event.Actor, actor, StringComparison.Ordinal))
-            {
-                i++;
-                continue;
-            }
-            _strangers.RemoveAt(i);
-            ForgetStranger(held.Event.Actor);
-            _ids.Remove(held.Event, held.Hash);
-            _held--;
-            // Its outcome was reported as Buffered when it arrived; a late rejection shows only in the counters.
-            Admit(held.Event, released: true);
-        }
-    }
-
-    private void ForgetStranger(string actor)
-    {
-        if (_strangersPerActor.TryGetValue(actor, out var count) && count > 1)
-        {
-            _strangersPerActor[actor] = count - 1;
-        }
-        else
-        {
-            _strangersPerActor.Remove(actor);
-        }
-    }
-
-    private void Link(int s, int blocker, ulong need, Held head)
-    {
-        // A sender can be queued and linked at once (a released stranger is delivered, queueing its sender, and
-        // the next one is blocked). Its existing link is still right: that blocker has not delivered since, so
-        // the head is still blocked by it. Linking twice would corrupt the lists.
-        if (_blockedOn[s] >= 0)
-        {
-            return;
-        }
-        _blockedOn[s] = blocker;
-        _need[s] = need;
-        _head[s] = head;
-        _resumeAt[s] = blocker;
-        _nextWaiter[s] = _firstWaiter[blocker];
-        _firstWaiter[blocker] = s;
-    }
-
-    private void ReleaseWaiters(int j)
-    {
-        // Wake only the waiters whose need on j is now met; the others stay linked, so a delivery costs a few
-        // integer comparisons per waiter instead of a rescan of each waiter's clock.
-        var w = _firstWaiter[j];
-        _firstWaiter[j] = -1;
-        var delivered = _delivered[j];
-        while (w >= 0)
-        {
-            var next = _nextWaiter[w];
-            if (_need[w] <= delivered)
-            {
-                _blockedOn[w] = -1;
-                _nextWaiter[w] = -1;
-                Enqueue(w);
-            }
-            else
-            {
-                _nextWaiter[w] = _firstWaiter[j];
-                _firstWaiter[j] = w;
-            }
-            w = next;
-        }
-    }
-
-    private void Enqueue(int s)
-    {
-        if (!_queued[s] && (_head[s].Event is not null || _pending[s] is { Count: > 0 }))
-        {
-            _queued[s] = true;
-            _work[_workCount++] = s;
-        }
     }
 
     private long Now() => _options.MaxWait is null ? 0 : _options.TimeProvider.GetTimestamp();
@@ -567,6 +437,4 @@ public sealed partial class CausalBuffer
     }
 
     private readonly record struct Held(AgentEvent Event, long ArrivedAt, int Hash);
-
-    private readonly record struct Recent(AgentEvent Event, int Hash);
 }
