@@ -95,7 +95,7 @@ internal static class FailoverSoak
         {
             await foreach (var record in store.WatchAsync(until.Token))
             {
-                if (NodeAnnouncement.TryDecode(record, out _) is not { } a || !a.Node.StartsWith("soak-", StringComparison.Ordinal))
+                if (NodeBeat.TryDecode(record, out _) is not { } a || !a.Node.StartsWith("soak-", StringComparison.Ordinal))
                 {
                     continue;
                 }

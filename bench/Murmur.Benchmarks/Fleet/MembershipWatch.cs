@@ -53,10 +53,31 @@ internal sealed class MembershipWatch : IAsyncDisposable
         {
             await foreach (var record in _store.WatchAsync(_stop.Token))
             {
-                // Records are untrusted: one that is not an announcement is not one we wait for.
-                if (NodeAnnouncement.TryDecode(record, out _) is not { } announcement)
+                // Records are untrusted: one that is neither an announcement nor a beat is not one we wait for. A beat
+                // moves the counter of the announcement of its run.
+                NodeAnnouncement? announcement;
+                if (NodeBeat.IsBeatKey(record.Node))
+                {
+                    if (NodeBeat.TryDecode(record, out _) is not { } beat)
+                    {
+                        continue;
+                    }
+                    lock (_last)
+                    {
+                        if (!_last.TryGetValue(beat.Node, out var known) || known.Incarnation != beat.Incarnation)
+                        {
+                            continue;
+                        }
+                        announcement = known with { Beat = beat.Beat };
+                    }
+                }
+                else if (NodeAnnouncement.TryDecode(record, out _) is not { } decoded)
                 {
                     continue;
+                }
+                else
+                {
+                    announcement = decoded;
                 }
                 lock (_last)
                 {

@@ -53,6 +53,11 @@ public sealed partial class MurmurFleet
             Forget(record.Node);
             return;
         }
+        if (NodeBeat.IsBeatKey(record.Node))
+        {
+            ObserveBeat(record);
+            return;
+        }
         if (NodeAnnouncement.TryDecode(record, out var problem) is not { } announcement)
         {
             FleetLogMessages.Refused(_logger, record.Node, problem!);
@@ -60,10 +65,6 @@ public sealed partial class MurmurFleet
         }
         if (string.Equals(announcement.Node, NodeId, StringComparison.Ordinal))
         {
-            if (announcement.Incarnation == Incarnation)
-            {
-                OnEcho();
-            }
             return; // this node (or an older run of it, already read at start)
         }
         lock (_gate)
@@ -79,15 +80,48 @@ public sealed partial class MurmurFleet
             {
                 return; // a late record of an older run
             }
-            if (announcement.Beat != observed.Announcement.Beat || announcement.Leaving)
+            if (announcement.Leaving)
+            {
+                observed.Detector.Heartbeat(); // its last word
+            }
+            observed.Announcement = announcement;
+            observed.Changed = _node.TimeProvider.GetTimestamp();
+        }
+    }
+
+    /// <summary>
+    /// A node's heartbeat. The first one seen of an incarnation only sets where its counter stands (the last beat a
+    /// dead node left in the store is not a heartbeat); each later change of the counter is one.
+    /// </summary>
+    private void ObserveBeat(MembershipRecord record)
+    {
+        if (NodeBeat.TryDecode(record, out var problem) is not { } beat)
+        {
+            FleetLogMessages.Refused(_logger, record.Node, problem!);
+            return;
+        }
+        if (string.Equals(beat.Node, NodeId, StringComparison.Ordinal))
+        {
+            if (beat.Incarnation == Incarnation)
+            {
+                OnEcho();
+            }
+            return;
+        }
+        lock (_gate)
+        {
+            if (!_observed.TryGetValue(beat.Node, out var observed) || observed.Announcement.Incarnation != beat.Incarnation)
+            {
+                return; // its announcement comes first; a beat of another run says nothing about this one
+            }
+            if (observed.LastBeat is { } last && last != beat.Beat)
             {
                 // While this node's own beat is overdue, whatever arrives was held up with it: the interval is the
                 // store's delay, not the node's rhythm, so it is not learned.
                 var now = _node.TimeProvider.GetTimestamp();
                 observed.Detector.Heartbeat(sample: _node.TimeProvider.GetElapsedTime(_lastEcho, now) <= _options.HeartbeatInterval * 1.5);
             }
-            observed.Announcement = announcement;
-            observed.Changed = _node.TimeProvider.GetTimestamp();
+            observed.LastBeat = beat.Beat;
         }
     }
 
@@ -142,6 +176,7 @@ public sealed partial class MurmurFleet
     {
         try
         {
+            await _store.RemoveAsync(NodeBeat.KeyOf(gone.Node), _stop.Token).ConfigureAwait(false);
             await _store.RemoveAsync(gone.Node, _stop.Token).ConfigureAwait(false);
             FleetLogMessages.Forgot(_logger, gone.Node, gone.Incarnation, gone.Leaving ? "left" : "down");
         }

@@ -34,6 +34,8 @@ public sealed partial class MurmurFleet : IAsyncDisposable
     private long _lastEcho;
     private bool _storeStalled;
     private long _ownedBytes;
+    private int _beating;
+    private int _announcementStale;
     private TimeSpan _discounted;
     private int _disposed;
 
@@ -43,6 +45,7 @@ public sealed partial class MurmurFleet : IAsyncDisposable
         public PhiAccrualDetector Detector = detector;
         public bool Declared;
         public long Changed;
+        public long? LastBeat;
         public bool Forgetting;
     }
 
@@ -91,6 +94,10 @@ public sealed partial class MurmurFleet : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(node);
         options ??= FleetOptions.Default;
         options.Validate();
+        if (NodeBeat.IsBeatKey(node.NodeId))
+        {
+            throw new ArgumentException($"A fleet node's id must not end with '{NodeBeat.KeySuffix}' (the membership store keeps its heartbeats under its id and that suffix): '{node.NodeId}'.", nameof(node));
+        }
         var store = await node.Log.OpenMembershipStoreAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new NotSupportedException($"The log '{node.Log.Name}' has no membership store, so its nodes cannot form a fleet (in-memory and NATS logs have one).");
         var fleet = new MurmurFleet(node, options, store);
@@ -125,9 +132,10 @@ public sealed partial class MurmurFleet : IAsyncDisposable
         }
         _node.Runtime.AgentTerminated += OnAgentTerminated;
         await PublishAsync(cancellationToken).ConfigureAwait(false);
+        await _store.PublishAsync(NodeBeat.KeyOf(NodeId), new NodeBeat(NodeId, Incarnation, 0).Encode(), cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
-            _lastEcho = _node.TimeProvider.GetTimestamp(); // the store took this run's first announcement
+            _lastEcho = _node.TimeProvider.GetTimestamp(); // the store took this run's first announcement and beat
         }
         _heartbeat = _node.TimeProvider.CreateTimer(_ => Beat(), null, _options.HeartbeatInterval, _options.HeartbeatInterval);
         var period = _options.HeartbeatInterval / 2;
@@ -269,12 +277,22 @@ public sealed partial class MurmurFleet : IAsyncDisposable
         }
     }
 
+    /// <summary>Publishes this node's announcement (what it owns); a failed one is published again with the next beat.</summary>
     private async Task PublishAsync(CancellationToken cancellationToken, bool leaving = false)
     {
         await _publishing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _store.PublishAsync(NodeId, Announcement(leaving).Encode(), cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _announcementStale, 0); // a change made from here on publishes again
+            try
+            {
+                await _store.PublishAsync(NodeId, Announcement(leaving).Encode(), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                Volatile.Write(ref _announcementStale, 1);
+                throw;
+            }
         }
         finally
         {
@@ -293,18 +311,40 @@ public sealed partial class MurmurFleet : IAsyncDisposable
         }
         catch (Exception ex) when (ex is EventLogException or ObjectDisposedException)
         {
-            FleetLogMessages.IoFailed(_logger, "heartbeat", ex);
+            FleetLogMessages.IoFailed(_logger, "announcement", ex);
         }
     }
 
     private void Beat()
     {
-        if (_publishing.CurrentCount == 0)
+        if (Interlocked.Exchange(ref _beating, 1) != 0)
         {
             return; // the previous beat is still on its way: a slow store must not pile beats up
         }
-        Interlocked.Increment(ref _beat);
-        _ = PublishQuietlyAsync();
+        _ = BeatAsync(Interlocked.Increment(ref _beat));
+    }
+
+    private async Task BeatAsync(long beat)
+    {
+        try
+        {
+            if (Volatile.Read(ref _announcementStale) != 0)
+            {
+                await PublishAsync(_stop.Token).ConfigureAwait(false);
+            }
+            await _store.PublishAsync(NodeBeat.KeyOf(NodeId), new NodeBeat(NodeId, Incarnation, beat).Encode(), _stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is EventLogException or ObjectDisposedException)
+        {
+            FleetLogMessages.IoFailed(_logger, "heartbeat", ex);
+        }
+        finally
+        {
+            Volatile.Write(ref _beating, 0);
+        }
     }
 
     /// <summary>

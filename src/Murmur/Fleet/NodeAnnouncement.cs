@@ -5,14 +5,17 @@ using Murmur.Topics;
 
 namespace Murmur.Fleet;
 
-/// <summary>What a node announces in the membership store, again with every heartbeat (the store keeps the last one).</summary>
+/// <summary>
+/// What a node announces in the membership store when it starts, when what it owns changes, and when it leaves (the
+/// store keeps the last one); its heartbeats go under a key of their own, so a beat does not carry the agent list.
+/// </summary>
 /// <param name="Node">The node's id.</param>
 /// <param name="Incarnation">Which run of the node: larger for a later start under the same id (its start time, in ms).</param>
 /// <param name="StartedAt">When this incarnation started, ms since the Unix epoch.</param>
 /// <param name="Kinds">The agent kinds it can run (and so take over).</param>
 /// <param name="Tools">The tools it serves.</param>
 /// <param name="Agents">The agents it owns now (spawned through the fleet and still alive).</param>
-/// <param name="Beat">The heartbeat counter: 0 at start, one more each heartbeat.</param>
+/// <param name="Beat">The heartbeat counter when the announcement was made (0 at start; the beats carry the current one).</param>
 /// <param name="Leaving">True in the last announcement of a node that stops on purpose: nobody takes over what it had.</param>
 public sealed record NodeAnnouncement(
     [property: JsonPropertyName("node")] string Node,
@@ -100,4 +103,5 @@ public sealed record NodeDownPayload(
 [JsonSerializable(typeof(NodeAnnouncement))]
 [JsonSerializable(typeof(NodeDownPayload))]
 [JsonSerializable(typeof(OwnedAgent))]
+[JsonSerializable(typeof(NodeBeat))]
 internal sealed partial class FleetJson : JsonSerializerContext;

@@ -260,17 +260,56 @@ public sealed class MurmurFleetTests
         await fleetC.DisposeAsync();  // c leaves on purpose
         var gone = h.Time.GetTimestamp();
         await h.AdvanceUntilAsync(aDown.Task, TimeSpan.FromSeconds(10), "a declared down");
-        Assert.Equal(["a", "b", "c", "d"], (await store.ReadAllAsync()).Select(r => r.Node).Order(StringComparer.Ordinal));
+        Assert.Equal(["a", "a=beat", "b", "b=beat", "c", "c=beat", "d", "d=beat"], (await store.ReadAllAsync()).Select(r => r.Node).Order(StringComparer.Ordinal));
         Assert.Equal(FleetMemberState.Down, fleetD.Members.Single(m => m.Announcement.Node == "a").State);
         Assert.Equal(FleetMemberState.Left, fleetD.Members.Single(m => m.Announcement.Node == "c").State);
 
         await h.AdvanceUntilAsync(removed, TimeSpan.FromSeconds(30), "a's and c's records removed");
 
         Assert.True(h.Time.GetElapsedTime(gone) >= forgetAfter, $"forgotten after {h.Time.GetElapsedTime(gone).TotalSeconds} s");
-        Assert.Equal(["b", "d"], (await store.ReadAllAsync()).Select(r => r.Node).Order(StringComparer.Ordinal));
+        Assert.Equal(["b", "b=beat", "d", "d=beat"], (await store.ReadAllAsync()).Select(r => r.Node).Order(StringComparer.Ordinal)); // announcements and beats
         await h.AdvanceAsync(TimeSpan.FromSeconds(1)); // the removals reach every watcher
         Assert.Equal(["b", "d"], fleetD.Members.Select(m => m.Announcement.Node));
         Assert.All(fleetD.Members, m => Assert.Equal(FleetMemberState.Alive, m.State));
+    }
+
+    [Fact]
+    public async Task Beats_GoUnderAKeyOfTheirOwn_AndTheAnnouncementListingTheAgents_OnlyWhenWhatTheNodeOwnsChanges()
+    {
+        await using var h = new FleetHarness();
+        var (_, fleetA, _) = await h.StartAsync("a");
+        await h.StartAsync("b");
+        await fleetA.SpawnAsync(FleetHarness.Worker);
+        await using var store = (await h.Log.OpenMembershipStoreAsync())!;
+        using var watching = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var announcements = 0;
+        var beats = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var beatRecords = 0;
+        var watch = Task.Run(async () =>
+        {
+            await foreach (var record in store.WatchAsync(watching.Token))
+            {
+                if (record.Node == "a")
+                {
+                    Interlocked.Increment(ref announcements);
+                }
+                else if (record.Node == "a=beat" && Interlocked.Increment(ref beatRecords) == 11)
+                {
+                    beats.TrySetResult();
+                }
+            }
+        });
+
+        await h.AdvanceUntilAsync(beats.Task, TimeSpan.FromSeconds(20), "ten beats of a");
+
+        Assert.Equal(1, Volatile.Read(ref announcements)); // the one the watch started with: ten beats, no announcement
+        var beat = Assert.Single(await store.ReadAllAsync(), r => r.Node == "a=beat");
+        var announcement = Assert.Single(await store.ReadAllAsync(), r => r.Node == "a");
+        Assert.True(beat.Data.Length < 80, $"a beat is {beat.Data.Length} bytes");
+        Assert.Contains("Worker", System.Text.Encoding.UTF8.GetString(announcement.Data.Span), StringComparison.Ordinal);
+        Assert.DoesNotContain("Worker", System.Text.Encoding.UTF8.GetString(beat.Data.Span), StringComparison.Ordinal);
+        await watching.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch);
     }
 
     /// <summary>Completes when the store's watch has reported each of <paramref name="nodes"/> removed.</summary>
