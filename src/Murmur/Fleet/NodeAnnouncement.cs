@@ -32,29 +32,15 @@ public sealed record NodeAnnouncement(
 
     /// <summary>Decodes and checks an announcement read from a store, or explains why it is refused (it is untrusted input).</summary>
     public static NodeAnnouncement? TryDecode(MembershipRecord record, out string? problem)
-    {
-        NodeAnnouncement? announcement;
-        try
+        => FleetRecord.Decode(record, FleetJson.Default.NodeAnnouncement, "an announcement", announcement => announcement switch
         {
-            announcement = JsonSerializer.Deserialize(record.Data.Span, FleetJson.Default.NodeAnnouncement);
-        }
-        catch (JsonException ex)
-        {
-            problem = $"not an announcement ({ex.Message})";
-            return null;
-        }
-        problem = announcement switch
-        {
-            null => "not an announcement (null)",
             { Node: null or "" } => "it names no node",
             _ when !string.Equals(announcement.Node, record.Node, StringComparison.Ordinal) => $"it names node '{announcement.Node}' but is stored under '{record.Node}'",
             { Kinds: null } or { Tools: null } or { Agents: null } => "it lacks 'kinds', 'tools' or 'agents'",
             _ when announcement.Agents.Any(a => a is null || string.IsNullOrEmpty(a.Agent) || string.IsNullOrEmpty(a.Kind) || TopicName.Check(a.Topic ?? string.Empty) is not null)
                 => "an owned agent lacks its id or kind, or names an invalid topic",
             _ => null,
-        };
-        return problem is null ? announcement : null;
-    }
+        }, out problem);
 }
 
 /// <summary>An agent a node owns, as its announcement lists it: enough for another node to take it over.</summary>

@@ -30,24 +30,10 @@ internal sealed record NodeBeat(
 
     /// <summary>Decodes and checks a beat read from a store (untrusted input), or explains why it is refused.</summary>
     public static NodeBeat? TryDecode(MembershipRecord record, out string? problem)
-    {
-        NodeBeat? beat;
-        try
+        => FleetRecord.Decode(record, FleetJson.Default.NodeBeat, "a heartbeat", beat => beat switch
         {
-            beat = JsonSerializer.Deserialize(record.Data.Span, FleetJson.Default.NodeBeat);
-        }
-        catch (JsonException ex)
-        {
-            problem = $"not a heartbeat ({ex.Message})";
-            return null;
-        }
-        problem = beat switch
-        {
-            null => "not a heartbeat (null)",
             { Node: null or "" } => "it names no node",
             _ when !string.Equals(KeyOf(beat.Node), record.Node, StringComparison.Ordinal) => $"it names node '{beat.Node}' but is stored under '{record.Node}'",
             _ => null,
-        };
-        return problem is null ? beat : null;
-    }
+        }, out problem);
 }
