@@ -119,7 +119,7 @@ public sealed partial class MurmurFleet
                 // While this node's own beat is overdue, whatever arrives was held up with it: the interval is the
                 // store's delay, not the node's rhythm, so it is not learned.
                 var now = _node.TimeProvider.GetTimestamp();
-                observed.Detector.Heartbeat(sample: _node.TimeProvider.GetElapsedTime(_lastEcho, now) <= _options.HeartbeatInterval * 1.5);
+                observed.Detector.Heartbeat(sample: _node.TimeProvider.GetElapsedTime(_lastEcho, now) <= EchoDue);
             }
             observed.LastBeat = beat.Beat;
         }
@@ -197,22 +197,29 @@ public sealed partial class MurmurFleet
     }
 
     /// <summary>
-    /// One of this run's own announcements came back from the store. The store delivered nothing between the previous
-    /// echo and this one beyond the usual heartbeat interval: that excess is not counted as anyone's silence, so a store
-    /// (or a route to it) whose latency comes and goes never stretches or postpones detection, and a node that died
-    /// meanwhile is still declared once the silence outside the stalls adds up.
+    /// How long after the previous one this node's own beat is due back from the store: a heartbeat interval and half
+    /// of one more for timer jitter. Later, it is overdue, and the store (or this node) was held up.
+    /// </summary>
+    private TimeSpan EchoDue => _options.HeartbeatInterval * 1.5;
+
+    /// <summary>
+    /// One of this run's own beats came back from the store. When it came back later than <see cref="EchoDue"/>, the
+    /// store delivered nothing for the excess beyond the heartbeat interval: that excess is not counted as anyone's
+    /// silence, so a store (or a route to it) whose latency comes and goes never stretches or postpones detection, and a
+    /// node that died meanwhile is still declared once the silence outside the stalls adds up.
     /// </summary>
     private void OnEcho()
     {
         lock (_gate)
         {
             var now = _node.TimeProvider.GetTimestamp();
-            var excess = _node.TimeProvider.GetElapsedTime(_lastEcho, now) - _options.HeartbeatInterval;
+            var gap = _node.TimeProvider.GetElapsedTime(_lastEcho, now);
             _lastEcho = now;
-            if (excess <= _options.HeartbeatInterval / 2)
+            if (gap <= EchoDue)
             {
-                return; // timer jitter, not a stall
+                return; // on time, or late by timer jitter only
             }
+            var excess = gap - _options.HeartbeatInterval;
             foreach (var observed in _observed.Values)
             {
                 observed.Detector.Discount(excess);

@@ -42,7 +42,7 @@ public sealed partial class MurmurFleet : IAsyncDisposable
     private sealed class Observed(NodeAnnouncement announcement, PhiAccrualDetector detector)
     {
         public NodeAnnouncement Announcement = announcement;
-        public PhiAccrualDetector Detector = detector;
+        public readonly PhiAccrualDetector Detector = detector;
         public bool Declared;
         public long Changed;
         public long? LastBeat;
@@ -241,9 +241,9 @@ public sealed partial class MurmurFleet : IAsyncDisposable
     private static int SizeOf(OwnedAgent agent) => JsonSerializer.SerializeToUtf8Bytes(agent, FleetJson.Default.OwnedAgent).Length + 1;
 
     /// <summary>
-    /// Refuses an agent whose entry would make this node's announcement, which lists every agent it owns and is published
-    /// with each heartbeat, larger than the log's record limit: its beats would be refused and the live node declared
-    /// down. Checked before spawning or claiming, so a takeover this node cannot hold is left to another candidate.
+    /// Refuses an agent whose entry would make this node's announcement, which lists every agent it owns, larger than the
+    /// log's record limit: the store would refuse it, and if this node died nobody would know to take the agent over.
+    /// Checked before spawning or claiming, so a takeover this node cannot hold is left to another candidate.
     /// </summary>
     /// <exception cref="InvalidOperationException">The announcement would not fit.</exception>
     private void EnsureRoomFor(OwnedAgent agent)
@@ -260,7 +260,7 @@ public sealed partial class MurmurFleet : IAsyncDisposable
         {
             throw new InvalidOperationException(
                 $"Node '{NodeId}' cannot own agent '{agent.Agent}': its announcement lists every agent it owns ({count} now) and would grow to about " +
-                $"{needed} bytes, above the log's record limit of {limit} bytes, so its heartbeats would be refused. Spread the agents over more nodes, " +
+                $"{needed} bytes, above the log's record limit of {limit} bytes, so the store would refuse it. Spread the agents over more nodes, " +
                 "or let agents whose tasks are done stop.");
         }
     }
