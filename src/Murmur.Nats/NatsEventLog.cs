@@ -135,7 +135,7 @@ public sealed partial class NatsEventLog : IEventLog
         try
         {
             var bucket = await RetryTransientAsync(ct => new NATS.Client.KeyValueStore.NatsKVContext(_js).CreateOrUpdateStoreAsync(config, ct).AsTask(), _options.ReadDeadline, config.Bucket, cancellationToken).ConfigureAwait(false);
-            return new NatsMembershipStore(bucket, Describe);
+            return new NatsMembershipStore(bucket, Describe, _time);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

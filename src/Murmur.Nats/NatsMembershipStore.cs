@@ -10,10 +10,18 @@ namespace Murmur.Nats;
 /// of one, so each node's last announcement is kept and nothing else; watchers get every key's current value, then
 /// every update (a removal as a record without data).
 /// </summary>
-internal sealed class NatsMembershipStore(INatsKVStore bucket, Func<Exception, string> describe) : IMembershipStore
+internal sealed class NatsMembershipStore(INatsKVStore bucket, Func<Exception, string> describe, TimeProvider time) : IMembershipStore
 {
     /// <summary>The bucket's name for a stream.</summary>
     public static string BucketFor(string stream) => stream + "_FLEET";
+
+    /// <summary>How old a removal's marker is before a sweep drops it, and how often the bucket is swept at most.</summary>
+    private static readonly TimeSpan MarkerAge = TimeSpan.FromMinutes(1);
+
+    private const long NeverSwept = long.MinValue;
+
+    /// <summary>When (a <see cref="TimeProvider.GetTimestamp"/>) this store last swept the bucket of old removal markers.</summary>
+    private long _lastSweep = NeverSwept;
 
     public async ValueTask PublishAsync(string node, ReadOnlyMemory<byte> announcement, CancellationToken cancellationToken = default)
     {
@@ -31,9 +39,15 @@ internal sealed class NatsMembershipStore(INatsKVStore bucket, Func<Exception, s
     {
         try
         {
-            // A purge keeps no value, only a small marker, which the bucket drops once markers are older than a minute.
+            // A purge keeps no value, only a small marker. Markers older than a minute are dropped by a sweep, which reads
+            // the whole bucket: at most one a minute (a node's removal is two keys, and a fleet forgets nodes in bunches).
             await bucket.PurgeAsync(node, cancellationToken: cancellationToken).ConfigureAwait(false);
-            await bucket.PurgeDeletesAsync(new NatsKVPurgeOpts { DeleteMarkersThreshold = TimeSpan.FromMinutes(1) }, cancellationToken).ConfigureAwait(false);
+            var now = time.GetTimestamp();
+            var last = Interlocked.Read(ref _lastSweep);
+            if ((last == NeverSwept || time.GetElapsedTime(last, now) >= MarkerAge) && Interlocked.CompareExchange(ref _lastSweep, now, last) == last)
+            {
+                await bucket.PurgeDeletesAsync(new NatsKVPurgeOpts { DeleteMarkersThreshold = MarkerAge }, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -82,37 +82,68 @@ internal sealed class MeshNode(MurmurNode node, string nodeId, MeshSettings sett
         }
     }
 
+    /// <summary>
+    /// Follows the control topic for as long as the node runs. A failed read (a server restarting, leaders being elected)
+    /// is followed again from the next position after a pause that doubles up to <see cref="MaxFollowPause"/>: the node
+    /// keeps its agents and its place in the fleet through a log outage. Only a configuration error (the stream is gone,
+    /// the credentials are refused) ends it, since no retry fixes that.
+    /// </summary>
     private async Task FollowTasksAsync(CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         // Only tasks announced from now on: earlier ones were served (or abandoned) by the nodes running then.
-        var from = await node.Log.GetEndPositionAsync(TaskRequest.ControlTopic, cancellationToken) + 1;
+        var next = await node.Log.GetEndPositionAsync(TaskRequest.ControlTopic, cancellationToken) + 1;
         output.WriteLine($"node {nodeId}: hosting {string.Join(", ", settings.Roles)} with tools in {root}; waiting for tasks (Ctrl-C stops)");
-        await foreach (var entry in node.Log.ReadAsync(TaskRequest.ControlTopic, from, follow: true, cancellationToken))
+        var pause = MinFollowPause;
+        while (true)
         {
-            if (!AgentEventCodec.TryDecode(entry.Data.Span, null, null, out var e, out var error))
-            {
-                output.WriteLine($"control topic position {entry.Position}: refused: {error}");
-                continue;
-            }
-            if (verifier is not null && !verifier.TryVerify(e!, out _, out var refusal))
-            {
-                output.WriteLine($"control topic position {entry.Position}: refused: {refusal}");
-                continue;
-            }
-            if (TaskRequest.TryRead(e!) is not { } task || !seen.Add(task.Task))
-            {
-                continue;
-            }
-            output.WriteLine($"task {task.Task} ({task.Mode}): {task.Goal} — joining topic {task.Topic} as {string.Join(", ", settings.Roles)}");
             try
             {
-                await JoinAsync(task, cancellationToken);
+                await foreach (var entry in node.Log.ReadAsync(TaskRequest.ControlTopic, next, follow: true, cancellationToken))
+                {
+                    next = entry.Position + 1;
+                    pause = MinFollowPause;
+                    await OnControlRecordAsync(entry, seen, cancellationToken);
+                }
+                output.WriteLine($"node {nodeId}: the control topic's follower ended; following again from position {next}");
             }
-            catch (Exception ex) when (ex is InvalidOperationException or EventLogException or AgentStartException)
+            catch (EventLogException ex) when (!ex.IsConfigurationError && !cancellationToken.IsCancellationRequested)
             {
-                output.WriteLine($"task {task.Task}: could not join: {ex.Message}");
+                output.WriteLine($"node {nodeId}: reading the control topic failed ({ex.Message}); following again from position {next} in {pause.TotalSeconds:0.#} s");
             }
+            await Task.Delay(pause, node.TimeProvider, cancellationToken);
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxFollowPause.Ticks));
+        }
+    }
+
+    private static readonly TimeSpan MinFollowPause = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan MaxFollowPause = TimeSpan.FromSeconds(30);
+
+    private async Task OnControlRecordAsync(LogEntry entry, HashSet<string> seen, CancellationToken cancellationToken)
+    {
+        if (!AgentEventCodec.TryDecode(entry.Data.Span, null, null, out var e, out var error))
+        {
+            output.WriteLine($"control topic position {entry.Position}: refused: {error}");
+            return;
+        }
+        if (verifier is not null && !verifier.TryVerify(e!, out _, out var refusal))
+        {
+            output.WriteLine($"control topic position {entry.Position}: refused: {refusal}");
+            return;
+        }
+        if (TaskRequest.TryRead(e!) is not { } task || !seen.Add(task.Task))
+        {
+            return;
+        }
+        output.WriteLine($"task {task.Task} ({task.Mode}): {task.Goal} — joining topic {task.Topic} as {string.Join(", ", settings.Roles)}");
+        try
+        {
+            await JoinAsync(task, cancellationToken);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or EventLogException or AgentStartException)
+        {
+            output.WriteLine($"task {task.Task}: could not join: {ex.Message}");
         }
     }
 

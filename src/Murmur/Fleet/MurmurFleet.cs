@@ -36,6 +36,8 @@ public sealed partial class MurmurFleet : IAsyncDisposable
     private long _ownedBytes;
     private int _beating;
     private int _announcementStale;
+    private long _changes;
+    private long _announced = -1;
     private TimeSpan _discounted;
     private int _disposed;
 
@@ -218,6 +220,7 @@ public sealed partial class MurmurFleet : IAsyncDisposable
             }
             _owned[agent.Agent] = (agent, spawned);
             _ownedBytes += SizeOf(agent);
+            _changes++;
         }
         await PublishAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -233,6 +236,7 @@ public sealed partial class MurmurFleet : IAsyncDisposable
             }
             _owned.Remove(id);
             _ownedBytes -= SizeOf(owned.Spec);
+            _changes++;
         }
         _ = PublishQuietlyAsync();
     }
@@ -268,25 +272,41 @@ public sealed partial class MurmurFleet : IAsyncDisposable
     /// <summary>An announcement's bytes besides its agents, kinds and tools (field names, numbers), with room to spare.</summary>
     private const int AnnouncementOverhead = 512;
 
-    private NodeAnnouncement Announcement(bool leaving = false)
+    private NodeAnnouncement Announcement(bool leaving = false) => Announcement(leaving, out _);
+
+    /// <summary>This node's announcement, and how many changes of what it owns it carries.</summary>
+    private NodeAnnouncement Announcement(bool leaving, out long changes)
     {
         lock (_gate)
         {
+            changes = _changes;
             return new NodeAnnouncement(NodeId, Incarnation, StartedAt, [.. _options.Kinds.Keys.Order(StringComparer.Ordinal)], _options.Tools,
                 [.. _owned.Values.Select(o => o.Spec)], Interlocked.Read(ref _beat), leaving);
         }
     }
 
-    /// <summary>Publishes this node's announcement (what it owns); a failed one is published again with the next beat.</summary>
+    /// <summary>
+    /// Publishes this node's announcement (what it owns); a failed one is published again with the next beat. Changes
+    /// that pile up while an announcement is on its way go out together in the next one: a caller whose change an
+    /// announcement that reached the store already carries returns without publishing, so a burst of spawns costs a
+    /// few announcements rather than one each (each lists every owned agent).
+    /// </summary>
     private async Task PublishAsync(CancellationToken cancellationToken, bool leaving = false)
     {
+        var wanted = Interlocked.Read(ref _changes);
         await _publishing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (!leaving && Interlocked.Read(ref _announced) >= wanted)
+            {
+                return;
+            }
             Volatile.Write(ref _announcementStale, 0); // a change made from here on publishes again
             try
             {
-                await _store.PublishAsync(NodeId, Announcement(leaving).Encode(), cancellationToken).ConfigureAwait(false);
+                var announcement = Announcement(leaving, out var changes);
+                await _store.PublishAsync(NodeId, announcement.Encode(), cancellationToken).ConfigureAwait(false);
+                Interlocked.Exchange(ref _announced, changes);
             }
             catch
             {

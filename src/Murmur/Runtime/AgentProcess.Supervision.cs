@@ -20,7 +20,9 @@ internal sealed partial class AgentProcess
         SupervisorDirective directive;
         try
         {
-            directive = Strategy.Decide(exception);
+            // Another node owns a fenced agent now: a restart here would only be fenced again, and a few such failures
+            // would count as a crash loop and make this supervisor give up. It stops, whatever the strategy says.
+            directive = exception is AgentFencedException ? SupervisorDirective.Stop : Strategy.Decide(exception);
         }
         catch (Exception deciderFailure)
         {
