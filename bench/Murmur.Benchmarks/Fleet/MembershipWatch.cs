@@ -11,6 +11,7 @@ internal sealed class MembershipWatch : IAsyncDisposable
 {
     private readonly IMembershipStore _store;
     private readonly Dictionary<string, NodeAnnouncement> _last = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Node, int Chunk), AgentChunk> _chunks = [];
     private readonly List<(Func<NodeAnnouncement, bool> Match, TaskCompletionSource<NodeAnnouncement> Found)> _waiters = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _watching;
@@ -46,6 +47,10 @@ internal sealed class MembershipWatch : IAsyncDisposable
         }
     }
 
+    /// <summary>The announcement with the agents of the chunks of its incarnation that were read (the store keeps the list apart).</summary>
+    private NodeAnnouncement WithChunks(NodeAnnouncement announcement)
+        => announcement with { Agents = AgentChunk.AgentsOf(announcement with { Agents = [] }, k => _chunks.GetValueOrDefault((announcement.Node, k))) };
+
     private async Task WatchAsync()
     {
         await Task.Yield();
@@ -56,7 +61,24 @@ internal sealed class MembershipWatch : IAsyncDisposable
                 // Records are untrusted: one that is neither an announcement nor a beat is not one we wait for. A beat
                 // moves the counter of the announcement of its run.
                 NodeAnnouncement? announcement;
-                if (NodeBeat.IsBeatKey(record.Node))
+                if (AgentChunk.TryParseKey(record.Node, out var chunkOf, out var k))
+                {
+                    // A chunk of a node's agent list: its announcement, known already, now lists them.
+                    if (AgentChunk.TryDecode(record, out _) is not { } chunk)
+                    {
+                        continue;
+                    }
+                    lock (_last)
+                    {
+                        _chunks[(chunkOf, k)] = chunk;
+                        if (!_last.TryGetValue(chunkOf, out var known))
+                        {
+                            continue;
+                        }
+                        announcement = known;
+                    }
+                }
+                else if (NodeBeat.IsBeatKey(record.Node))
                 {
                     if (NodeBeat.TryDecode(record, out _) is not { } beat)
                     {
@@ -81,6 +103,7 @@ internal sealed class MembershipWatch : IAsyncDisposable
                 }
                 lock (_last)
                 {
+                    announcement = WithChunks(announcement);
                     _last[announcement.Node] = announcement;
                     for (var i = _waiters.Count - 1; i >= 0; i--)
                     {

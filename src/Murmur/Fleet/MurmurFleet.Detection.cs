@@ -48,6 +48,11 @@ public sealed partial class MurmurFleet
 
     private void Observe(MembershipRecord record)
     {
+        if (AgentChunk.TryParseKey(record.Node, out var chunkOf, out var chunk))
+        {
+            ObserveChunk(record, chunkOf, chunk);
+            return;
+        }
         if (record.Data.IsEmpty)
         {
             Forget(record.Node);
@@ -133,6 +138,7 @@ public sealed partial class MurmurFleet
             if (_observed.TryGetValue(node, out var observed) && IsGone(observed.Announcement))
             {
                 _observed.Remove(node);
+                ForgetChunksLocked(node);
             }
         }
     }
@@ -176,6 +182,11 @@ public sealed partial class MurmurFleet
     {
         try
         {
+            // The chunks and the beat first: while the announcement stays, a failure here is tried again.
+            for (var k = 0; k < gone.Chunks; k++)
+            {
+                await _store.RemoveAsync(AgentChunk.KeyOf(gone.Node, k), _stop.Token).ConfigureAwait(false);
+            }
             await _store.RemoveAsync(NodeBeat.KeyOf(gone.Node), _stop.Token).ConfigureAwait(false);
             await _store.RemoveAsync(gone.Node, _stop.Token).ConfigureAwait(false);
             FleetLogMessages.Forgot(_logger, gone.Node, gone.Incarnation, gone.Leaving ? "left" : "down");

@@ -9,7 +9,7 @@ public sealed partial class MurmurFleet
     /// <summary>A <c>NODE_DOWN</c> read from the log: this run's own (it must go), or another's, whose agents are taken over.</summary>
     private void OnDown(NodeDownPayload down)
     {
-        NodeAnnouncement? dead = null;
+        IReadOnlyList<OwnedAgent> dead = [];
         lock (_gate)
         {
             if (_down.Contains((down.By, down.ByIncarnation)))
@@ -23,7 +23,7 @@ public sealed partial class MurmurFleet
             }
             if (_observed.TryGetValue(down.Node, out var observed) && observed.Announcement.Incarnation == down.Incarnation)
             {
-                dead = observed.Announcement;
+                dead = AgentsOfLocked(observed.Announcement);
             }
         }
         FleetLogMessages.Down(_logger, down.Node, down.Incarnation, down.By);
@@ -41,7 +41,7 @@ public sealed partial class MurmurFleet
             }
             return;
         }
-        foreach (var agent in dead?.Agents ?? [])
+        foreach (var agent in dead)
         {
             if (_options.Kinds.ContainsKey(agent.Kind))
             {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Murmur.Agents;
 using Murmur.Logs;
@@ -33,7 +32,6 @@ public sealed partial class MurmurFleet : IAsyncDisposable
     private long _lastCheck;
     private long _lastEcho;
     private bool _storeStalled;
-    private long _ownedBytes;
     private int _beating;
     private int _announcementStale;
     private long _changes;
@@ -96,9 +94,9 @@ public sealed partial class MurmurFleet : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(node);
         options ??= FleetOptions.Default;
         options.Validate();
-        if (NodeBeat.IsBeatKey(node.NodeId))
+        if (node.NodeId.Contains('=', StringComparison.Ordinal))
         {
-            throw new ArgumentException($"A fleet node's id must not end with '{NodeBeat.KeySuffix}' (the membership store keeps its heartbeats under its id and that suffix): '{node.NodeId}'.", nameof(node));
+            throw new ArgumentException($"A fleet node's id must not contain '=' (the membership store keeps its heartbeats and its agent list under its id followed by '='): '{node.NodeId}'.", nameof(node));
         }
         var store = await node.Log.OpenMembershipStoreAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new NotSupportedException($"The log '{node.Log.Name}' has no membership store, so its nodes cannot form a fleet (in-memory and NATS logs have one).");
@@ -118,14 +116,7 @@ public sealed partial class MurmurFleet : IAsyncDisposable
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         // Read what the previous run under this id owned before this run's announcement replaces it.
-        NodeAnnouncement? previous = null;
-        foreach (var record in await _store.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (string.Equals(record.Node, NodeId, StringComparison.Ordinal) && NodeAnnouncement.TryDecode(record, out _) is { } mine && mine.Incarnation < Incarnation)
-            {
-                previous = mine;
-            }
-        }
+        var previous = PreviousRun(await _store.ReadAllAsync(cancellationToken).ConfigureAwait(false));
         _follow = FollowDownsAsync(_stop.Token);
         _watch = WatchAsync(_stop.Token);
         if (_options.ObserveOnly)
@@ -133,6 +124,7 @@ public sealed partial class MurmurFleet : IAsyncDisposable
             return;
         }
         _node.Runtime.AgentTerminated += OnAgentTerminated;
+        ReserveChunks(previous?.Chunks ?? 0);
         await PublishAsync(cancellationToken).ConfigureAwait(false);
         await _store.PublishAsync(NodeBeat.KeyOf(NodeId), new NodeBeat(NodeId, Incarnation, 0).Encode(), cancellationToken).ConfigureAwait(false);
         lock (_gate)
@@ -142,12 +134,9 @@ public sealed partial class MurmurFleet : IAsyncDisposable
         _heartbeat = _node.TimeProvider.CreateTimer(_ => Beat(), null, _options.HeartbeatInterval, _options.HeartbeatInterval);
         var period = _options.HeartbeatInterval / 2;
         _check = _node.TimeProvider.CreateTimer(_ => Check(), null, period, period);
-        if (previous is not null)
+        foreach (var agent in previous?.Agents ?? [])
         {
-            foreach (var agent in previous.Agents)
-            {
-                await TakeOverAsync(agent, NodeId, cancellationToken).ConfigureAwait(false);
-            }
+            await TakeOverAsync(agent, NodeId, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -168,7 +157,7 @@ public sealed partial class MurmurFleet : IAsyncDisposable
                         : !observed.Detector.HasHeartbeat ? FleetMemberState.Unknown
                         : phi >= _options.Detector.Threshold / 2 ? FleetMemberState.Suspected
                         : FleetMemberState.Alive;
-                    members.Add(new FleetMember(a, state, phi));
+                    members.Add(new FleetMember(a with { Agents = AgentsOfLocked(a) }, state, phi));
                 }
             }
             return [.. members.OrderBy(m => m.Announcement.Node, StringComparer.Ordinal)];
@@ -216,10 +205,10 @@ public sealed partial class MurmurFleet : IAsyncDisposable
             }
             if (_owned.TryGetValue(agent.Agent, out var replaced))
             {
-                _ownedBytes -= SizeOf(replaced.Spec);
+                UnplaceLocked(replaced.Spec);
             }
             _owned[agent.Agent] = (agent, spawned);
-            _ownedBytes += SizeOf(agent);
+            PlaceLocked(agent);
             _changes++;
         }
         await PublishAsync(cancellationToken).ConfigureAwait(false);
@@ -235,90 +224,27 @@ public sealed partial class MurmurFleet : IAsyncDisposable
                 return;
             }
             _owned.Remove(id);
-            _ownedBytes -= SizeOf(owned.Spec);
+            UnplaceLocked(owned.Spec);
             _changes++;
         }
         _ = PublishQuietlyAsync();
     }
 
-    /// <summary>An owned agent's share of the announcement, in bytes (its entry and a separator).</summary>
-    private static int SizeOf(OwnedAgent agent) => JsonSerializer.SerializeToUtf8Bytes(agent, FleetJson.Default.OwnedAgent).Length + 1;
-
-    /// <summary>
-    /// Refuses an agent whose entry would make this node's announcement, which lists every agent it owns, larger than the
-    /// log's record limit: the store would refuse it, and if this node died nobody would know to take the agent over.
-    /// Checked before spawning or claiming, so a takeover this node cannot hold is left to another candidate.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The announcement would not fit.</exception>
-    private void EnsureRoomFor(OwnedAgent agent)
-    {
-        var limit = _node.Log.MaxRecordBytes;
-        long needed;
-        int count;
-        lock (_gate)
-        {
-            count = _owned.Count;
-            needed = _ownedBytes + SizeOf(agent) + (_options.Kinds.Keys.Sum(k => k.Length + 3) + _options.Tools.Sum(t => t.Length + 3) + NodeId.Length + AnnouncementOverhead);
-        }
-        if (needed > limit)
-        {
-            throw new InvalidOperationException(
-                $"Node '{NodeId}' cannot own agent '{agent.Agent}': its announcement lists every agent it owns ({count} now) and would grow to about " +
-                $"{needed} bytes, above the log's record limit of {limit} bytes, so the store would refuse it. Spread the agents over more nodes, " +
-                "or let agents whose tasks are done stop.");
-        }
-    }
-
-    /// <summary>An announcement's bytes besides its agents, kinds and tools (field names, numbers), with room to spare.</summary>
-    private const int AnnouncementOverhead = 512;
-
-    private NodeAnnouncement Announcement(bool leaving = false) => Announcement(leaving, out _);
-
-    /// <summary>This node's announcement, and how many changes of what it owns it carries.</summary>
-    private NodeAnnouncement Announcement(bool leaving, out long changes)
+    /// <summary>This node's announcement with every agent it owns (what <see cref="Members"/> shows of it).</summary>
+    private NodeAnnouncement Announcement()
     {
         lock (_gate)
         {
-            changes = _changes;
-            return new NodeAnnouncement(NodeId, Incarnation, StartedAt, [.. _options.Kinds.Keys.Order(StringComparer.Ordinal)], _options.Tools,
-                [.. _owned.Values.Select(o => o.Spec)], Interlocked.Read(ref _beat), leaving);
+            return WireAnnouncementLocked(leaving: false) with { Agents = [.. _owned.Values.Select(o => o.Spec)] };
         }
     }
 
-    /// <summary>
-    /// Publishes this node's announcement (what it owns); a failed one is published again with the next beat. Changes
-    /// that pile up while an announcement is on its way go out together in the next one: a caller whose change an
-    /// announcement that reached the store already carries returns without publishing, so a burst of spawns costs a
-    /// few announcements rather than one each (each lists every owned agent).
-    /// </summary>
-    private async Task PublishAsync(CancellationToken cancellationToken, bool leaving = false)
-    {
-        var wanted = Interlocked.Read(ref _changes);
-        await _publishing.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+    /// <summary>This node's announcement as the store keeps it: its agents are in the chunks it counts.</summary>
+    private NodeAnnouncement WireAnnouncementLocked(bool leaving)
+        => new(NodeId, Incarnation, StartedAt, [.. _options.Kinds.Keys.Order(StringComparer.Ordinal)], _options.Tools, [], Interlocked.Read(ref _beat), leaving)
         {
-            if (!leaving && Interlocked.Read(ref _announced) >= wanted)
-            {
-                return;
-            }
-            Volatile.Write(ref _announcementStale, 0); // a change made from here on publishes again
-            try
-            {
-                var announcement = Announcement(leaving, out var changes);
-                await _store.PublishAsync(NodeId, announcement.Encode(), cancellationToken).ConfigureAwait(false);
-                Interlocked.Exchange(ref _announced, changes);
-            }
-            catch
-            {
-                Volatile.Write(ref _announcementStale, 1);
-                throw;
-            }
-        }
-        finally
-        {
-            _publishing.Release();
-        }
-    }
+            Chunks = _chunkList.Count,
+        };
 
     private async Task PublishQuietlyAsync()
     {

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Murmur.Logs;
 using Murmur.Topics;
 
 namespace Murmur.Fleet;
@@ -14,7 +13,10 @@ namespace Murmur.Fleet;
 /// <param name="StartedAt">When this incarnation started, ms since the Unix epoch.</param>
 /// <param name="Kinds">The agent kinds it can run (and so take over).</param>
 /// <param name="Tools">The tools it serves.</param>
-/// <param name="Agents">The agents it owns now (spawned through the fleet and still alive).</param>
+/// <param name="Agents">
+/// The agents it owns now (spawned through the fleet and still alive). In the store they are kept in chunks under keys of
+/// their own (<see cref="Chunks"/>) and this list is empty; <see cref="MurmurFleet.Members"/> lists them all.
+/// </param>
 /// <param name="Beat">The heartbeat counter when the announcement was made (0 at start; the beats carry the current one).</param>
 /// <param name="Leaving">True in the last announcement of a node that stops on purpose: nobody takes over what it had.</param>
 public sealed record NodeAnnouncement(
@@ -27,6 +29,13 @@ public sealed record NodeAnnouncement(
     [property: JsonPropertyName("beat")] long Beat,
     [property: JsonPropertyName("leaving")] bool Leaving = false)
 {
+    /// <summary>
+    /// How many chunks of its agent list the node keeps in the store beside the announcement, each under
+    /// <c>{node}=agents.{k}</c> (k from 0): a spawn rewrites one chunk of a few kilobytes rather than the whole list.
+    /// </summary>
+    [JsonPropertyName("chunks")]
+    public int Chunks { get; init; }
+
     /// <summary>Encodes the announcement as UTF-8 JSON.</summary>
     public byte[] Encode() => JsonSerializer.SerializeToUtf8Bytes(this, FleetJson.Default.NodeAnnouncement);
 
@@ -37,8 +46,8 @@ public sealed record NodeAnnouncement(
             { Node: null or "" } => "it names no node",
             _ when !string.Equals(announcement.Node, record.Node, StringComparison.Ordinal) => $"it names node '{announcement.Node}' but is stored under '{record.Node}'",
             { Kinds: null } or { Tools: null } or { Agents: null } => "it lacks 'kinds', 'tools' or 'agents'",
-            _ when announcement.Agents.Any(a => a is null || string.IsNullOrEmpty(a.Agent) || string.IsNullOrEmpty(a.Kind) || TopicName.Check(a.Topic ?? string.Empty) is not null)
-                => "an owned agent lacks its id or kind, or names an invalid topic",
+            { Chunks: < 0 or > AgentChunk.MaxChunks } => $"its 'chunks' is not from 0 to {AgentChunk.MaxChunks}",
+            _ when !AgentChunk.AreValid(announcement.Agents) => "an owned agent lacks its id or kind, or names an invalid topic",
             _ => null,
         }, out problem);
 }
@@ -90,4 +99,5 @@ public sealed record NodeDownPayload(
 [JsonSerializable(typeof(NodeDownPayload))]
 [JsonSerializable(typeof(OwnedAgent))]
 [JsonSerializable(typeof(NodeBeat))]
+[JsonSerializable(typeof(AgentChunk))]
 internal sealed partial class FleetJson : JsonSerializerContext;

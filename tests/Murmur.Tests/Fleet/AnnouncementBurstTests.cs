@@ -7,14 +7,14 @@ using Murmur.Tests.Topics;
 namespace Murmur.Tests.Fleet;
 
 /// <summary>
-/// A node's announcement lists every agent it owns, so publishing it once per spawn costs a burst of N spawns O(N²)
-/// bytes. Changes that arrive while an announcement is on its way go out together in the next one.
+/// Changes of what a node owns that arrive while a publish of its agent list is on its way go out together in the next
+/// one, rather than one publish each.
 /// </summary>
 public sealed class AnnouncementBurstTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    /// <summary>An in-memory log whose membership store counts a node's announcements and can hold them on their way.</summary>
+    /// <summary>An in-memory log whose membership store counts a node's writes (announcement and agent list, not beats) and can hold them on their way.</summary>
     private sealed class HeldLog(IEventLog inner, string node) : DelegatingEventLog(inner)
     {
         private volatile TaskCompletionSource _open = Opened();
@@ -46,7 +46,7 @@ public sealed class AnnouncementBurstTests
         {
             public async ValueTask PublishAsync(string key, ReadOnlyMemory<byte> announcement, CancellationToken cancellationToken = default)
             {
-                if (key == log.Node)
+                if (key.StartsWith(log.Node + "=agents.", StringComparison.Ordinal) || key == log.Node)
                 {
                     Interlocked.Increment(ref log._published);
                     var open = log._open;
@@ -98,14 +98,13 @@ public sealed class AnnouncementBurstTests
         // The held one, and one more carrying every change that arrived meanwhile (not one per spawn).
         Assert.InRange(log.Published - before, 1, 2);
         await using var store = (await inner.OpenMembershipStoreAsync())!;
-        var record = Assert.Single(await store.ReadAllAsync(), r => r.Node == "n1");
-        var announced = NodeAnnouncement.TryDecode(record, out _)!.Agents.Select(a => a.Agent).ToHashSet();
+        var announced = AgentChunk.Read(await store.ReadAllAsync(), "n1")!.Agents.Select(a => a.Agent).ToHashSet();
         Assert.Equal(burst + 1, announced.Count);
         Assert.All(Enumerable.Range(0, burst), i => Assert.Contains($"Worker_{i:D2}", announced));
 
         // One at a time, each spawn is still announced before it returns.
         await fleet.SpawnAsync(new OwnedAgent("Worker_last", "worker", "task-last", "eventual"));
-        Assert.Contains("Worker_last", NodeAnnouncement.TryDecode(Assert.Single(await store.ReadAllAsync(), r => r.Node == "n1"), out _)!.Agents.Select(a => a.Agent));
+        Assert.Contains("Worker_last", AgentChunk.Read(await store.ReadAllAsync(), "n1")!.Agents.Select(a => a.Agent));
     }
 
     /// <summary>Waits for a condition the node reaches by itself (spawns on the thread pool), yielding between looks; fails after <see cref="Patience"/>.</summary>

@@ -274,7 +274,7 @@ public sealed class MurmurFleetTests
     }
 
     [Fact]
-    public async Task Beats_GoUnderAKeyOfTheirOwn_AndTheAnnouncementListingTheAgents_OnlyWhenWhatTheNodeOwnsChanges()
+    public async Task Beats_GoUnderAKeyOfTheirOwn_AndTheAgentList_OnlyWhenWhatTheNodeOwnsChanges()
     {
         await using var h = new FleetHarness();
         var (_, fleetA, _) = await h.StartAsync("a");
@@ -289,7 +289,7 @@ public sealed class MurmurFleetTests
         {
             await foreach (var record in store.WatchAsync(watching.Token))
             {
-                if (record.Node == "a")
+                if (record.Node is "a" or "a=agents.0")
                 {
                     Interlocked.Increment(ref announcements);
                 }
@@ -302,11 +302,11 @@ public sealed class MurmurFleetTests
 
         await h.AdvanceUntilAsync(beats.Task, TimeSpan.FromSeconds(20), "ten beats of a");
 
-        Assert.Equal(1, Volatile.Read(ref announcements)); // the one the watch started with: ten beats, no announcement
+        Assert.Equal(2, Volatile.Read(ref announcements)); // the announcement and the agent list the watch started with: ten beats, nothing else
         var beat = Assert.Single(await store.ReadAllAsync(), r => r.Node == "a=beat");
-        var announcement = Assert.Single(await store.ReadAllAsync(), r => r.Node == "a");
+        var agents = Assert.Single(await store.ReadAllAsync(), r => r.Node == "a=agents.0");
         Assert.True(beat.Data.Length < 80, $"a beat is {beat.Data.Length} bytes");
-        Assert.Contains("Worker", System.Text.Encoding.UTF8.GetString(announcement.Data.Span), StringComparison.Ordinal);
+        Assert.Contains("Worker", System.Text.Encoding.UTF8.GetString(agents.Data.Span), StringComparison.Ordinal);
         Assert.DoesNotContain("Worker", System.Text.Encoding.UTF8.GetString(beat.Data.Span), StringComparison.Ordinal);
         await watching.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch);
