@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Murmur.Agents;
 using Murmur.Fleet;
 using Murmur.Logs;
@@ -41,27 +40,13 @@ public sealed class AgentChunkTests(ITestOutputHelper output)
             }
         }
 
-        private sealed class Store(IMembershipStore inner, MeteredLog log) : IMembershipStore
+        private sealed class Store(IMembershipStore inner, MeteredLog log) : DelegatingMembershipStore(inner)
         {
-            public ValueTask PublishAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+            public override ValueTask PublishAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
             {
                 log.Count(key, data.Length);
-                return inner.PublishAsync(key, data, cancellationToken);
+                return base.PublishAsync(key, data, cancellationToken);
             }
-
-            public ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default) => inner.RemoveAsync(key, cancellationToken);
-
-            public ValueTask<IReadOnlyList<MembershipRecord>> ReadAllAsync(CancellationToken cancellationToken = default) => inner.ReadAllAsync(cancellationToken);
-
-            public async IAsyncEnumerable<MembershipRecord> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-            {
-                await foreach (var record in inner.WatchAsync(cancellationToken))
-                {
-                    yield return record;
-                }
-            }
-
-            public ValueTask DisposeAsync() => inner.DisposeAsync();
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Murmur.Agents;
 using Murmur.Fleet;
 using Murmur.Logs;
@@ -42,9 +41,9 @@ public sealed class AnnouncementBurstTests
         public override async ValueTask<IMembershipStore?> OpenMembershipStoreAsync(CancellationToken cancellationToken = default)
             => await base.OpenMembershipStoreAsync(cancellationToken) is { } store ? new Store(store, this) : null;
 
-        private sealed class Store(IMembershipStore inner, HeldLog log) : IMembershipStore
+        private sealed class Store(IMembershipStore inner, HeldLog log) : DelegatingMembershipStore(inner)
         {
-            public async ValueTask PublishAsync(string key, ReadOnlyMemory<byte> announcement, CancellationToken cancellationToken = default)
+            public override async ValueTask PublishAsync(string key, ReadOnlyMemory<byte> announcement, CancellationToken cancellationToken = default)
             {
                 if (key.StartsWith(log.Node + "=agents.", StringComparison.Ordinal) || key == log.Node)
                 {
@@ -56,22 +55,8 @@ public sealed class AnnouncementBurstTests
                         await open.Task.WaitAsync(cancellationToken);
                     }
                 }
-                await inner.PublishAsync(key, announcement, cancellationToken);
+                await base.PublishAsync(key, announcement, cancellationToken);
             }
-
-            public ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default) => inner.RemoveAsync(key, cancellationToken);
-
-            public ValueTask<IReadOnlyList<MembershipRecord>> ReadAllAsync(CancellationToken cancellationToken = default) => inner.ReadAllAsync(cancellationToken);
-
-            public async IAsyncEnumerable<MembershipRecord> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-            {
-                await foreach (var record in inner.WatchAsync(cancellationToken))
-                {
-                    yield return record;
-                }
-            }
-
-            public ValueTask DisposeAsync() => inner.DisposeAsync();
         }
     }
 

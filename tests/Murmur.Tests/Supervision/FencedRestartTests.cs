@@ -30,24 +30,6 @@ public sealed class FencedRestartTests
             => message is "crash" ? throw new InvalidOperationException("crash on purpose") : ValueTask.CompletedTask;
     }
 
-    private sealed class Watcher(AgentRef target, TaskCompletionSource<Down> down) : Agent
-    {
-        protected override ValueTask OnStartedAsync(CancellationToken cancellationToken)
-        {
-            Context.Monitor(target);
-            return ValueTask.CompletedTask;
-        }
-
-        protected override ValueTask ReceiveAsync(object message, CancellationToken cancellationToken)
-        {
-            if (message is Down d)
-            {
-                down.TrySetResult(d);
-            }
-            return ValueTask.CompletedTask;
-        }
-    }
-
     [Fact]
     public async Task AnAgentFencedWhenItRestarts_IsStopped_NotRestartedAgain_AndTheRuntimeLivesOn()
     {
@@ -56,7 +38,7 @@ public sealed class FencedRestartTests
         var worker = await runtime.SpawnAsync("Worker", () => new FencedOnRestart(probe));
         var sibling = await runtime.SpawnAsync("Sibling", () => new FencedOnRestart(new Probe()));
         var down = new TaskCompletionSource<Down>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await runtime.SpawnAsync("Watcher", () => new Watcher(worker, down));
+        await runtime.SpawnAsync("Watcher", () => new DownWatcher(worker, down));
 
         worker.Send("crash");
 

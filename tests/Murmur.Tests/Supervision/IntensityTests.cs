@@ -18,24 +18,6 @@ public sealed class IntensityTests
         RootSupervisor = new SupervisorStrategy { Decider = _ => SupervisorDirective.Stop },
     });
 
-    private sealed class Watcher(AgentRef target, TaskCompletionSource<Down> down) : Agent
-    {
-        protected override ValueTask OnStartedAsync(CancellationToken cancellationToken)
-        {
-            Context.Monitor(target);
-            return ValueTask.CompletedTask;
-        }
-
-        protected override ValueTask ReceiveAsync(object message, CancellationToken cancellationToken)
-        {
-            if (message is Down d)
-            {
-                down.TrySetResult(d);
-            }
-            return ValueTask.CompletedTask;
-        }
-    }
-
     [Fact]
     public async Task CrashLoop_EscalatesAfterExactlyMaxRestartsPlusOneCrashesWithinPeriod()
     {
@@ -44,7 +26,7 @@ public sealed class IntensityTests
         var probe = new Probe();
         var sup = await runtime.SpawnAsync("sup", () => new SupervisorAgent(probe, SupervisorStrategy.OneForOne(MaxRestarts, Period), ("w", Restart.Permanent)));
         var down = new TaskCompletionSource<Down>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await runtime.SpawnAsync("watcher", () => new Watcher(sup, down));
+        await runtime.SpawnAsync("watcher", () => new DownWatcher(sup, down));
 
         for (var crash = 1; crash <= MaxRestarts; crash++)
         {
