@@ -117,7 +117,8 @@ public sealed class PhiAccrualDetector
         var e = Math.Exp(-y * (1.5976 + 0.070566 * y * y));
         // Two forms of the same value, each numerically stable on its side of the mean.
         var phi = elapsed > mean ? -Math.Log10(e / (1.0 + e)) : -Math.Log10(1.0 - 1.0 / (1.0 + e));
-        return double.IsFinite(phi) ? phi : double.MaxValue;
+        // Right after a heartbeat the tail is 1 and -log10(1) is -0, which prints as "-0.0": report +0.
+        return !double.IsFinite(phi) ? double.MaxValue : phi > 0 ? phi : 0;
     }
 
     private void Add(double interval)

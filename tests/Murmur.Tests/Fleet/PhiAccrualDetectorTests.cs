@@ -17,6 +17,25 @@ public sealed class PhiAccrualDetectorTests
     }
 
     [Fact]
+    public void RightAfterAHeartbeat_PhiIsPositiveZero_NotMinusZero()
+    {
+        var time = new FakeTimeProvider();
+        var detector = new PhiAccrualDetector(PhiAccrualOptions.Default, time);
+        for (var i = 0; i < 10; i++)
+        {
+            detector.Heartbeat();
+            time.Advance(TimeSpan.FromMilliseconds(500));
+        }
+        detector.Heartbeat();
+
+        var phi = detector.Phi();
+
+        Assert.Equal(0, phi);
+        Assert.False(double.IsNegative(phi)); // -0 printed as "phi -0.0" in 'murmur nodes'
+        Assert.Equal("0.0", phi.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void JitteryHeartbeats_WithPausesBelowTheAcceptablePause_AreNeverSuspected()
     {
         var time = new FakeTimeProvider();
