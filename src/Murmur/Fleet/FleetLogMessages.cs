@@ -41,6 +41,9 @@ internal static partial class FleetLogMessages
     [LoggerMessage(72, LogLevel.Information, "Forgot node {Node} (incarnation {Incarnation}, {State}): its record is removed from the membership store")]
     public static partial void Forgot(ILogger logger, string node, long incarnation, string state);
 
+    [LoggerMessage(73, LogLevel.Warning, "Records of this node ({Node}) were removed from the membership store by a node that took it for gone: they go out again with the next heartbeat")]
+    public static partial void PutBack(ILogger logger, string node);
+
     [LoggerMessage(71, LogLevel.Information, "The membership store reaches this node again: {Milliseconds:0} ms of its delay are not counted as anyone's silence")]
     public static partial void StoreRecovered(ILogger logger, double milliseconds);
 }

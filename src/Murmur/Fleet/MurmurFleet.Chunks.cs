@@ -172,6 +172,10 @@ public sealed partial class MurmurFleet
     {
         if (string.Equals(node, NodeId, StringComparison.Ordinal))
         {
+            if (record.Data.IsEmpty)
+            {
+                PutBackOwnRecords();
+            }
             return; // this node's own (or an older run's, read at start)
         }
         if (record.Data.IsEmpty)
@@ -199,6 +203,27 @@ public sealed partial class MurmurFleet
     /// </summary>
     private IReadOnlyList<OwnedAgent> AgentsOfLocked(NodeAnnouncement announcement)
         => AgentChunk.AgentsOf(announcement, k => _chunks.GetValueOrDefault((announcement.Node, k)));
+
+    /// <summary>
+    /// One of this node's own records was removed (a node that could not hear it for <see cref="FleetOptions.ForgetAfter"/>
+    /// took it for gone): its announcement and every chunk go out again with the next beat, so it stays visible and its
+    /// agents stay known to whoever would take them over.
+    /// </summary>
+    private void PutBackOwnRecords()
+    {
+        if (_options.ObserveOnly || Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            _dirtyChunks.UnionWith(Enumerable.Range(0, _chunkList.Count));
+            _announcedChunks = -1;
+        }
+        Interlocked.Exchange(ref _announced, -1);
+        Volatile.Write(ref _announcementStale, 1);
+        FleetLogMessages.PutBack(_logger, NodeId);
+    }
 
     /// <summary>Drops what this node read of a forgotten node's agent list.</summary>
     private void ForgetChunksLocked(string node)

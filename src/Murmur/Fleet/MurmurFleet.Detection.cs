@@ -55,6 +55,11 @@ public sealed partial class MurmurFleet
         }
         if (record.Data.IsEmpty)
         {
+            if (string.Equals(record.Node, NodeId, StringComparison.Ordinal) || string.Equals(record.Node, NodeBeat.KeyOf(NodeId), StringComparison.Ordinal))
+            {
+                PutBackOwnRecords();
+                return;
+            }
             Forget(record.Node);
             return;
         }
@@ -119,6 +124,7 @@ public sealed partial class MurmurFleet
             {
                 return; // its announcement comes first; a beat of another run says nothing about this one
             }
+            observed.Changed = _node.TimeProvider.GetTimestamp(); // a node whose records change is not gone
             if (observed.LastBeat is { } last && last != beat.Beat)
             {
                 // While this node's own beat is overdue, whatever arrives was held up with it: the interval is the
@@ -130,12 +136,12 @@ public sealed partial class MurmurFleet
         }
     }
 
-    /// <summary>A node's record was removed: one gone for good is forgotten; a live one's next beat puts it back.</summary>
+    /// <summary>A node's record was removed: one gone for good (or never heard) is forgotten; a live one puts its records back.</summary>
     private void Forget(string node)
     {
         lock (_gate)
         {
-            if (_observed.TryGetValue(node, out var observed) && IsGone(observed.Announcement))
+            if (_observed.TryGetValue(node, out var observed) && (IsGone(observed.Announcement) || !observed.Detector.HasHeartbeat))
             {
                 _observed.Remove(node);
                 ForgetChunksLocked(node);
@@ -148,6 +154,9 @@ public sealed partial class MurmurFleet
     /// <summary>
     /// Removes from the store the records of nodes gone for good longer than <see cref="FleetOptions.ForgetAfter"/>, if
     /// this node is the alive one with the lowest id (so one node does it; two with different views both removing is harmless).
+    /// Gone: it left, it was declared down, or this node never heard it beat and none of its records changed for that
+    /// long (it died before anyone watched, e.g. the last node of a fleet). A live node whose records are removed by
+    /// mistake (a forgetter cut off from it for that long) puts them back.
     /// </summary>
     private List<NodeAnnouncement>? ToForget(long now)
     {
@@ -159,7 +168,7 @@ public sealed partial class MurmurFleet
         foreach (var observed in _observed.Values)
         {
             var a = observed.Announcement;
-            if (IsGone(a))
+            if (IsGone(a) || !observed.Detector.HasHeartbeat)
             {
                 if (!observed.Forgetting && _node.TimeProvider.GetElapsedTime(observed.Changed, now) >= after)
                 {
@@ -189,7 +198,12 @@ public sealed partial class MurmurFleet
             }
             await _store.RemoveAsync(NodeBeat.KeyOf(gone.Node), _stop.Token).ConfigureAwait(false);
             await _store.RemoveAsync(gone.Node, _stop.Token).ConfigureAwait(false);
-            FleetLogMessages.Forgot(_logger, gone.Node, gone.Incarnation, gone.Leaving ? "left" : "down");
+            bool down;
+            lock (_gate)
+            {
+                down = _down.Contains((gone.Node, gone.Incarnation));
+            }
+            FleetLogMessages.Forgot(_logger, gone.Node, gone.Incarnation, gone.Leaving ? "left" : down ? "down" : "never heard beating");
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {

@@ -313,7 +313,7 @@ public sealed class MurmurFleetTests
     }
 
     /// <summary>Completes when the store's watch has reported each of <paramref name="nodes"/> removed.</summary>
-    private static async Task WaitForRemovalsAsync(IMembershipStore store, string[] nodes, CancellationToken cancellationToken)
+    internal static async Task WaitForRemovalsAsync(IMembershipStore store, string[] nodes, CancellationToken cancellationToken)
     {
         var left = new HashSet<string>(nodes, StringComparer.Ordinal);
         await foreach (var record in store.WatchAsync(cancellationToken))
