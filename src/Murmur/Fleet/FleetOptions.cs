@@ -48,20 +48,18 @@ public sealed record FleetOptions
     public bool ObserveOnly { get; init; }
 
     /// <summary>
-    /// How long the record of a node gone for good (it left, or was declared down) stays in the membership store after
-    /// its last change; then the alive node with the lowest id removes it, so the store holds the recent past, not every
-    /// node that ever ran (pods with generated names come and go). Null keeps every record. A node that restarts under
-    /// a forgotten id starts afresh: agents of its that nobody could take over are no longer re-attached.
+    /// How long the records of a node gone for good (it left, it was declared down, or it was never heard beating)
+    /// stay in the membership store after their last change; then the alive node with the lowest id removes them, so
+    /// the store holds the recent past, not every node that ever ran (pods with generated names come and go). Null
+    /// keeps every record. A node that restarts under a forgotten id starts afresh: agents of its that nobody could take
+    /// over are no longer re-attached. A shorter value than the acceptable pause plus ten heartbeat intervals counts as
+    /// that, so a live node is heard beating well before it could be taken for gone.
     /// </summary>
     /// <value>Defaults to one hour.</value>
     public TimeSpan? ForgetAfter { get; init; } = TimeSpan.FromHours(1);
 
     internal void Validate()
     {
-        if (ForgetAfter is { } forget && forget <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(ForgetAfter), forget, "Fleet.ForgetAfter must be positive (or null to keep every record).");
-        }
         if (HeartbeatInterval <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(HeartbeatInterval), HeartbeatInterval, "Fleet.HeartbeatInterval must be positive.");
@@ -74,5 +72,9 @@ public sealed record FleetOptions
         ArgumentNullException.ThrowIfNull(Tools);
         Detector.Validate();
         TopicName.Validate(Topic);
+        if (ForgetAfter is { } forget && forget <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ForgetAfter), forget, "Fleet.ForgetAfter must be positive (or null to keep every record).");
+        }
     }
 }

@@ -160,10 +160,12 @@ public sealed partial class MurmurFleet
     /// </summary>
     private List<NodeAnnouncement>? ToForget(long now)
     {
-        if (_options.ForgetAfter is not { } after)
+        if (_options.ForgetAfter is not { } forgetAfter)
         {
             return null;
         }
+        // Never sooner than a live node is surely heard beating (a node that just started hears nobody yet).
+        var after = TimeSpan.FromTicks(Math.Max(forgetAfter.Ticks, (_options.Detector.AcceptableHeartbeatPause + (10 * _options.HeartbeatInterval)).Ticks));
         List<NodeAnnouncement>? gone = null;
         foreach (var observed in _observed.Values)
         {
