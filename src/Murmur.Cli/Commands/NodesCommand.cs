@@ -56,7 +56,7 @@ internal sealed class NodesCommand : ICommand
                 var started = DateTimeOffset.FromUnixTimeMilliseconds(a.StartedAt).ToString("u", CultureInfo.InvariantCulture);
                 stdout.WriteLine(json
                     ? System.Text.Json.JsonSerializer.Serialize(new { node = a.Node, state, phi = Math.Round(m.Phi, 2), incarnation = a.Incarnation, started_at = started, kinds = a.Kinds, tools = a.Tools, agents = a.Agents.Select(x => x.Agent) })
-                    : $"{a.Node,-16} {state,-10} phi {Math.Min(m.Phi, 999),6:0.0}  incarnation {a.Incarnation}  started {started}  kinds [{string.Join(",", a.Kinds)}]  agents [{string.Join(", ", a.Agents.Select(x => x.Agent))}]");
+                    : $"{a.Node,-16} {state,-10} phi {Math.Min(m.Phi, 999),6:0.0}  incarnation {a.Incarnation}  started {started}  kinds [{string.Join(",", a.Kinds)}]  agents {Agents(a.Agents)}");
             }
             if (members.Count == 0)
             {
@@ -74,5 +74,13 @@ internal sealed class NodesCommand : ICommand
             stderr.WriteLine($"murmur nodes: {ex.Message}");
             return ExitCodes.Failed;
         }
+    }
+
+    /// <summary>How many agents a node owns and the first few of them (a node may own thousands; <c>--json</c> lists all).</summary>
+    internal static string Agents(IReadOnlyList<OwnedAgent> agents)
+    {
+        const int Shown = 5;
+        var names = string.Join(", ", agents.Take(Shown).Select(x => x.Agent));
+        return agents.Count <= Shown ? $"{agents.Count} [{names}]" : $"{agents.Count} [{names}, … {agents.Count - Shown} more; --json lists all]";
     }
 }
