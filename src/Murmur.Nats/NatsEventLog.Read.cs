@@ -9,9 +9,39 @@ namespace Murmur.Nats;
 /// <summary>Reading and following topics with server-filtered consumers.</summary>
 public sealed partial class NatsEventLog
 {
+    /// <summary>How many of the last event ids a read remembers to skip a second copy the servers stored (see <see cref="ReadAsync"/>).</summary>
+    private const int RecentIds = 32;
+
     /// <inheritdoc/>
+    /// <remarks>
+    /// An append is retried with the same <c>Nats-Msg-Id</c>, which JetStream de-duplicates; yet nats-server 2.9
+    /// was seen to store a retried append twice when the whole cluster restarted under it (the stream's leader changed
+    /// between the first try and the retry). Such a second copy follows its original closely, so a read skips a
+    /// record whose event id is among the last <see cref="RecentIds"/> it yielded (a warning names both positions).
+    /// </remarks>
     public async IAsyncEnumerable<LogEntry> ReadAsync(string topic, long fromPosition = 1, bool follow = false,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var recent = new string?[RecentIds];
+        var positions = new long[RecentIds];
+        var next = 0;
+        await foreach (var entry in ReadOnceOrMoreAsync(topic, fromPosition, follow, cancellationToken).ConfigureAwait(false))
+        {
+            if (entry.EventId.Length > 0 && Array.IndexOf(recent, entry.EventId) is var at and >= 0)
+            {
+                NatsLogMessages.DuplicateSkipped(_logger, topic, entry.EventId, entry.Position, positions[at]);
+                continue;
+            }
+            recent[next] = entry.EventId;
+            positions[next] = entry.Position;
+            next = (next + 1) % RecentIds;
+            yield return entry;
+        }
+    }
+
+    /// <summary>The records of a topic as the servers hold them (a second copy of one included).</summary>
+    private async IAsyncEnumerable<LogEntry> ReadOnceOrMoreAsync(string topic, long fromPosition, bool follow,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         LogGuard.CheckRead(topic, fromPosition);

@@ -37,4 +37,7 @@ internal static partial class NatsLogMessages
 
     [LoggerMessage(3011, LogLevel.Warning, "The follower of topic {Topic} received nothing for {Checks} checks and the servers could not say where the topic ends; replacing its consumer")]
     public static partial void ConsumerSilent(ILogger logger, string topic, int checks);
+
+    [LoggerMessage(3020, LogLevel.Warning, "Topic {Topic}: skipped a second copy of event {EventId} at position {Position} (the first is at {First}; the servers stored a retried append twice)")]
+    public static partial void DuplicateSkipped(ILogger logger, string topic, string eventId, long position, long first);
 }
