@@ -22,12 +22,17 @@ public sealed partial class NatsEventLog
     public async IAsyncEnumerable<LogEntry> ReadAsync(string topic, long fromPosition = 1, bool follow = false,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var recent = new string?[RecentIds];
-        var positions = new long[RecentIds];
+        string?[]? recent = null; // allocated with the first record: many reads (a new topic's catch-up) yield none
+        var positions = Array.Empty<long>();
         var next = 0;
         await foreach (var entry in ReadOnceOrMoreAsync(topic, fromPosition, follow, cancellationToken).ConfigureAwait(false))
         {
-            if (entry.EventId.Length > 0 && Array.IndexOf(recent, entry.EventId) is var at and >= 0)
+            if (recent is null)
+            {
+                recent = new string?[RecentIds];
+                positions = new long[RecentIds];
+            }
+            else if (entry.EventId.Length > 0 && Array.IndexOf(recent, entry.EventId) is var at and >= 0)
             {
                 NatsLogMessages.DuplicateSkipped(_logger, topic, entry.EventId, entry.Position, positions[at]);
                 continue;

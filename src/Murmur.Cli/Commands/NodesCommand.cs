@@ -77,7 +77,7 @@ internal sealed class NodesCommand : ICommand
     }
 
     /// <summary>How many agents a node owns and the first few of them (a node may own thousands; <c>--json</c> lists all).</summary>
-    internal static string Agents(IReadOnlyList<OwnedAgent> agents)
+    private static string Agents(IReadOnlyList<OwnedAgent> agents)
     {
         const int Shown = 5;
         var names = string.Join(", ", agents.Take(Shown).Select(x => x.Agent));

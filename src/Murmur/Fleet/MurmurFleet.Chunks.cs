@@ -19,10 +19,10 @@ public sealed partial class MurmurFleet
     private readonly Dictionary<(string Node, int Chunk), AgentChunk> _chunks = [];
     private int _announcedChunks = -1;
 
-    /// <summary>The agents of one chunk of this node's list, and their bytes.</summary>
+    /// <summary>The agents of one chunk of this node's list (each with its share of the chunk, in bytes), and their bytes.</summary>
     private sealed class OwnedChunk
     {
-        public readonly HashSet<string> Agents = new(StringComparer.Ordinal);
+        public readonly Dictionary<string, int> Agents = new(StringComparer.Ordinal);
         public int Bytes;
     }
 
@@ -85,7 +85,7 @@ public sealed partial class MurmurFleet
             at = _chunkList.Count;
             _chunkList.Add(new OwnedChunk());
         }
-        _chunkList[at].Agents.Add(agent.Agent);
+        _chunkList[at].Agents.Add(agent.Agent, size);
         _chunkList[at].Bytes += size;
         _chunkOf[agent.Agent] = at;
         _dirtyChunks.Add(at);
@@ -96,8 +96,8 @@ public sealed partial class MurmurFleet
     {
         if (_chunkOf.Remove(agent.Agent, out var at))
         {
-            _chunkList[at].Agents.Remove(agent.Agent);
-            _chunkList[at].Bytes -= SizeOf(agent);
+            _chunkList[at].Agents.Remove(agent.Agent, out var size);
+            _chunkList[at].Bytes -= size;
             _dirtyChunks.Add(at);
         }
     }
@@ -125,7 +125,7 @@ public sealed partial class MurmurFleet
             lock (_gate)
             {
                 changes = _changes;
-                chunks = [.. _dirtyChunks.Order().Select(k => new AgentChunk(NodeId, Incarnation, k, [.. _chunkList[k].Agents.Order(StringComparer.Ordinal).Select(a => _owned[a].Spec)]))];
+                chunks = [.. _dirtyChunks.Order().Select(k => new AgentChunk(NodeId, Incarnation, k, [.. _chunkList[k].Agents.Keys.Order(StringComparer.Ordinal).Select(a => _owned[a].Spec)]))];
                 _dirtyChunks.Clear();
                 announcement = leaving || _chunkList.Count != _announcedChunks ? WireAnnouncementLocked(leaving) : null;
             }
@@ -172,11 +172,7 @@ public sealed partial class MurmurFleet
     {
         if (string.Equals(node, NodeId, StringComparison.Ordinal))
         {
-            if (record.Data.IsEmpty)
-            {
-                PutBackOwnRecords();
-            }
-            return; // this node's own (or an older run's, read at start)
+            return; // this node's own (or an older run's, read at start); a removal of one was seen by Observe
         }
         if (record.Data.IsEmpty)
         {

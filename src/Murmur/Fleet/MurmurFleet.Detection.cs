@@ -48,18 +48,19 @@ public sealed partial class MurmurFleet
 
     private void Observe(MembershipRecord record)
     {
-        if (AgentChunk.TryParseKey(record.Node, out var chunkOf, out var chunk))
+        var chunked = AgentChunk.TryParseKey(record.Node, out var chunkOf, out var chunk);
+        if (record.Data.IsEmpty && (chunked ? string.Equals(chunkOf, NodeId, StringComparison.Ordinal) : IsOwnKey(record.Node)))
+        {
+            PutBackOwnRecords();
+            return;
+        }
+        if (chunked)
         {
             ObserveChunk(record, chunkOf, chunk);
             return;
         }
         if (record.Data.IsEmpty)
         {
-            if (string.Equals(record.Node, NodeId, StringComparison.Ordinal) || string.Equals(record.Node, NodeBeat.KeyOf(NodeId), StringComparison.Ordinal))
-            {
-                PutBackOwnRecords();
-                return;
-            }
             Forget(record.Node);
             return;
         }
@@ -135,6 +136,9 @@ public sealed partial class MurmurFleet
             observed.LastBeat = beat.Beat;
         }
     }
+
+    /// <summary>Whether a store key is this node's announcement or beat key.</summary>
+    private bool IsOwnKey(string key) => string.Equals(key, NodeId, StringComparison.Ordinal) || string.Equals(key, NodeBeat.KeyOf(NodeId), StringComparison.Ordinal);
 
     /// <summary>A node's record was removed: one gone for good (or never heard) is forgotten; a live one puts its records back.</summary>
     private void Forget(string node)
